@@ -1,0 +1,80 @@
+//! Builds the application: database pool, migrations, seed, schema and router, bound to a
+//! listener. Tests bind port 0 and read the real port from [`Application::port`].
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::config::Settings;
+use crate::http::{self, AppState};
+use crate::{db, graphql, seed};
+
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    address: SocketAddr,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let connection = db::connect(&settings).await?;
+        db::migrate(&connection).await?;
+        if settings.seed_on_empty && seed::is_empty(&connection).await? {
+            let report = seed::load(&connection)
+                .await
+                .context("seed empty database")?;
+            tracing::info!(%report, "seeded empty database");
+        }
+        let schema = graphql::build(connection.clone());
+        let router = http::router(AppState {
+            db: connection,
+            schema,
+        });
+        let listener = TcpListener::bind(settings.bind)
+            .await
+            .with_context(|| format!("bind {}", settings.bind))?;
+        let address = listener.local_addr()?;
+        Ok(Self {
+            listener,
+            router,
+            address,
+        })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("serve")
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,75 @@
+//! Database connection and migrations.
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+
+use crate::config::Settings;
+
+/// Opens the pool. SQLite gets WAL, a busy timeout, foreign keys and a real pool (sea-orm's
+/// default for SQLite is a single connection, which serialises every reader).
+pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+    let url = settings.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("create data dir {}", settings.data_dir.display()))?;
+    }
+    let busy_timeout = settings.busy_timeout();
+    let mut options = ConnectOptions::new(url);
+    options
+        .max_connections(settings.db_max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(move |sqlite| {
+            sqlite
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(busy_timeout)
+                .foreign_keys(true)
+        });
+    Database::connect(options)
+        .await
+        .context("connect to database")
+}
+
+/// Applies pending migrations, refusing a database that a newer binary has migrated.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    ensure_not_newer(db).await?;
+    Migrator::up(db, None).await.context("apply migrations")
+}
+
+/// Fails when the database holds migrations this binary does not know.
+pub async fn ensure_not_newer(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let known: Vec<String> = Migrator::migrations()
+        .iter()
+        .map(|migration| migration.name().to_owned())
+        .collect();
+    let applied = Migrator::get_migration_models(db)
+        .await
+        .context("read applied migrations")?;
+    let unknown: Vec<&str> = applied
+        .iter()
+        .map(|model| model.version.as_str())
+        .filter(|version| !known.iter().any(|name| name == version))
+        .collect();
+    if !unknown.is_empty() {
+        bail!(
+            "database was migrated by a newer kxc (unknown migrations: {}); upgrade kxc",
+            unknown.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// True when every migration this binary knows is applied.
+pub async fn migrations_current(db: &DatabaseConnection) -> anyhow::Result<bool> {
+    Ok(Migrator::get_pending_migrations(db).await?.is_empty())
+}
+
+pub fn is_postgres(db: &impl ConnectionTrait) -> bool {
+    db.get_database_backend() == DbBackend::Postgres
+}

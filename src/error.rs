@@ -1,0 +1,102 @@
+//! One client-facing error-code enum, and `AppError`, which carries a code, a safe message, an
+//! optional input field path and (for internal errors) a cause that is logged but never sent.
+
+use async_graphql::ErrorExtensions;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    BadUserInput,
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    Conflict,
+    RateLimited,
+    QueryTooComplex,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadUserInput => "BAD_USER_INPUT",
+            ErrorCode::Unauthenticated => "UNAUTHENTICATED",
+            ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::RateLimited => "RATE_LIMITED",
+            ErrorCode::QueryTooComplex => "QUERY_TOO_COMPLEX",
+            ErrorCode::Internal => "INTERNAL",
+        }
+    }
+}
+
+/// Deliberately not `Display`: async-graphql converts any `Display` type into an error without
+/// extensions, so keeping this type out of that blanket impl lets `?` carry the code to clients.
+#[derive(Clone, Debug)]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// Path of the offending input field, such as `["input", "cities", "2"]`.
+    pub field: Vec<String>,
+    pub cause: Option<std::sync::Arc<anyhow::Error>>,
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            field: Vec::new(),
+            cause: None,
+        }
+    }
+
+    pub fn bad_input(field: &[&str], message: impl Into<String>) -> Self {
+        Self {
+            field: field.iter().map(|part| (*part).to_owned()).collect(),
+            ..Self::new(ErrorCode::BadUserInput, message)
+        }
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(ErrorCode::NotFound, format!("{what} not found"))
+    }
+
+    pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
+        Self {
+            cause: Some(std::sync::Arc::new(cause.into())),
+            ..Self::new(ErrorCode::Internal, "internal error")
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        Self::internal(error)
+    }
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(error: anyhow::Error) -> Self {
+        Self::internal(error)
+    }
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(error: AppError) -> Self {
+        if let Some(cause) = &error.cause {
+            tracing::error!(error = format!("{cause:#}"), "internal error");
+        }
+        let field = error.field.clone();
+        let code = error.code.as_str();
+        async_graphql::Error::new(error.message).extend_with(|_, extensions| {
+            extensions.set("code", code);
+            if !field.is_empty() {
+                extensions.set("field", field.clone());
+            }
+        })
+    }
+}

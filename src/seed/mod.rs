@@ -1,0 +1,196 @@
+//! Seed data compiled into the binary (see `README.md` beside this file for the formats).
+//! [`load`] is idempotent: records are matched by their stable keys and updated in place.
+
+mod m49;
+mod places;
+mod regions;
+mod taxonomy;
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use anyhow::Context;
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
+use serde::de::DeserializeOwned;
+
+use crate::domain::Slug;
+use crate::entity::practice;
+use crate::service::records::{FundingRecord, PracticeRecord};
+use crate::service::{funding_write, practice_write};
+
+pub const THEMES: &str = include_str!("data/themes.json");
+pub const ORGANISATIONS: &str = include_str!("data/organisations.json");
+pub const CITIES: &str = include_str!("data/cities.json");
+pub const PARTNERSHIPS: &str = include_str!("data/partnerships.json");
+pub const EVENTS: &str = include_str!("data/events.json");
+pub const PRACTICES: &str = include_str!("data/practices.json");
+pub const FUNDING: &str = include_str!("data/funding.json");
+
+#[derive(Debug, Default)]
+pub struct SeedReport {
+    pub regions: usize,
+    pub themes: usize,
+    pub organisations: usize,
+    pub cities: usize,
+    pub partnerships: usize,
+    pub events: usize,
+    pub practices: usize,
+    pub funding: usize,
+}
+
+impl fmt::Display for SeedReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "seeded: {} new regions, {} themes, {} organisations, {} cities, {} partnerships, {} events, {} practices, {} funding opportunities",
+            self.regions,
+            self.themes,
+            self.organisations,
+            self.cities,
+            self.partnerships,
+            self.events,
+            self.practices,
+            self.funding
+        )
+    }
+}
+
+/// True when the database has no practices yet (what `serve` checks before seeding).
+pub async fn is_empty(db: &DatabaseConnection) -> Result<bool, sea_orm::DbErr> {
+    Ok(practice::Entity::find().count(db).await? == 0)
+}
+
+/// Loads every seed file in one transaction.
+pub async fn load(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
+    let cities: Vec<places::CitySeed> = parse(CITIES, "cities.json")?;
+    let themes: Vec<taxonomy::ThemeSeed> = parse(THEMES, "themes.json")?;
+    let organisations: Vec<taxonomy::OrganisationSeed> =
+        parse(ORGANISATIONS, "organisations.json")?;
+    let partnerships: Vec<places::PartnershipSeed> = parse(PARTNERSHIPS, "partnerships.json")?;
+    let events: Vec<places::EventSeed> = parse(EVENTS, "events.json")?;
+    let practices: Vec<PracticeRecord> = parse(PRACTICES, "practices.json")?;
+    let funding: Vec<FundingRecord> = parse(FUNDING, "funding.json")?;
+
+    let txn = db.begin().await?;
+    let mut report = SeedReport::default();
+    let countries: BTreeSet<String> = cities.iter().map(|city| city.country.to_string()).collect();
+    let extra: Vec<regions::ExtraSubdivision> = cities
+        .iter()
+        .filter_map(|city| {
+            city.subdivision
+                .as_ref()
+                .map(|subdivision| regions::ExtraSubdivision {
+                    code: subdivision.code.clone(),
+                    name: subdivision.name.clone(),
+                    country: city.country.to_string(),
+                })
+        })
+        .collect();
+    report.regions = regions::load(&txn, &countries, &extra)
+        .await
+        .context("seed regions")?;
+    report.themes = taxonomy::load_themes(&txn, &themes)
+        .await
+        .context("seed themes")?;
+    report.organisations = taxonomy::load_organisations(&txn, &organisations)
+        .await
+        .context("seed organisations")?;
+    report.cities = places::load_cities(&txn, &cities)
+        .await
+        .context("seed cities")?;
+    report.partnerships = places::load_partnerships(&txn, &partnerships)
+        .await
+        .context("seed partnerships")?;
+    report.events = places::load_events(&txn, &events)
+        .await
+        .context("seed events")?;
+    for record in practices {
+        let slug = record.slug.clone();
+        practice_write::upsert(&txn, record)
+            .await
+            .with_context(|| format!("seed practice {slug}"))?;
+        report.practices += 1;
+    }
+    for record in funding {
+        let source = record
+            .source
+            .clone()
+            .unwrap_or_else(|| Slug::parse("kxc-seed").expect("valid slug"));
+        let external_id = record.external_id.as_str().to_owned();
+        funding_write::upsert(&txn, &source, record)
+            .await
+            .with_context(|| format!("seed funding {external_id}"))?;
+        report.funding += 1;
+    }
+    txn.commit().await?;
+    Ok(report)
+}
+
+fn parse<T: DeserializeOwned>(json: &str, file: &str) -> anyhow::Result<Vec<T>> {
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|error| anyhow::anyhow!("{file}: {}: {}", error.path(), error.inner()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_seed_file_parses_into_its_domain_types() {
+        let cities: Vec<places::CitySeed> = parse(CITIES, "cities.json").unwrap();
+        let themes: Vec<taxonomy::ThemeSeed> = parse(THEMES, "themes.json").unwrap();
+        let practices: Vec<PracticeRecord> = parse(PRACTICES, "practices.json").unwrap();
+        let funding: Vec<FundingRecord> = parse(FUNDING, "funding.json").unwrap();
+        parse::<taxonomy::OrganisationSeed>(ORGANISATIONS, "organisations.json").unwrap();
+        parse::<places::PartnershipSeed>(PARTNERSHIPS, "partnerships.json").unwrap();
+        parse::<places::EventSeed>(EVENTS, "events.json").unwrap();
+        assert!(cities.len() >= 60);
+        assert!(themes.len() >= 40);
+        assert!(themes.iter().any(|theme| theme.path.depth() >= 2));
+        assert!(practices.len() >= 30);
+        assert!(funding.len() >= 20);
+    }
+
+    #[test]
+    fn practices_cover_at_least_four_seed_languages() {
+        let practices: Vec<PracticeRecord> = parse(PRACTICES, "practices.json").unwrap();
+        let mut languages = BTreeSet::new();
+        for practice in &practices {
+            languages.insert(practice.original_language.to_string());
+            for translation in &practice.translations {
+                languages.insert(translation.language.to_string());
+            }
+        }
+        for language in ["en", "fr", "de", "no", "es"] {
+            assert!(languages.contains(language), "{language}");
+        }
+    }
+
+    #[test]
+    fn the_required_cities_are_seeded() {
+        let cities: Vec<places::CitySeed> = parse(CITIES, "cities.json").unwrap();
+        for slug in [
+            "tokyo",
+            "kuala-lumpur",
+            "asker",
+            "drammen",
+            "oslo",
+            "copenhagen",
+        ] {
+            assert!(
+                cities.iter().any(|city| city.slug.as_str() == slug),
+                "{slug}"
+            );
+        }
+        let founders = cities
+            .iter()
+            .filter(|city| {
+                city.memberships.iter().any(|membership| {
+                    membership.network.as_str() == "cnca" && membership.role == "founding member"
+                })
+            })
+            .count();
+        assert_eq!(founders, 17);
+    }
+}

@@ -1,0 +1,363 @@
+//! Seed loaders for cities (with memberships and commitments), partnerships and events.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
+use serde::Deserialize;
+
+use super::regions;
+use crate::domain::{CountryCode, GeoPoint, Language, Slug, ThemePath};
+use crate::entity::{
+    city, commitment, event, event_theme, membership, partnership, partnership_city,
+    partnership_theme,
+};
+use crate::service::change_log::{self, EntityType, Operation};
+use crate::service::lookup;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CitySeed {
+    pub slug: Slug,
+    pub name: String,
+    #[serde(default)]
+    pub local_names: BTreeMap<Language, String>,
+    pub country: CountryCode,
+    pub subdivision: Option<SubdivisionSeed>,
+    pub lat: f64,
+    pub lon: f64,
+    pub population: Option<i64>,
+    pub population_year: Option<i32>,
+    pub targets: Option<TargetsSeed>,
+    #[serde(default)]
+    pub memberships: Vec<MembershipSeed>,
+    #[serde(default)]
+    pub commitments: Vec<CommitmentSeed>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubdivisionSeed {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetsSeed {
+    pub base_year: Option<i32>,
+    pub target_year: Option<i32>,
+    pub reduction_pct: Option<f64>,
+    pub net_zero_year: Option<i32>,
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MembershipSeed {
+    pub network: Slug,
+    pub since: Option<i32>,
+    pub role: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitmentSeed {
+    pub initiative: Slug,
+    pub joined_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub criteria_met: Vec<String>,
+    pub reporting_platform: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartnershipSeed {
+    pub slug: Slug,
+    pub name: String,
+    pub cities: Vec<Slug>,
+    pub kind: String,
+    pub status: String,
+    #[serde(default)]
+    pub themes: Vec<ThemePath>,
+    pub started_on: Option<NaiveDate>,
+    pub description: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventSeed {
+    pub slug: Slug,
+    pub title: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub city: Option<Slug>,
+    #[serde(default)]
+    pub online: bool,
+    pub organiser: Option<Slug>,
+    #[serde(default)]
+    pub themes: Vec<ThemePath>,
+    pub url: Option<String>,
+    pub description: String,
+}
+
+/// Fails the seed with the collected field errors, naming the record.
+fn ensure_resolved(
+    what: &str,
+    key: &str,
+    errors: Vec<crate::service::records::FieldError>,
+) -> anyhow::Result<()> {
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let details: Vec<String> = errors
+        .iter()
+        .map(|error| format!("{}: {}", error.field, error.message))
+        .collect();
+    anyhow::bail!("{what} {key}: {}", details.join("; "))
+}
+
+pub async fn load_cities(txn: &DatabaseTransaction, cities: &[CitySeed]) -> anyhow::Result<usize> {
+    let codes: Vec<String> = cities
+        .iter()
+        .flat_map(|city| {
+            [
+                Some(city.country.to_string()),
+                city.subdivision.as_ref().map(|s| s.code.clone()),
+            ]
+        })
+        .flatten()
+        .collect();
+    let region_ids = regions::ids_by_code(txn, &codes).await?;
+    let now = Utc::now().fixed_offset();
+    for seed in cities {
+        let point = GeoPoint::new(seed.lat, seed.lon)
+            .map_err(|message| anyhow::anyhow!("city {}: {message}", seed.slug))?;
+        let region_code = seed
+            .subdivision
+            .as_ref()
+            .map(|subdivision| subdivision.code.clone())
+            .unwrap_or_else(|| seed.country.to_string());
+        let region_id = *region_ids
+            .get(&region_code)
+            .ok_or_else(|| anyhow::anyhow!("city {}: unknown region {region_code}", seed.slug))?;
+        let targets = seed.targets.as_ref();
+        let existing = city::Entity::find()
+            .filter(city::Column::Slug.eq(seed.slug.as_str()))
+            .one(txn)
+            .await?;
+        let mut model = city::ActiveModel {
+            slug: Set(seed.slug.to_string()),
+            name: Set(seed.name.clone()),
+            local_names: Set(serde_json::to_value(&seed.local_names)?),
+            region_id: Set(region_id),
+            country_code: Set(seed.country.to_string()),
+            lat: Set(point.lat()),
+            lon: Set(point.lon()),
+            population: Set(seed.population),
+            population_year: Set(seed.population_year),
+            target_base_year: Set(targets.and_then(|t| t.base_year)),
+            target_year: Set(targets.and_then(|t| t.target_year)),
+            target_reduction_pct: Set(targets.and_then(|t| t.reduction_pct)),
+            net_zero_year: Set(targets.and_then(|t| t.net_zero_year)),
+            target_status: Set(targets.and_then(|t| t.status.clone())),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        let city_id = match existing {
+            Some(row) => {
+                model.id = Set(row.id);
+                model.update(txn).await?.id
+            }
+            None => {
+                model.created_at = Set(now);
+                model.insert(txn).await?.id
+            }
+        };
+
+        let mut errors = Vec::new();
+        let networks: Vec<&str> = seed
+            .memberships
+            .iter()
+            .map(|m| m.network.as_str())
+            .collect();
+        let network_ids =
+            lookup::organisation_ids(txn, &networks, "memberships", &mut errors).await?;
+        let initiatives: Vec<&str> = seed
+            .commitments
+            .iter()
+            .map(|c| c.initiative.as_str())
+            .collect();
+        let initiative_ids =
+            lookup::organisation_ids(txn, &initiatives, "commitments", &mut errors).await?;
+        ensure_resolved("city", seed.slug.as_str(), errors)?;
+
+        membership::Entity::delete_many()
+            .filter(membership::Column::CityId.eq(city_id))
+            .exec(txn)
+            .await?;
+        for (seed, organisation_id) in seed.memberships.iter().zip(network_ids) {
+            membership::ActiveModel {
+                city_id: Set(city_id),
+                organisation_id: Set(organisation_id),
+                since_year: Set(seed.since),
+                role: Set(seed.role.clone()),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+        }
+        commitment::Entity::delete_many()
+            .filter(commitment::Column::CityId.eq(city_id))
+            .exec(txn)
+            .await?;
+        for (seed, organisation_id) in seed.commitments.iter().zip(initiative_ids) {
+            commitment::ActiveModel {
+                city_id: Set(city_id),
+                organisation_id: Set(organisation_id),
+                joined_on: Set(seed.joined_on),
+                criteria_met: Set(serde_json::json!(seed.criteria_met)),
+                evidence: Set(None),
+                reporting_platform: Set(seed.reporting_platform.clone()),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+        }
+        change_log::append(txn, EntityType::City, city_id, Operation::Upsert).await?;
+    }
+    Ok(cities.len())
+}
+
+pub async fn load_partnerships(
+    txn: &DatabaseTransaction,
+    partnerships: &[PartnershipSeed],
+) -> anyhow::Result<usize> {
+    let now = Utc::now().fixed_offset();
+    for seed in partnerships {
+        let mut errors = Vec::new();
+        let cities: Vec<&str> = seed.cities.iter().map(|slug| slug.as_str()).collect();
+        let city_ids = lookup::city_ids(txn, &cities, "cities", &mut errors).await?;
+        let themes: Vec<&str> = seed.themes.iter().map(|path| path.as_str()).collect();
+        let theme_ids = lookup::theme_ids(txn, &themes, "themes", &mut errors).await?;
+        ensure_resolved("partnership", seed.slug.as_str(), errors)?;
+        let existing = partnership::Entity::find()
+            .filter(partnership::Column::Slug.eq(seed.slug.as_str()))
+            .one(txn)
+            .await?;
+        let mut model = partnership::ActiveModel {
+            slug: Set(seed.slug.to_string()),
+            name: Set(seed.name.clone()),
+            kind: Set(seed.kind.clone()),
+            status: Set(seed.status.clone()),
+            description: Set(seed.description.clone()),
+            started_on: Set(seed.started_on),
+            ended_on: Set(None),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        let id = match existing {
+            Some(row) => {
+                model.id = Set(row.id);
+                model.update(txn).await?.id
+            }
+            None => {
+                model.created_at = Set(now);
+                model.insert(txn).await?.id
+            }
+        };
+        partnership_city::Entity::delete_many()
+            .filter(partnership_city::Column::PartnershipId.eq(id))
+            .exec(txn)
+            .await?;
+        partnership_theme::Entity::delete_many()
+            .filter(partnership_theme::Column::PartnershipId.eq(id))
+            .exec(txn)
+            .await?;
+        for city_id in dedup(city_ids) {
+            partnership_city::ActiveModel {
+                partnership_id: Set(id),
+                city_id: Set(city_id),
+            }
+            .insert(txn)
+            .await?;
+        }
+        for theme_id in dedup(theme_ids) {
+            partnership_theme::ActiveModel {
+                partnership_id: Set(id),
+                theme_id: Set(theme_id),
+            }
+            .insert(txn)
+            .await?;
+        }
+        change_log::append(txn, EntityType::Partnership, id, Operation::Upsert).await?;
+    }
+    Ok(partnerships.len())
+}
+
+pub async fn load_events(txn: &DatabaseTransaction, events: &[EventSeed]) -> anyhow::Result<usize> {
+    let now = Utc::now().fixed_offset();
+    for seed in events {
+        let mut errors = Vec::new();
+        let city: Vec<&str> = seed.city.iter().map(|slug| slug.as_str()).collect();
+        let city_id = lookup::city_ids(txn, &city, "city", &mut errors)
+            .await?
+            .first()
+            .copied();
+        let organiser: Vec<&str> = seed.organiser.iter().map(|slug| slug.as_str()).collect();
+        let organiser_id = lookup::organisation_ids(txn, &organiser, "organiser", &mut errors)
+            .await?
+            .first()
+            .copied();
+        let themes: Vec<&str> = seed.themes.iter().map(|path| path.as_str()).collect();
+        let theme_ids = lookup::theme_ids(txn, &themes, "themes", &mut errors).await?;
+        ensure_resolved("event", seed.slug.as_str(), errors)?;
+        let existing = event::Entity::find()
+            .filter(event::Column::Slug.eq(seed.slug.as_str()))
+            .one(txn)
+            .await?;
+        let mut model = event::ActiveModel {
+            slug: Set(seed.slug.to_string()),
+            title: Set(seed.title.clone()),
+            description: Set(seed.description.clone()),
+            starts_on: Set(seed.starts_on),
+            ends_on: Set(seed.ends_on),
+            city_id: Set(city_id),
+            online: Set(seed.online),
+            organiser_id: Set(organiser_id),
+            url: Set(seed.url.clone()),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        let id = match existing {
+            Some(row) => {
+                model.id = Set(row.id);
+                model.update(txn).await?.id
+            }
+            None => {
+                model.created_at = Set(now);
+                model.insert(txn).await?.id
+            }
+        };
+        event_theme::Entity::delete_many()
+            .filter(event_theme::Column::EventId.eq(id))
+            .exec(txn)
+            .await?;
+        for theme_id in dedup(theme_ids) {
+            event_theme::ActiveModel {
+                event_id: Set(id),
+                theme_id: Set(theme_id),
+            }
+            .insert(txn)
+            .await?;
+        }
+        change_log::append(txn, EntityType::Event, id, Operation::Upsert).await?;
+    }
+    Ok(events.len())
+}
+
+fn dedup(mut ids: Vec<i32>) -> Vec<i32> {
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}

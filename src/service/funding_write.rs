@@ -1,0 +1,271 @@
+//! Creating or replacing a funding opportunity, keyed by `(source, external_id)`. Each change
+//! bumps `version`; an unchanged record is not rewritten and appends nothing to the change log.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set, TryIntoModel,
+};
+
+use super::WriteError;
+use super::change_log::{self, EntityType, Operation};
+use super::lookup;
+use super::records::{FieldError, FundingRecord};
+use crate::domain::Slug;
+use crate::entity::{
+    funding_applicant, funding_deadline, funding_opportunity, funding_region, funding_theme,
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Created(i32),
+    Updated(i32),
+    Unchanged(i32),
+}
+
+/// Writes `record` under `source`. Nothing is written when any field is invalid.
+pub async fn upsert(
+    txn: &DatabaseTransaction,
+    source: &Slug,
+    record: FundingRecord,
+) -> Result<Outcome, WriteError> {
+    let mut errors = check_record(&record);
+    let regions: Vec<&str> = record.eligible_regions.iter().map(String::as_str).collect();
+    let mut region_ids = lookup::region_ids(txn, &regions, "eligible_regions", &mut errors).await?;
+    let themes: Vec<&str> = record.themes.iter().map(|path| path.as_str()).collect();
+    let mut theme_ids = lookup::theme_ids(txn, &themes, "themes", &mut errors).await?;
+    let provider_id = match &record.provider {
+        Some(slug) => {
+            let before = errors.len();
+            let ids =
+                lookup::organisation_ids(txn, &[slug.as_str()], "provider", &mut errors).await?;
+            lookup::as_single_field(&mut errors, before, "provider");
+            ids.first().copied()
+        }
+        None => None,
+    };
+    if !errors.is_empty() {
+        return Err(WriteError::Invalid(errors));
+    }
+    region_ids.sort();
+    region_ids.dedup();
+    theme_ids.sort();
+    theme_ids.dedup();
+    let mut deadlines = record.deadlines.clone();
+    deadlines.sort();
+    deadlines.dedup();
+    let mut applicants: Vec<&str> = record
+        .eligible_applicants
+        .iter()
+        .map(|kind| kind.as_str())
+        .collect();
+    applicants.sort();
+    applicants.dedup();
+
+    let existing = funding_opportunity::Entity::find()
+        .filter(funding_opportunity::Column::Source.eq(source.as_str()))
+        .filter(funding_opportunity::Column::ExternalId.eq(record.external_id.as_str()))
+        .one(txn)
+        .await?;
+    let now = Utc::now().fixed_offset();
+    let mut model = funding_opportunity::ActiveModel {
+        source: Set(source.to_string()),
+        external_id: Set(record.external_id.as_str().to_owned()),
+        title: Set(record.title.as_str().to_owned()),
+        summary: Set(record.summary.as_str().to_owned()),
+        provider_id: Set(provider_id),
+        provider_level: Set(record.provider_level.as_str().to_owned()),
+        provider_country: Set(record.provider_country.as_ref().map(ToString::to_string)),
+        instrument: Set(record.instrument.as_str().to_owned()),
+        direction: Set(record.direction.as_str().to_owned()),
+        amount_min: Set(record.amount_min.map(|amount| amount.get())),
+        amount_max: Set(record.amount_max.map(|amount| amount.get())),
+        currency: Set(record.currency.as_ref().map(ToString::to_string)),
+        co_financing_rate: Set(record.co_financing_rate.map(|rate| rate.get())),
+        opens_at: Set(record.opens_at),
+        rolling: Set(record.rolling),
+        url: Set(record.url.clone()),
+        language: Set(record.language.to_string()),
+        deleted_at: Set(None),
+        ..Default::default()
+    };
+
+    let outcome = match existing {
+        Some(row) => {
+            let children_same = children_unchanged(
+                txn,
+                row.id,
+                &deadlines,
+                &region_ids,
+                &theme_ids,
+                &applicants,
+            )
+            .await?;
+            let candidate = funding_opportunity::Model {
+                id: row.id,
+                version: row.version,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+                ..model.clone().try_into_model()?
+            };
+            if children_same && candidate == row {
+                return Ok(Outcome::Unchanged(row.id));
+            }
+            model.id = Set(row.id);
+            model.version = Set(row.version + 1);
+            model.updated_at = Set(now);
+            model.update(txn).await?;
+            Outcome::Updated(row.id)
+        }
+        None => {
+            model.version = Set(1);
+            model.created_at = Set(now);
+            model.updated_at = Set(now);
+            Outcome::Created(model.insert(txn).await?.id)
+        }
+    };
+    let id = match outcome {
+        Outcome::Created(id) | Outcome::Updated(id) | Outcome::Unchanged(id) => id,
+    };
+    replace_children(txn, id, &deadlines, &region_ids, &theme_ids, &applicants).await?;
+    change_log::append(txn, EntityType::FundingOpportunity, id, Operation::Upsert).await?;
+    Ok(outcome)
+}
+
+fn check_record(record: &FundingRecord) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    if let (Some(min), Some(max)) = (record.amount_min, record.amount_max)
+        && min.get() > max.get()
+    {
+        errors.push(FieldError::new("amount_min", "must not exceed amount_max"));
+    }
+    if (record.amount_min.is_some() || record.amount_max.is_some()) && record.currency.is_none() {
+        errors.push(FieldError::new(
+            "currency",
+            "is required when an amount is given",
+        ));
+    }
+    if let Some(rate) = record.co_financing_rate
+        && rate.get() > 1.0
+    {
+        errors.push(FieldError::new(
+            "co_financing_rate",
+            "must be a fraction between 0 and 1",
+        ));
+    }
+    if let Some(opens) = record.opens_at {
+        for (index, deadline) in record.deadlines.iter().enumerate() {
+            if *deadline < opens {
+                errors.push(FieldError::new(
+                    format!("deadlines[{index}]"),
+                    "is before opens_at",
+                ));
+            }
+        }
+    }
+    errors
+}
+
+async fn children_unchanged(
+    txn: &DatabaseTransaction,
+    id: i32,
+    deadlines: &[chrono::NaiveDate],
+    region_ids: &[i32],
+    theme_ids: &[i32],
+    applicants: &[&str],
+) -> Result<bool, sea_orm::DbErr> {
+    let mut stored_deadlines: Vec<_> = funding_deadline::Entity::find()
+        .filter(funding_deadline::Column::FundingId.eq(id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|row| row.deadline)
+        .collect();
+    stored_deadlines.sort();
+    let mut stored_regions: Vec<_> = funding_region::Entity::find()
+        .filter(funding_region::Column::FundingId.eq(id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|row| row.region_id)
+        .collect();
+    stored_regions.sort();
+    let mut stored_themes: Vec<_> = funding_theme::Entity::find()
+        .filter(funding_theme::Column::FundingId.eq(id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|row| row.theme_id)
+        .collect();
+    stored_themes.sort();
+    let mut stored_applicants: Vec<_> = funding_applicant::Entity::find()
+        .filter(funding_applicant::Column::FundingId.eq(id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|row| row.applicant_kind)
+        .collect();
+    stored_applicants.sort();
+    Ok(stored_deadlines == deadlines
+        && stored_regions == region_ids
+        && stored_themes == theme_ids
+        && stored_applicants == applicants)
+}
+
+async fn replace_children(
+    txn: &DatabaseTransaction,
+    id: i32,
+    deadlines: &[chrono::NaiveDate],
+    region_ids: &[i32],
+    theme_ids: &[i32],
+    applicants: &[&str],
+) -> Result<(), sea_orm::DbErr> {
+    funding_deadline::Entity::delete_many()
+        .filter(funding_deadline::Column::FundingId.eq(id))
+        .exec(txn)
+        .await?;
+    funding_region::Entity::delete_many()
+        .filter(funding_region::Column::FundingId.eq(id))
+        .exec(txn)
+        .await?;
+    funding_theme::Entity::delete_many()
+        .filter(funding_theme::Column::FundingId.eq(id))
+        .exec(txn)
+        .await?;
+    funding_applicant::Entity::delete_many()
+        .filter(funding_applicant::Column::FundingId.eq(id))
+        .exec(txn)
+        .await?;
+    for deadline in deadlines {
+        funding_deadline::ActiveModel {
+            funding_id: Set(id),
+            deadline: Set(*deadline),
+        }
+        .insert(txn)
+        .await?;
+    }
+    for region_id in region_ids {
+        funding_region::ActiveModel {
+            funding_id: Set(id),
+            region_id: Set(*region_id),
+        }
+        .insert(txn)
+        .await?;
+    }
+    for theme_id in theme_ids {
+        funding_theme::ActiveModel {
+            funding_id: Set(id),
+            theme_id: Set(*theme_id),
+        }
+        .insert(txn)
+        .await?;
+    }
+    for applicant in applicants {
+        funding_applicant::ActiveModel {
+            funding_id: Set(id),
+            applicant_kind: Set((*applicant).to_owned()),
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(())
+}

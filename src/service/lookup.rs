@@ -1,0 +1,60 @@
+//! Resolving stable identifiers (slugs, theme paths, region codes) to row ids for writes,
+//! collecting a field error for each one that does not exist.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+
+use super::records::FieldError;
+use crate::entity::{city, organisation, practice, region, theme};
+
+macro_rules! id_lookup {
+    ($fn_name:ident, $entity:ident, $column:expr, $what:literal) => {
+        /// Ids for `keys` in order; unknown keys become errors at `field[index]`.
+        pub async fn $fn_name(
+            db: &impl ConnectionTrait,
+            keys: &[&str],
+            field: &str,
+            errors: &mut Vec<FieldError>,
+        ) -> Result<Vec<i32>, sea_orm::DbErr> {
+            if keys.is_empty() {
+                return Ok(Vec::new());
+            }
+            let found: Vec<(i32, String)> = $entity::Entity::find()
+                .select_only()
+                .column($entity::Column::Id)
+                .column($column)
+                .filter($column.is_in(keys.iter().copied()))
+                .into_tuple()
+                .all(db)
+                .await?;
+            let mut ids = Vec::with_capacity(keys.len());
+            for (index, key) in keys.iter().enumerate() {
+                match found.iter().find(|(_, value)| value == key) {
+                    Some((id, _)) => ids.push(*id),
+                    None => errors.push(FieldError::new(
+                        format!("{field}[{index}]"),
+                        format!(concat!("unknown ", $what, " `{}`"), key),
+                    )),
+                }
+            }
+            Ok(ids)
+        }
+    };
+}
+
+id_lookup!(city_ids, city, city::Column::Slug, "city");
+id_lookup!(theme_ids, theme, theme::Column::Path, "theme");
+id_lookup!(region_ids, region, region::Column::Code, "region");
+id_lookup!(
+    organisation_ids,
+    organisation,
+    organisation::Column::Slug,
+    "organisation"
+);
+id_lookup!(practice_ids, practice, practice::Column::Slug, "practice");
+
+/// Turns the errors of a one-key lookup (`field[0]`) into errors at `field` itself.
+pub fn as_single_field(errors: &mut [FieldError], from: usize, field: &str) {
+    for error in &mut errors[from..] {
+        error.field = field.to_owned();
+    }
+}

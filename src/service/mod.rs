@@ -1,0 +1,45 @@
+//! Use cases. Services take a connection (or transaction) and domain types, never GraphQL types.
+
+pub mod change_log;
+pub mod cities;
+pub mod funding_write;
+pub mod import;
+pub mod lookup;
+pub mod paging;
+pub mod practice_relations;
+pub mod practice_write;
+pub mod practices;
+pub mod records;
+pub mod themes;
+
+use records::FieldError;
+
+/// Why a write did not happen: the input was invalid (nothing stored), or the database failed.
+#[derive(Debug)]
+pub enum WriteError {
+    Invalid(Vec<FieldError>),
+    Db(sea_orm::DbErr),
+}
+
+impl From<sea_orm::DbErr> for WriteError {
+    fn from(error: sea_orm::DbErr) -> Self {
+        Self::Db(error)
+    }
+}
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Invalid(errors) => {
+                let parts: Vec<String> = errors
+                    .iter()
+                    .map(|error| format!("{}: {}", error.field, error.message))
+                    .collect();
+                write!(f, "{}", parts.join("; "))
+            }
+            Self::Db(error) => write!(f, "database error: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for WriteError {}

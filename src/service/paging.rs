@@ -1,0 +1,227 @@
+//! Keyset pagination shared by every connection: a request is `first`/`after` or
+//! `last`/`before`; a cursor is the sort key of a row plus its id, opaque to clients.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Cursor {
+    /// The sort key of the row, as text (a timestamp, a number or a title).
+    #[serde(rename = "k")]
+    pub key: Option<String>,
+    #[serde(rename = "i")]
+    pub id: i32,
+}
+
+impl Cursor {
+    pub fn from_timestamp(value: DateTime<FixedOffset>, id: i32) -> Self {
+        Self {
+            key: Some(value.to_rfc3339()),
+            id,
+        }
+    }
+
+    pub fn from_text(value: &str, id: i32) -> Self {
+        Self {
+            key: Some(value.to_owned()),
+            id,
+        }
+    }
+
+    pub fn timestamp(&self) -> Result<DateTime<FixedOffset>, sea_orm::DbErr> {
+        self.key
+            .as_deref()
+            .and_then(|key| DateTime::parse_from_rfc3339(key).ok())
+            .ok_or_else(|| sea_orm::DbErr::Custom("cursor does not hold a timestamp".into()))
+    }
+
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    pub fn decode(text: &str) -> Result<Self, String> {
+        URL_SAFE_NO_PAD
+            .decode(text)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .ok_or_else(|| "is not a cursor returned by this API".to_owned())
+    }
+}
+
+/// A validated page request.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PageRequest {
+    Forward { first: u32, after: Option<Cursor> },
+    Backward { last: u32, before: Option<Cursor> },
+}
+
+impl PageRequest {
+    /// Checks the Relay arguments: exactly one of `first`/`last`, in 1..=100, cursors decodable.
+    /// Errors name the offending argument.
+    pub fn parse(
+        first: Option<i32>,
+        after: Option<&str>,
+        last: Option<i32>,
+        before: Option<&str>,
+    ) -> Result<Self, (&'static str, String)> {
+        let size = |name: &'static str, value: i32| {
+            u32::try_from(value)
+                .ok()
+                .filter(|size| (1..=MAX_PAGE_SIZE).contains(size))
+                .ok_or((name, format!("must be between 1 and {MAX_PAGE_SIZE}")))
+        };
+        let cursor = |name: &'static str, value: Option<&str>| {
+            value
+                .map(Cursor::decode)
+                .transpose()
+                .map_err(|message| (name, message))
+        };
+        match (first, last) {
+            (Some(first), None) => {
+                if before.is_some() {
+                    return Err(("before", "goes with `last`, not `first`".into()));
+                }
+                Ok(Self::Forward {
+                    first: size("first", first)?,
+                    after: cursor("after", after)?,
+                })
+            }
+            (None, Some(last)) => {
+                if after.is_some() {
+                    return Err(("after", "goes with `first`, not `last`".into()));
+                }
+                Ok(Self::Backward {
+                    last: size("last", last)?,
+                    before: cursor("before", before)?,
+                })
+            }
+            (Some(_), Some(_)) => Err(("last", "give either `first` or `last`, not both".into())),
+            (None, None) => Err((
+                "first",
+                format!("`first` or `last` is required (1..{MAX_PAGE_SIZE})"),
+            )),
+        }
+    }
+
+    pub fn first(first: u32) -> Self {
+        Self::Forward { first, after: None }
+    }
+
+    pub fn is_forward(&self) -> bool {
+        matches!(self, Self::Forward { .. })
+    }
+
+    pub fn size(&self) -> u32 {
+        match self {
+            Self::Forward { first, .. } => *first,
+            Self::Backward { last, .. } => *last,
+        }
+    }
+
+    pub fn cursor(&self) -> Option<&Cursor> {
+        match self {
+            Self::Forward { after, .. } => after.as_ref(),
+            Self::Backward { before, .. } => before.as_ref(),
+        }
+    }
+}
+
+/// One page of rows in display order, each with its cursor.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    pub items: Vec<(Cursor, T)>,
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from rows fetched with `limit size + 1` in query order (reversed for
+    /// backward pages, so they are flipped back here).
+    pub fn from_rows(
+        mut rows: Vec<T>,
+        request: &PageRequest,
+        cursor: impl Fn(&T) -> Cursor,
+    ) -> Self {
+        let size = request.size() as usize;
+        let has_more = rows.len() > size;
+        rows.truncate(size);
+        if !request.is_forward() {
+            rows.reverse();
+        }
+        let came_from_cursor = request.cursor().is_some();
+        let (has_next_page, has_previous_page) = if request.is_forward() {
+            (has_more, came_from_cursor)
+        } else {
+            (came_from_cursor, has_more)
+        };
+        Self {
+            items: rows.into_iter().map(|row| (cursor(&row), row)).collect(),
+            has_next_page,
+            has_previous_page,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_sizes_must_be_one_to_one_hundred() {
+        assert_eq!(
+            PageRequest::parse(Some(0), None, None, None).unwrap_err().0,
+            "first"
+        );
+        assert_eq!(
+            PageRequest::parse(Some(101), None, None, None)
+                .unwrap_err()
+                .0,
+            "first"
+        );
+        assert_eq!(
+            PageRequest::parse(None, None, Some(-1), None)
+                .unwrap_err()
+                .0,
+            "last"
+        );
+        assert!(PageRequest::parse(None, None, None, None).is_err());
+        assert!(PageRequest::parse(Some(5), None, Some(5), None).is_err());
+        assert_eq!(
+            PageRequest::parse(Some(100), None, None, None)
+                .unwrap()
+                .size(),
+            100
+        );
+    }
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_rejected() {
+        let cursor = Cursor::from_text("Oslo", 7);
+        assert_eq!(Cursor::decode(&cursor.encode()).unwrap(), cursor);
+        assert_eq!(
+            PageRequest::parse(Some(5), Some("nope"), None, None)
+                .unwrap_err()
+                .0,
+            "after"
+        );
+    }
+
+    #[test]
+    fn a_backward_page_is_returned_in_display_order() {
+        let request = PageRequest::Backward {
+            last: 2,
+            before: Some(Cursor::from_text("x", 9)),
+        };
+        let page = Page::from_rows(vec![3, 2, 1], &request, |value| {
+            Cursor::from_text("x", *value)
+        });
+        let values: Vec<i32> = page.items.iter().map(|(_, value)| *value).collect();
+        assert_eq!(values, vec![2, 3]);
+        assert!(page.has_previous_page);
+        assert!(page.has_next_page);
+    }
+}

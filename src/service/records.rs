@@ -1,0 +1,341 @@
+//! The input shapes of practices and funding opportunities, shared by the seed files and
+//! `kxc import` (one JSON object per line). Domain types do the parsing, so a bad value is
+//! reported with its field path (`cost.currency`) by [`parse_record`].
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::domain::{CountryCode, Currency, Language, Scores, Sdg, Slug, ThemePath};
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PracticeRecord {
+    pub slug: Slug,
+    pub original_language: Language,
+    pub title: NonEmpty,
+    pub summary: NonEmpty,
+    pub body: NonEmpty,
+    #[serde(default = "published")]
+    pub status: PracticeStatus,
+    pub published_at: Option<NaiveDate>,
+    #[serde(default)]
+    pub cities: Vec<Slug>,
+    pub themes: Vec<ThemePath>,
+    #[serde(default)]
+    pub sdgs: Vec<Sdg>,
+    pub governance_level: Option<GovernanceLevel>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub cost: Option<Money>,
+    pub impact: Option<Impact>,
+    #[serde(default)]
+    pub co_benefits: Vec<String>,
+    pub replicability_notes: Option<String>,
+    pub replicated_from: Option<Slug>,
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+    #[serde(default)]
+    pub links: Vec<Link>,
+    #[serde(default)]
+    pub translations: Vec<TranslationRecord>,
+    #[serde(default)]
+    pub evaluations: Vec<EvaluationRecord>,
+}
+
+fn published() -> PracticeStatus {
+    PracticeStatus::Published
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PracticeStatus {
+    Draft,
+    Submitted,
+    Published,
+    Archived,
+    Rejected,
+}
+
+impl PracticeStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::Published => "published",
+            Self::Archived => "archived",
+            Self::Rejected => "rejected",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GovernanceLevel {
+    City,
+    Metropolitan,
+    Regional,
+    National,
+    MultiLevel,
+}
+
+impl GovernanceLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::City => "city",
+            Self::Metropolitan => "metropolitan",
+            Self::Regional => "regional",
+            Self::National => "national",
+            Self::MultiLevel => "multi-level",
+        }
+    }
+}
+
+/// A string with at least one non-whitespace character.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct NonEmpty(String);
+
+impl NonEmpty {
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for NonEmpty {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, String> {
+        if value.trim().is_empty() {
+            Err("must not be empty".into())
+        } else {
+            Ok(Self(value))
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Money {
+    pub amount: NonNegative,
+    pub currency: Currency,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+#[serde(try_from = "f64")]
+pub struct NonNegative(f64);
+
+impl NonNegative {
+    pub fn get(self) -> f64 {
+        self.0
+    }
+}
+
+impl TryFrom<f64> for NonNegative {
+    type Error = String;
+    fn try_from(value: f64) -> Result<Self, String> {
+        if value.is_finite() && value >= 0.0 {
+            Ok(Self(value))
+        } else {
+            Err(format!("{value} must be a finite number of at least 0"))
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Impact {
+    pub annual_tco2e: Option<NonNegative>,
+    pub baseline: Option<String>,
+    pub method: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub name: String,
+    pub role: Option<String>,
+    pub email: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TranslationRecord {
+    pub language: Language,
+    pub title: NonEmpty,
+    pub summary: NonEmpty,
+    pub body: NonEmpty,
+    #[serde(default)]
+    pub machine_translated: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluationRecord {
+    pub evaluator: NonEmpty,
+    pub date: NaiveDate,
+    pub summary: String,
+    pub scores: Scores,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FundingRecord {
+    /// Taken from `--source` on import; present in the seed file.
+    pub source: Option<Slug>,
+    pub external_id: NonEmpty,
+    pub title: NonEmpty,
+    pub summary: NonEmpty,
+    pub provider: Option<Slug>,
+    pub provider_level: ProviderLevel,
+    pub provider_country: Option<CountryCode>,
+    pub instrument: Instrument,
+    pub direction: Direction,
+    #[serde(default)]
+    pub eligible_regions: Vec<String>,
+    #[serde(default)]
+    pub eligible_applicants: Vec<ApplicantKind>,
+    #[serde(default)]
+    pub themes: Vec<ThemePath>,
+    pub amount_min: Option<NonNegative>,
+    pub amount_max: Option<NonNegative>,
+    pub currency: Option<Currency>,
+    pub co_financing_rate: Option<NonNegative>,
+    pub opens_at: Option<NaiveDate>,
+    #[serde(default)]
+    pub deadlines: Vec<NaiveDate>,
+    #[serde(default)]
+    pub rolling: bool,
+    pub url: Option<String>,
+    pub language: Language,
+}
+
+macro_rules! wire_enum {
+    ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+    };
+}
+
+wire_enum!(ProviderLevel {
+    International => "international",
+    Eu => "eu",
+    National => "national",
+    Regional => "regional",
+    City => "city",
+});
+
+wire_enum!(Instrument {
+    Grant => "grant",
+    Loan => "loan",
+    Guarantee => "guarantee",
+    Equity => "equity",
+    TechnicalAssistance => "technical_assistance",
+    Advisory => "advisory",
+    Prize => "prize",
+    Other => "other",
+});
+
+wire_enum!(Direction {
+    Domestic => "domestic",
+    EuToNonEu => "eu_to_non_eu",
+    InternationalToEu => "international_to_eu",
+    International => "international",
+    EuInternal => "eu_internal",
+});
+
+wire_enum!(ApplicantKind {
+    CityGovernment => "city_government",
+    RegionalGovernment => "regional_government",
+    PublicBody => "public_body",
+    Ngo => "ngo",
+    Company => "company",
+    Research => "research",
+});
+
+/// Parses one JSON document into `T`, reporting the path of the first field that fails.
+pub fn parse_record<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, FieldError> {
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        let message = if inner.is_syntax() || inner.is_eof() {
+            format!("invalid JSON: {inner}")
+        } else {
+            strip_position(&inner.to_string())
+        };
+        FieldError {
+            field: if path == "." { String::new() } else { path },
+            message,
+        }
+    })
+}
+
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// A problem with one field of a record: `field` is a path such as `cities[2]` or `cost.currency`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_currency_is_reported_at_its_path() {
+        let line = r#"{"slug":"x","original_language":"en","title":"T","summary":"S","body":"B",
+            "themes":["energy"],"cost":{"amount":10,"currency":"EURO"}}"#;
+        let error = parse_record::<PracticeRecord>(line).unwrap_err();
+        assert_eq!(error.field, "cost.currency");
+        assert!(error.message.contains("ISO 4217"), "{}", error.message);
+    }
+
+    #[test]
+    fn an_unknown_field_is_named() {
+        let line = r#"{"slug":"x","original_language":"en","title":"T","summary":"S","body":"B","themes":[],"colour":1}"#;
+        let error = parse_record::<PracticeRecord>(line).unwrap_err();
+        assert!(error.message.contains("colour"), "{}", error.message);
+    }
+
+    #[test]
+    fn a_bad_score_is_reported_inside_the_evaluation() {
+        let line = r#"{"slug":"x","original_language":"en","title":"T","summary":"S","body":"B","themes":[],
+            "evaluations":[{"evaluator":"E","date":"2024-01-01","summary":"",
+            "scores":{"relevance":9,"impact":1,"evidence_quality":1,"replicability":1,"cost_effectiveness":1,"co_benefits":1,"participation":1}}]}"#;
+        let error = parse_record::<PracticeRecord>(line).unwrap_err();
+        assert_eq!(error.field, "evaluations[0].scores.relevance");
+    }
+}
