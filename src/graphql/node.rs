@@ -10,6 +10,8 @@ use crate::error::AppResult;
 use crate::service;
 
 /// An object with a global ID.
+// Values live for one response only; boxing variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID"))]
 pub enum Node {

@@ -9,7 +9,7 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseTransaction, Set, State
 use crate::entity::change_log;
 
 /// Advisory lock key for the change-log tail ("kxc_log" as bytes).
-const TAIL_LOCK_KEY: i64 = 0x6b78_635f_6c6f_67;
+const TAIL_LOCK_KEY: i64 = 0x006b_7863_5f6c_6f67;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EntityType {

@@ -100,14 +100,12 @@ pub async fn upsert(
                 &applicants,
             )
             .await?;
-            let candidate = funding_opportunity::Model {
-                id: row.id,
-                version: row.version,
-                created_at: row.created_at,
-                updated_at: row.updated_at,
-                ..model.clone().try_into_model()?
-            };
-            if children_same && candidate == row {
+            let mut candidate = model.clone();
+            candidate.id = Set(row.id);
+            candidate.version = Set(row.version);
+            candidate.created_at = Set(row.created_at);
+            candidate.updated_at = Set(row.updated_at);
+            if children_same && candidate.try_into_model()? == row {
                 return Ok(Outcome::Unchanged(row.id));
             }
             model.id = Set(row.id);

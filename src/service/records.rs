@@ -281,7 +281,11 @@ pub fn parse_record<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, Fie
             strip_position(&inner.to_string())
         };
         FieldError {
-            field: if path == "." { String::new() } else { path },
+            field: if path == "." || path == "?" {
+                String::new()
+            } else {
+                path
+            },
             message,
         }
     })

@@ -1,0 +1,267 @@
+//! `spawn_apps()` starts a real server on port 0 for every configured backend: always SQLite
+//! (a fresh file per test) and, when `KXC_TEST_POSTGRES_URL` is set, PostgreSQL (a fresh
+//! database per test, created from a seeded template and dropped afterwards).
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use kxc::app::Application;
+use kxc::config::Settings;
+use serde_json::{Value, json};
+use tokio::sync::OnceCell;
+
+pub struct TestApp {
+    pub backend: &'static str,
+    pub address: String,
+    pub database_url: String,
+    pub client: reqwest::Client,
+    _data_dir: tempfile::TempDir,
+    postgres: Option<PostgresDatabase>,
+}
+
+impl TestApp {
+    /// POSTs a GraphQL request and returns the whole JSON response.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        self.client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request sent")
+            .json()
+            .await
+            .expect("JSON response")
+    }
+
+    /// Like [`graphql`](Self::graphql) but fails the test on any GraphQL error; returns `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let response = self.graphql(query, variables).await;
+        assert!(
+            response.get("errors").is_none(),
+            "[{}] unexpected errors: {response}",
+            self.backend
+        );
+        response["data"].clone()
+    }
+
+    /// Runs the `kxc` binary against this app's database.
+    pub fn kxc(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_kxc"))
+            .args(args)
+            .env("KXC_DATABASE_URL", &self.database_url)
+            .env("KXC_DATA_DIR", self._data_dir.path())
+            .env("KXC_LOG", "warn")
+            .output()
+            .expect("kxc runs")
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self._data_dir.path().to_path_buf()
+    }
+}
+
+/// One seeded app per configured backend.
+pub async fn spawn_apps() -> Vec<TestApp> {
+    let mut apps = vec![spawn_sqlite(true).await];
+    if let Some(server) = postgres_server_url() {
+        apps.push(spawn_postgres(&server, true).await);
+    }
+    apps
+}
+
+/// One app per backend on an empty (migrated, unseeded) database.
+pub async fn spawn_empty_apps() -> Vec<TestApp> {
+    let mut apps = vec![spawn_sqlite(false).await];
+    if let Some(server) = postgres_server_url() {
+        apps.push(spawn_postgres(&server, false).await);
+    }
+    apps
+}
+
+fn postgres_server_url() -> Option<String> {
+    std::env::var("KXC_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
+async fn start(
+    backend: &'static str,
+    data_dir: tempfile::TempDir,
+    database_url: String,
+    postgres: Option<PostgresDatabase>,
+) -> TestApp {
+    let mut settings = Settings::with_data_dir(data_dir.path());
+    settings.database_url = Some(database_url.clone());
+    settings.bind = "127.0.0.1:0".parse().expect("address");
+    settings.seed_on_empty = false;
+    let application = Application::build(settings)
+        .await
+        .expect("application builds");
+    let address = format!("http://{}", application.address());
+    tokio::spawn(application.run_until_stopped());
+    TestApp {
+        backend,
+        address,
+        database_url,
+        client: reqwest::Client::new(),
+        _data_dir: data_dir,
+        postgres,
+    }
+}
+
+// ---- SQLite: seed one template file per test binary, copy it per test.
+
+static SQLITE_TEMPLATE: OnceCell<(tempfile::TempDir, PathBuf)> = OnceCell::const_new();
+
+async fn spawn_sqlite(seeded: bool) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let file = data_dir.path().join("kxc.db");
+    if seeded {
+        let (_, template) = SQLITE_TEMPLATE
+            .get_or_init(|| async {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let path = dir.path().join("template.db");
+                prepare_template(&format!("sqlite://{}?mode=rwc", path.display())).await;
+                (dir, path)
+            })
+            .await;
+        std::fs::copy(template, &file).expect("copy template");
+    }
+    let url = format!("sqlite://{}?mode=rwc", file.display());
+    start("sqlite", data_dir, url, None).await
+}
+
+/// Migrates and seeds `url`, then closes every connection so the database can be copied.
+async fn prepare_template(url: &str) {
+    let mut settings = Settings::with_data_dir(std::env::temp_dir());
+    settings.database_url = Some(url.to_owned());
+    let connection = kxc::db::connect(&settings).await.expect("connect template");
+    kxc::db::migrate(&connection)
+        .await
+        .expect("migrate template");
+    kxc::seed::load(&connection).await.expect("seed template");
+    connection.close().await.expect("close template");
+}
+
+// ---- PostgreSQL: one seeded template database per test binary; each test gets a copy.
+
+static POSTGRES_TEMPLATE: OnceCell<String> = OnceCell::const_new();
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+struct PostgresDatabase {
+    server: String,
+    name: String,
+}
+
+impl Drop for PostgresDatabase {
+    fn drop(&mut self) {
+        let server = self.server.clone();
+        let name = self.name.clone();
+        // Drop runs inside the test's runtime; use a fresh one on a plain thread.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                if let Ok(admin) = sea_orm::Database::connect(&server).await {
+                    let _ = sea_orm::ConnectionTrait::execute_unprepared(
+                        &admin,
+                        &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+                    )
+                    .await;
+                    let _ = admin.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+fn with_database(server: &str, name: &str) -> String {
+    let base = server.split('?').next().unwrap_or(server);
+    let without_db = match base.rfind('/') {
+        Some(index) if index > "postgres://".len() => &base[..index],
+        _ => base,
+    };
+    format!("{without_db}/{name}")
+}
+
+async fn admin_execute(server: &str, sql: &str) {
+    let admin = sea_orm::Database::connect(server)
+        .await
+        .expect("connect to PostgreSQL server");
+    sea_orm::ConnectionTrait::execute_unprepared(&admin, sql)
+        .await
+        .unwrap_or_else(|error| panic!("{sql}: {error}"));
+    admin.close().await.expect("close admin");
+}
+
+/// Templates of earlier test runs (their process has exited) would pile up otherwise.
+async fn drop_stale_templates(server: &str) {
+    let admin = sea_orm::Database::connect(server).await.expect("connect to PostgreSQL server");
+    let rows = sea_orm::ConnectionTrait::query_all_raw(
+        &admin,
+        sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT datname FROM pg_database WHERE datname LIKE 'kxc_template_%'",
+        ),
+    )
+    .await
+    .expect("list templates");
+    for row in rows {
+        let name: String = row.try_get("", "datname").expect("datname");
+        let _ = sea_orm::ConnectionTrait::execute_unprepared(&admin, &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+    }
+    let _ = admin.close().await;
+}
+
+async fn spawn_postgres(server: &str, seeded: bool) -> TestApp {
+    let name = format!(
+        "kxc_test_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
+    if seeded {
+        let template = POSTGRES_TEMPLATE
+            .get_or_init(|| async {
+                let template = format!("kxc_template_{}", std::process::id());
+                drop_stale_templates(server).await;
+                admin_execute(
+                    server,
+                    &format!("DROP DATABASE IF EXISTS \"{template}\" WITH (FORCE)"),
+                )
+                .await;
+                admin_execute(server, &format!("CREATE DATABASE \"{template}\"")).await;
+                prepare_template(&with_database(server, &template)).await;
+                template
+            })
+            .await;
+        admin_execute(
+            server,
+            &format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""),
+        )
+        .await;
+    } else {
+        admin_execute(server, &format!("CREATE DATABASE \"{name}\"")).await;
+    }
+    let url = with_database(server, &name);
+    let guard = PostgresDatabase {
+        server: server.to_owned(),
+        name,
+    };
+    start(
+        "postgres",
+        tempfile::tempdir().expect("temp dir"),
+        url,
+        Some(guard),
+    )
+    .await
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // The server task keeps pool connections open; the guard's DROP ... WITH (FORCE) ends them.
+        let _ = self.postgres.take();
+    }
+}

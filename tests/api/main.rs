@@ -1,0 +1,7 @@
+mod cli;
+mod helpers;
+mod http;
+mod import;
+mod practices;
+mod schema;
+mod taxonomy_and_places;
