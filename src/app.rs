@@ -30,6 +30,7 @@ impl Application {
         let router = http::router(AppState {
             db: connection,
             schema,
+            report_sql_statements: settings.report_sql_statements,
         });
         let listener = TcpListener::bind(settings.bind)
             .await

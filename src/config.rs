@@ -38,6 +38,10 @@ pub struct Settings {
     #[arg(long, env = "KXC_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
 
+    /// Report the number of SQL statements a GraphQL request ran in `extensions.sqlStatements`.
+    #[arg(long, env = "KXC_REPORT_SQL_STATEMENTS", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    pub report_sql_statements: bool,
+
     /// Load the seed data into an empty database when serving.
     #[arg(long, env = "KXC_SEED_ON_EMPTY", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub seed_on_empty: bool,
@@ -60,6 +64,7 @@ impl Settings {
             log: "info".into(),
             log_format: LogFormat::Text,
             seed_on_empty: true,
+            report_sql_statements: false,
         }
     }
 

@@ -31,9 +31,22 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
                 .busy_timeout(busy_timeout)
                 .foreign_keys(true)
         });
-    Database::connect(options)
+    let mut connection = Database::connect(options)
         .await
-        .context("connect to database")
+        .context("connect to database")?;
+    connection.set_metric_callback(|_| count_statement());
+    Ok(connection)
+}
+
+tokio::task_local! {
+    /// Counts the SQL statements run by the task (and the DataLoader batches it spawns) that
+    /// holds it in scope; GraphQL requests use it to report `extensions.sqlStatements`.
+    pub static STATEMENT_COUNTER: std::sync::Arc<std::sync::atomic::AtomicU64>;
+}
+
+fn count_statement() {
+    let _ = STATEMENT_COUNTER
+        .try_with(|counter| counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
 }
 
 /// Applies pending migrations, refusing a database that a newer binary has migrated.

@@ -73,6 +73,51 @@ impl AppError {
     }
 }
 
+impl AppError {
+    /// The first field error as a client error at `prefix` + its path (`themes[1]` becomes
+    /// `["filter", "themes", "1"]`); the message lists every problem.
+    pub fn from_field_errors(
+        prefix: &[&str],
+        errors: &[crate::service::records::FieldError],
+    ) -> Self {
+        let Some(first) = errors.first() else {
+            return Self::new(ErrorCode::BadUserInput, "invalid input");
+        };
+        let mut field: Vec<String> = prefix.iter().map(|part| (*part).to_owned()).collect();
+        field.extend(
+            first
+                .field
+                .split(['.', '[', ']'])
+                .filter(|part| !part.is_empty())
+                .map(str::to_owned),
+        );
+        let message = errors
+            .iter()
+            .map(|error| {
+                let mut path: Vec<&str> = prefix.to_vec();
+                if !error.field.is_empty() {
+                    path.push(&error.field);
+                }
+                format!("{}: {}", path.join("."), error.message)
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        Self {
+            field,
+            ..Self::new(ErrorCode::BadUserInput, message)
+        }
+    }
+}
+
+impl From<crate::service::ServiceError> for AppError {
+    fn from(error: crate::service::ServiceError) -> Self {
+        match error {
+            crate::service::ServiceError::Invalid(errors) => Self::from_field_errors(&[], &errors),
+            crate::service::ServiceError::Db(error) => Self::internal(error),
+        }
+    }
+}
+
 impl From<sea_orm::DbErr> for AppError {
     fn from(error: sea_orm::DbErr) -> Self {
         Self::internal(error)

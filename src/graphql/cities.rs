@@ -1,11 +1,17 @@
-//! Cities: the `cities` connection and the `City` type.
+//! Cities: `cities(filter:)`, `city(id:|slug:)` and the `City` type with its memberships,
+//! commitments and practices.
 
 use async_graphql::{ComplexObject, Context, ID, Object, SimpleObject};
+use chrono::NaiveDate;
 
 use super::ids::{GlobalId, NodeType};
+use super::inputs::CityFilter;
+use super::organisations::Organisation;
 use super::pagination::{self, PageInfo};
-use crate::entity::city;
-use crate::error::AppResult;
+use super::practice::Practice;
+use super::regions::Region;
+use crate::entity::{city, commitment, membership};
+use crate::error::{AppError, AppResult};
 use crate::service;
 
 #[derive(Default)]
@@ -17,13 +23,15 @@ impl CityQuery {
     async fn cities(
         &self,
         ctx: &Context<'_>,
+        filter: Option<CityFilter>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> AppResult<CityConnection> {
         let request = pagination::request(first, after, last, before)?;
-        let page = service::cities::page(super::db(ctx), &request).await?;
+        let filter = filter.unwrap_or_default().parse()?;
+        let page = service::cities::page(super::db(ctx), &filter, &request).await?;
         Ok(CityConnection {
             page_info: PageInfo::of(&page),
             edges: page
@@ -34,7 +42,35 @@ impl CityQuery {
                     node: City(row),
                 })
                 .collect(),
+            filter,
         })
+    }
+
+    /// One city by global `id` or by `slug` (give exactly one), or null.
+    async fn city(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        slug: Option<String>,
+    ) -> AppResult<Option<City>> {
+        let db = super::db(ctx);
+        let row = match (id, slug) {
+            (Some(id), None) => match GlobalId::decode(&id) {
+                Some(GlobalId {
+                    kind: NodeType::City,
+                    id,
+                }) => service::cities::by_id(db, id).await?,
+                _ => None,
+            },
+            (None, Some(slug)) => service::cities::by_slug(db, &slug).await?,
+            _ => {
+                return Err(AppError::bad_input(
+                    &["id"],
+                    "give exactly one of `id` or `slug`",
+                ));
+            }
+        };
+        Ok(row.map(City))
     }
 }
 
@@ -44,20 +80,24 @@ impl CityQuery {
 pub struct CityConnection {
     pub edges: Vec<CityEdge>,
     pub page_info: PageInfo,
+    #[graphql(skip)]
+    pub filter: service::cities::CityFilter,
 }
 
 #[ComplexObject]
 impl CityConnection {
+    /// The cities on this page.
     async fn nodes(&self) -> Vec<City> {
         self.edges.iter().map(|edge| edge.node.clone()).collect()
     }
 
-    /// How many cities match, across all pages.
+    /// How many cities match the filter, across all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> AppResult<u64> {
-        Ok(service::cities::count(super::db(ctx)).await?)
+        Ok(service::cities::count(super::db(ctx), &self.filter).await?)
     }
 }
 
+/// A city and its cursor.
 #[derive(SimpleObject)]
 pub struct CityEdge {
     pub cursor: String,
@@ -73,15 +113,88 @@ pub struct City(pub city::Model);
 pub struct ClimateTargets {
     pub base_year: Option<i32>,
     pub target_year: Option<i32>,
-    /// Emission reduction by `target_year` against `base_year`, in percent.
+    /// Emission reduction by `targetYear` against `baseYear`, in percent.
     pub reduction_percent: Option<f64>,
     pub net_zero_year: Option<i32>,
     /// pledge, in-policy, in-law or achieved.
     pub status: Option<String>,
 }
 
+/// A name of the city in one language.
+#[derive(SimpleObject)]
+pub struct LocalName {
+    /// ISO 639-1 code.
+    pub language: String,
+    pub name: String,
+}
+
+/// A city's membership of a network.
+pub struct Membership(pub membership::Model);
+
+#[Object]
+impl Membership {
+    async fn network(&self, ctx: &Context<'_>) -> AppResult<Option<Organisation>> {
+        Ok(super::loaders(ctx)
+            .organisations
+            .load_one(self.0.organisation_id)
+            .await?
+            .map(Organisation))
+    }
+
+    async fn city(&self, ctx: &Context<'_>) -> AppResult<Option<City>> {
+        Ok(super::loaders(ctx)
+            .cities
+            .load_one(self.0.city_id)
+            .await?
+            .map(City))
+    }
+
+    /// The year the city joined, when known.
+    async fn since(&self) -> Option<i32> {
+        self.0.since_year
+    }
+
+    /// e.g. "member", "founding member", "innovator city".
+    async fn role(&self) -> &str {
+        &self.0.role
+    }
+}
+
+/// A city's commitment to an initiative (UN Race to Zero, Covenant of Mayors, EU Cities Mission).
+pub struct Commitment(pub commitment::Model);
+
+#[Object]
+impl Commitment {
+    async fn initiative(&self, ctx: &Context<'_>) -> AppResult<Option<Organisation>> {
+        Ok(super::loaders(ctx)
+            .organisations
+            .load_one(self.0.organisation_id)
+            .await?
+            .map(Organisation))
+    }
+
+    async fn joined_on(&self) -> Option<NaiveDate> {
+        self.0.joined_on
+    }
+
+    /// Criteria met, e.g. Race to Zero's pledge, plan, proceed, publish, persuade.
+    async fn criteria_met(&self) -> Vec<String> {
+        serde_json::from_value(self.0.criteria_met.clone()).unwrap_or_default()
+    }
+
+    async fn evidence(&self) -> Option<&str> {
+        self.0.evidence.as_deref()
+    }
+
+    /// Where the city reports progress, e.g. "CDP-ICLEI Track".
+    async fn reporting_platform(&self) -> Option<&str> {
+        self.0.reporting_platform.as_deref()
+    }
+}
+
 #[Object]
 impl City {
+    /// Opaque global ID.
     pub async fn id(&self) -> ID {
         GlobalId::new(NodeType::City, self.0.id).encode()
     }
@@ -90,13 +203,33 @@ impl City {
         &self.0.slug
     }
 
+    /// English name.
     async fn name(&self) -> &str {
         &self.0.name
+    }
+
+    /// Names in local languages.
+    async fn local_names(&self) -> Vec<LocalName> {
+        let names: std::collections::BTreeMap<String, String> =
+            serde_json::from_value(self.0.local_names.clone()).unwrap_or_default();
+        names
+            .into_iter()
+            .map(|(language, name)| LocalName { language, name })
+            .collect()
     }
 
     /// ISO 3166-1 alpha-2 code of the city's country.
     async fn country_code(&self) -> &str {
         &self.0.country_code
+    }
+
+    /// The most specific region the city lies in (a subdivision, or its country).
+    async fn region(&self, ctx: &Context<'_>) -> AppResult<Option<Region>> {
+        Ok(super::loaders(ctx)
+            .regions
+            .load_one(self.0.region_id)
+            .await?
+            .map(Region))
     }
 
     async fn latitude(&self) -> f64 {
@@ -124,5 +257,43 @@ impl City {
             net_zero_year: self.0.net_zero_year,
             status: self.0.target_status.clone(),
         }
+    }
+
+    /// Networks the city belongs to.
+    async fn memberships(&self, ctx: &Context<'_>) -> AppResult<Vec<Membership>> {
+        let rows = super::loaders(ctx)
+            .city_memberships
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(Membership).collect())
+    }
+
+    /// Initiatives the city has committed to.
+    async fn commitments(&self, ctx: &Context<'_>) -> AppResult<Vec<Commitment>> {
+        let rows = super::loaders(ctx)
+            .city_commitments
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(Commitment).collect())
+    }
+
+    /// The city's published practices.
+    async fn practices(&self, ctx: &Context<'_>) -> AppResult<Vec<Practice>> {
+        let loaders = super::loaders(ctx);
+        let ids = loaders
+            .city_practice_ids
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let rows = loaders.practices.load_many(ids.iter().copied()).await?;
+        let mut practices: Vec<Practice> = ids
+            .iter()
+            .filter_map(|id| rows.get(id))
+            .map(|row| Practice::new(row.clone(), ctx, None))
+            .collect();
+        practices.sort_by(|a, b| b.row.published_at.cmp(&a.row.published_at));
+        Ok(practices)
     }
 }

@@ -8,7 +8,19 @@ pub enum NodeType {
     Practice,
     City,
     Theme,
+    Region,
+    Organisation,
+    FundingOpportunity,
 }
+
+const ALL: [NodeType; 6] = [
+    NodeType::Practice,
+    NodeType::City,
+    NodeType::Theme,
+    NodeType::Region,
+    NodeType::Organisation,
+    NodeType::FundingOpportunity,
+];
 
 impl NodeType {
     fn as_str(self) -> &'static str {
@@ -16,13 +28,14 @@ impl NodeType {
             Self::Practice => "Practice",
             Self::City => "City",
             Self::Theme => "Theme",
+            Self::Region => "Region",
+            Self::Organisation => "Organisation",
+            Self::FundingOpportunity => "FundingOpportunity",
         }
     }
 
     fn parse(value: &str) -> Option<Self> {
-        [Self::Practice, Self::City, Self::Theme]
-            .into_iter()
-            .find(|kind| kind.as_str() == value)
+        ALL.into_iter().find(|kind| kind.as_str() == value)
     }
 }
 

@@ -1,17 +1,30 @@
 //! The GraphQL schema: one query slice per feature, merged. Resolvers are thin: they take the
-//! database from the context and call a service.
+//! database and the request's DataLoaders from the context and call services.
 
 mod cities;
+mod funding;
 mod ids;
+mod inputs;
+mod language;
+mod loaders;
 mod node;
+mod organisations;
 mod pagination;
+mod practice;
 mod practices;
+mod regions;
 mod themes;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
 
 pub use ids::GlobalId;
+pub use language::AcceptedLanguages;
+pub use loaders::Loaders;
+pub use practice::render_markdown;
 
 #[derive(MergedObject, Default)]
 pub struct Query(
@@ -19,6 +32,9 @@ pub struct Query(
     practices::PracticeQuery,
     cities::CityQuery,
     themes::ThemeQuery,
+    regions::RegionQuery,
+    organisations::OrganisationQuery,
+    funding::FundingQuery,
 );
 
 pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
@@ -37,7 +53,42 @@ pub fn sdl() -> String {
         .sdl()
 }
 
+/// Executes one request with its per-request data: DataLoaders, the client's accepted
+/// languages and, when `report_statements` is set, the count of SQL statements it ran
+/// (in `extensions.sqlStatements`).
+pub async fn execute(
+    schema: &AppSchema,
+    db: &DatabaseConnection,
+    request: async_graphql::Request,
+    languages: AcceptedLanguages,
+    report_statements: bool,
+) -> async_graphql::Response {
+    let counter = Arc::new(AtomicU64::new(0));
+    let spawn = {
+        let counter = counter.clone();
+        move |batch: loaders::BatchFuture| {
+            tokio::spawn(crate::db::STATEMENT_COUNTER.scope(counter.clone(), batch));
+        }
+    };
+    let request = request.data(Loaders::new(db, spawn)).data(languages);
+    let mut response = crate::db::STATEMENT_COUNTER
+        .scope(counter.clone(), schema.execute(request))
+        .await;
+    if report_statements {
+        response.extensions.insert(
+            "sqlStatements".to_owned(),
+            async_graphql::Value::from(counter.load(Ordering::Relaxed)),
+        );
+    }
+    response
+}
+
 /// The database connection from the request context.
 pub(crate) fn db<'a>(ctx: &async_graphql::Context<'a>) -> &'a DatabaseConnection {
     ctx.data_unchecked::<DatabaseConnection>()
+}
+
+/// The request's DataLoaders.
+pub(crate) fn loaders<'a>(ctx: &async_graphql::Context<'a>) -> &'a Loaders {
+    ctx.data_unchecked::<Loaders>()
 }

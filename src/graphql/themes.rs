@@ -1,8 +1,9 @@
-//! The theme tree.
+//! The theme tree: `themes`, `theme(path:)` and the `Theme` type.
 
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, ID, Object, SimpleObject};
 
 use super::ids::{GlobalId, NodeType};
+use super::language::AcceptedLanguages;
 use crate::error::AppResult;
 use crate::service;
 
@@ -11,13 +12,29 @@ pub struct ThemeQuery;
 
 #[Object]
 impl ThemeQuery {
-    /// Every theme, parents before children.
-    async fn themes(&self, ctx: &Context<'_>) -> AppResult<Vec<Theme>> {
-        Ok(service::themes::all(super::db(ctx))
-            .await?
-            .into_iter()
+    /// Every theme in tree order (parents before children), or only the roots with `roots: true`.
+    async fn themes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] roots: bool,
+    ) -> AppResult<Vec<Theme>> {
+        let all = super::loaders(ctx).all_themes(super::db(ctx)).await?;
+        Ok(all
+            .iter()
+            .filter(|theme| !roots || theme.row.parent_id.is_none())
+            .cloned()
             .map(Theme)
             .collect())
+    }
+
+    /// One theme by its path, such as `energy/renewables/solar`, or null.
+    async fn theme(&self, ctx: &Context<'_>, path: String) -> AppResult<Option<Theme>> {
+        let all = super::loaders(ctx).all_themes(super::db(ctx)).await?;
+        Ok(all
+            .iter()
+            .find(|theme| theme.row.path == path)
+            .cloned()
+            .map(Theme))
     }
 }
 
@@ -25,8 +42,17 @@ impl ThemeQuery {
 #[derive(Clone)]
 pub struct Theme(pub service::themes::Theme);
 
+/// A label in one language.
+#[derive(SimpleObject)]
+pub struct LocalizedLabel {
+    /// ISO 639-1 code.
+    pub language: String,
+    pub label: String,
+}
+
 #[Object]
 impl Theme {
+    /// Opaque global ID.
     pub async fn id(&self) -> ID {
         GlobalId::new(NodeType::Theme, self.0.row.id).encode()
     }
@@ -36,6 +62,7 @@ impl Theme {
         &self.0.row.path
     }
 
+    /// The last segment of `path`.
     async fn slug(&self) -> &str {
         &self.0.row.slug
     }
@@ -45,12 +72,82 @@ impl Theme {
         self.0.row.depth.into()
     }
 
-    /// The label in `lang` (ISO 639-1), falling back to English.
-    async fn label(&self, #[graphql(default = "en")] lang: String) -> &str {
-        self.0.label(&lang)
+    /// The label in `lang` (ISO 639-1; default: the first `Accept-Language` with a label),
+    /// falling back to English.
+    async fn label(&self, ctx: &Context<'_>, lang: Option<String>) -> String {
+        let wanted = lang.or_else(|| {
+            ctx.data_opt::<AcceptedLanguages>().and_then(|accepted| {
+                accepted
+                    .0
+                    .iter()
+                    .find(|code| self.0.labels.contains_key(*code))
+                    .cloned()
+            })
+        });
+        self.0.label(wanted.as_deref().unwrap_or("en")).to_owned()
+    }
+
+    /// Every label, by language.
+    async fn labels(&self) -> Vec<LocalizedLabel> {
+        let mut labels: Vec<LocalizedLabel> = self
+            .0
+            .labels
+            .iter()
+            .map(|(language, label)| LocalizedLabel {
+                language: language.clone(),
+                label: label.clone(),
+            })
+            .collect();
+        labels.sort_by(|a, b| a.language.cmp(&b.language));
+        labels
     }
 
     async fn parent_path(&self) -> Option<&str> {
         self.0.row.path.rsplit_once('/').map(|(parent, _)| parent)
+    }
+
+    async fn parent(&self, ctx: &Context<'_>) -> AppResult<Option<Theme>> {
+        let Some(parent_id) = self.0.row.parent_id else {
+            return Ok(None);
+        };
+        let all = super::loaders(ctx).all_themes(super::db(ctx)).await?;
+        Ok(all
+            .iter()
+            .find(|theme| theme.row.id == parent_id)
+            .cloned()
+            .map(Theme))
+    }
+
+    /// From the root down to the parent.
+    async fn ancestors(&self, ctx: &Context<'_>) -> AppResult<Vec<Theme>> {
+        let all = super::loaders(ctx).all_themes(super::db(ctx)).await?;
+        let path = &self.0.row.path;
+        let mut ancestors: Vec<Theme> = all
+            .iter()
+            .filter(|theme| path.starts_with(&format!("{}/", theme.row.path)))
+            .cloned()
+            .map(Theme)
+            .collect();
+        ancestors.sort_by_key(|theme| theme.0.row.depth);
+        Ok(ancestors)
+    }
+
+    async fn children(&self, ctx: &Context<'_>) -> AppResult<Vec<Theme>> {
+        let all = super::loaders(ctx).all_themes(super::db(ctx)).await?;
+        Ok(all
+            .iter()
+            .filter(|theme| theme.row.parent_id == Some(self.0.row.id))
+            .cloned()
+            .map(Theme)
+            .collect())
+    }
+
+    /// Published practices tagged with this theme or any theme below it.
+    async fn practice_count(&self, ctx: &Context<'_>) -> AppResult<i64> {
+        Ok(super::loaders(ctx)
+            .theme_practice_counts
+            .load_one(self.0.row.path.clone())
+            .await?
+            .unwrap_or(0))
     }
 }

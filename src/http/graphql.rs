@@ -9,6 +9,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use super::AppState;
+use crate::graphql::AcceptedLanguages;
 
 /// The parameters of a GraphQL request, with the spec's field names.
 #[derive(Debug, Deserialize)]
@@ -41,8 +42,35 @@ pub struct GetParams {
     pub variables: Option<String>,
 }
 
-pub async fn post(State(state): State<AppState>, Json(params): Json<Params>) -> Response {
-    let response = state.schema.execute(params.into_request()).await;
+fn accepted_languages(headers: &HeaderMap) -> AcceptedLanguages {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok())
+        .map(AcceptedLanguages::from_header)
+        .unwrap_or_default()
+}
+
+async fn run(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: async_graphql::Request,
+) -> async_graphql::Response {
+    crate::graphql::execute(
+        &state.schema,
+        &state.db,
+        request,
+        accepted_languages(headers),
+        state.report_sql_statements,
+    )
+    .await
+}
+
+pub async fn post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(params): Json<Params>,
+) -> Response {
+    let response = run(&state, &headers, params.into_request()).await;
     Json(response).into_response()
 }
 
@@ -76,6 +104,6 @@ pub async fn get(
         variables,
     }
     .into_request();
-    let response = state.schema.execute(request).await;
+    let response = run(&state, &headers, request).await;
     Json(response).into_response()
 }

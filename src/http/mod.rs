@@ -14,6 +14,7 @@ use crate::graphql::AppSchema;
 pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: AppSchema,
+    pub report_sql_statements: bool,
 }
 
 pub fn router(state: AppState) -> Router {

@@ -1,47 +1,102 @@
 //! Reading cities.
 
-use sea_orm::sea_query::Condition;
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, Select,
 };
 
-use crate::entity::city;
-use crate::service::paging::{Cursor, Page, PageRequest};
+use super::ServiceError;
+use super::paging::{Cursor, Page, PageRequest, keyset_condition};
+use super::records::FieldError;
+use crate::domain::{CountryCode, Slug};
+use crate::entity::{city, membership, organisation, region};
 
-pub async fn count(db: &impl ConnectionTrait) -> Result<u64, sea_orm::DbErr> {
-    city::Entity::find().count(db).await
+/// Every list is "any of"; the filters combine with AND.
+#[derive(Clone, Debug, Default)]
+pub struct CityFilter {
+    /// Region codes; a region matches its whole subtree.
+    pub regions: Vec<String>,
+    pub countries: Vec<CountryCode>,
+    /// Organisation slugs the city is a member of.
+    pub networks: Vec<Slug>,
+}
+
+async fn filtered(
+    db: &impl ConnectionTrait,
+    filter: &CityFilter,
+) -> Result<Select<city::Entity>, ServiceError> {
+    let mut errors = Vec::new();
+    let mut query = city::Entity::find();
+    if !filter.regions.is_empty() {
+        let codes: Vec<&str> = filter.regions.iter().map(String::as_str).collect();
+        let paths = super::practice_query::region_paths(db, &codes, "regions", &mut errors).await?;
+        let mut any = Condition::any();
+        for path in paths {
+            any = any.add(Expr::col(region::Column::Path).like(format!("{path}%")));
+        }
+        let within = Query::select()
+            .column(region::Column::Id)
+            .from(region::Entity)
+            .cond_where(any)
+            .to_owned();
+        query = query.filter(city::Column::RegionId.in_subquery(within));
+    }
+    if !filter.countries.is_empty() {
+        query = query.filter(
+            city::Column::CountryCode.is_in(filter.countries.iter().map(CountryCode::as_str)),
+        );
+    }
+    if !filter.networks.is_empty() {
+        let slugs: Vec<&str> = filter.networks.iter().map(Slug::as_str).collect();
+        super::lookup::organisation_ids(db, &slugs, "networks", &mut errors).await?;
+        let members = Query::select()
+            .column((membership::Entity, membership::Column::CityId))
+            .from(membership::Entity)
+            .inner_join(
+                organisation::Entity,
+                Expr::col((organisation::Entity, organisation::Column::Id))
+                    .equals((membership::Entity, membership::Column::OrganisationId)),
+            )
+            .and_where(Expr::col((organisation::Entity, organisation::Column::Slug)).is_in(slugs))
+            .to_owned();
+        query = query.filter(city::Column::Id.in_subquery(members));
+    }
+    if errors.is_empty() {
+        Ok(query)
+    } else {
+        Err(ServiceError::Invalid(
+            errors
+                .into_iter()
+                .map(|error| FieldError::new(format!("filter.{}", error.field), error.message))
+                .collect(),
+        ))
+    }
+}
+
+pub async fn count(db: &impl ConnectionTrait, filter: &CityFilter) -> Result<u64, ServiceError> {
+    Ok(filtered(db, filter).await?.count(db).await?)
 }
 
 /// Cities by name (then id), by keyset.
 pub async fn page(
     db: &impl ConnectionTrait,
+    filter: &CityFilter,
     request: &PageRequest,
-) -> Result<Page<city::Model>, sea_orm::DbErr> {
-    let forward = request.is_forward();
-    let mut query = city::Entity::find();
+) -> Result<Page<city::Model>, ServiceError> {
+    let ascending = request.is_forward();
+    let mut query = filtered(db, filter).await?;
     if let Some(cursor) = request.cursor() {
         let name = cursor.key.clone().unwrap_or_default();
-        let (name_cmp, id_cmp) = if forward {
-            (
-                city::Column::Name.gt(name.clone()),
-                city::Column::Id.gt(cursor.id),
-            )
-        } else {
-            (
-                city::Column::Name.lt(name.clone()),
-                city::Column::Id.lt(cursor.id),
-            )
-        };
-        query = query.filter(
-            Condition::any().add(name_cmp).add(
-                Condition::all()
-                    .add(city::Column::Name.eq(name))
-                    .add(id_cmp),
-            ),
-        );
+        query = query.filter(keyset_condition(
+            Expr::col((city::Entity, city::Column::Name)),
+            Expr::col((city::Entity, city::Column::Id)),
+            name.into(),
+            cursor.id,
+            ascending,
+        ));
     }
-    let order = if forward { Order::Asc } else { Order::Desc };
+    let order = if ascending { Order::Asc } else { Order::Desc };
     let rows = query
         .order_by(city::Column::Name, order.clone())
         .order_by(city::Column::Id, order)
@@ -53,19 +108,19 @@ pub async fn page(
     }))
 }
 
+pub async fn by_slug(
+    db: &impl ConnectionTrait,
+    slug: &str,
+) -> Result<Option<city::Model>, sea_orm::DbErr> {
+    city::Entity::find()
+        .filter(city::Column::Slug.eq(slug))
+        .one(db)
+        .await
+}
+
 pub async fn by_id(
     db: &impl ConnectionTrait,
     id: i32,
 ) -> Result<Option<city::Model>, sea_orm::DbErr> {
     city::Entity::find_by_id(id).one(db).await
-}
-
-pub async fn by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[i32],
-) -> Result<Vec<city::Model>, sea_orm::DbErr> {
-    city::Entity::find()
-        .filter(city::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await
 }

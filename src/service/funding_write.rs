@@ -6,7 +6,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set, TryIntoModel,
 };
 
-use super::WriteError;
+use super::ServiceError;
 use super::change_log::{self, EntityType, Operation};
 use super::lookup;
 use super::records::{FieldError, FundingRecord};
@@ -27,7 +27,7 @@ pub async fn upsert(
     txn: &DatabaseTransaction,
     source: &Slug,
     record: FundingRecord,
-) -> Result<Outcome, WriteError> {
+) -> Result<Outcome, ServiceError> {
     let mut errors = check_record(&record);
     let regions: Vec<&str> = record.eligible_regions.iter().map(String::as_str).collect();
     let mut region_ids = lookup::region_ids(txn, &regions, "eligible_regions", &mut errors).await?;
@@ -44,7 +44,7 @@ pub async fn upsert(
         None => None,
     };
     if !errors.is_empty() {
-        return Err(WriteError::Invalid(errors));
+        return Err(ServiceError::Invalid(errors));
     }
     region_ids.sort();
     region_ids.dedup();

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 
 use super::records::{FieldError, FundingRecord, PracticeRecord, parse_record};
-use super::{WriteError, funding_write, practice_write};
+use super::{ServiceError, funding_write, practice_write};
 use crate::domain::Slug;
 
 #[derive(Clone, Debug)]
@@ -114,11 +114,11 @@ enum LineFailure {
     Db(sea_orm::DbErr),
 }
 
-impl From<WriteError> for LineFailure {
-    fn from(error: WriteError) -> Self {
+impl From<ServiceError> for LineFailure {
+    fn from(error: ServiceError) -> Self {
         match error {
-            WriteError::Invalid(errors) => Self::Invalid(errors),
-            WriteError::Db(error) => Self::Db(error),
+            ServiceError::Invalid(errors) => Self::Invalid(errors),
+            ServiceError::Db(error) => Self::Db(error),
         }
     }
 }

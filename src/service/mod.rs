@@ -1,33 +1,38 @@
 //! Use cases. Services take a connection (or transaction) and domain types, never GraphQL types.
 
+pub mod batch;
 pub mod change_log;
 pub mod cities;
+pub mod counts;
+pub mod funding;
 pub mod funding_write;
 pub mod import;
 pub mod lookup;
+pub mod organisations;
 pub mod paging;
-pub mod practice_relations;
+pub mod practice_query;
 pub mod practice_write;
 pub mod practices;
 pub mod records;
+pub mod regions;
 pub mod themes;
 
 use records::FieldError;
 
-/// Why a write did not happen: the input was invalid (nothing stored), or the database failed.
+/// Why a use case failed: the input was invalid (nothing was stored), or the database failed.
 #[derive(Debug)]
-pub enum WriteError {
+pub enum ServiceError {
     Invalid(Vec<FieldError>),
     Db(sea_orm::DbErr),
 }
 
-impl From<sea_orm::DbErr> for WriteError {
+impl From<sea_orm::DbErr> for ServiceError {
     fn from(error: sea_orm::DbErr) -> Self {
         Self::Db(error)
     }
 }
 
-impl std::fmt::Display for WriteError {
+impl std::fmt::Display for ServiceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Invalid(errors) => {
@@ -42,4 +47,4 @@ impl std::fmt::Display for WriteError {
     }
 }
 
-impl std::error::Error for WriteError {}
+impl std::error::Error for ServiceError {}

@@ -15,6 +15,9 @@ pub struct Cursor {
     pub key: Option<String>,
     #[serde(rename = "i")]
     pub id: i32,
+    /// The ordering the cursor was issued for; a cursor is only valid for the same ordering.
+    #[serde(rename = "o", default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<String>,
 }
 
 impl Cursor {
@@ -22,6 +25,7 @@ impl Cursor {
         Self {
             key: Some(value.to_rfc3339()),
             id,
+            order: None,
         }
     }
 
@@ -29,6 +33,7 @@ impl Cursor {
         Self {
             key: Some(value.to_owned()),
             id,
+            order: None,
         }
     }
 
@@ -37,6 +42,11 @@ impl Cursor {
             .as_deref()
             .and_then(|key| DateTime::parse_from_rfc3339(key).ok())
             .ok_or_else(|| sea_orm::DbErr::Custom("cursor does not hold a timestamp".into()))
+    }
+
+    pub fn for_order(mut self, order: &str) -> Self {
+        self.order = Some(order.to_owned());
+        self
     }
 
     pub fn encode(&self) -> String {
@@ -50,6 +60,27 @@ impl Cursor {
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
             .ok_or_else(|| "is not a cursor returned by this API".to_owned())
     }
+}
+
+/// The rows after `cursor` in an ordering by `(key, id)`: `key > value OR (key = value AND id > id)`
+/// for an ascending walk, with `<` for a descending one. `ascending` is the direction of the
+/// walk (a backward page walks the display order in reverse).
+pub fn keyset_condition(
+    key: sea_orm::sea_query::Expr,
+    id: sea_orm::sea_query::Expr,
+    value: sea_orm::Value,
+    cursor_id: i32,
+    ascending: bool,
+) -> sea_orm::sea_query::Condition {
+    use sea_orm::sea_query::{Condition, ExprTrait};
+    let (beyond_key, beyond_id) = if ascending {
+        (key.clone().gt(value.clone()), id.gt(cursor_id))
+    } else {
+        (key.clone().lt(value.clone()), id.lt(cursor_id))
+    };
+    Condition::any()
+        .add(beyond_key)
+        .add(Condition::all().add(key.eq(value)).add(beyond_id))
 }
 
 /// A validated page request.

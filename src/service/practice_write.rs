@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 
-use super::WriteError;
+use super::ServiceError;
 use super::change_log::{self, EntityType, Operation};
 use super::lookup;
 use super::records::{FieldError, PracticeRecord, PracticeStatus};
@@ -15,7 +15,10 @@ use crate::entity::{
 
 /// Inserts the practice, or replaces the one with the same slug. Returns its id.
 /// Nothing is written when any field is invalid.
-pub async fn upsert(txn: &DatabaseTransaction, record: PracticeRecord) -> Result<i32, WriteError> {
+pub async fn upsert(
+    txn: &DatabaseTransaction,
+    record: PracticeRecord,
+) -> Result<i32, ServiceError> {
     let mut errors = check_record(&record);
     let city_slugs: Vec<&str> = record.cities.iter().map(|slug| slug.as_str()).collect();
     let city_ids = lookup::city_ids(txn, &city_slugs, "cities", &mut errors).await?;
@@ -32,7 +35,7 @@ pub async fn upsert(txn: &DatabaseTransaction, record: PracticeRecord) -> Result
         None => None,
     };
     if !errors.is_empty() {
-        return Err(WriteError::Invalid(errors));
+        return Err(ServiceError::Invalid(errors));
     }
 
     let existing = practice::Entity::find()

@@ -1,0 +1,290 @@
+//! Funding and advising opportunities: `fundingOpportunities(filter:)`, `fundingOpportunity(id:)`.
+
+use async_graphql::{ComplexObject, Context, Enum, ID, Object, SimpleObject};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+
+use super::ids::{GlobalId, NodeType};
+use super::inputs::{ApplicantKind, Direction, FundingFilter, Instrument, ProviderLevel};
+use super::organisations::Organisation;
+use super::pagination::{self, PageInfo};
+use super::regions::Region;
+use super::themes::Theme;
+use crate::domain;
+use crate::entity::funding_opportunity;
+use crate::error::AppResult;
+use crate::service;
+
+#[derive(Default)]
+pub struct FundingQuery;
+
+#[Object]
+impl FundingQuery {
+    /// Live funding opportunities, most recently updated first. `first` or `last` (1..100) is required.
+    async fn funding_opportunities(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<FundingFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> AppResult<FundingConnection> {
+        let request = pagination::request(first, after, last, before)?;
+        let filter = filter.unwrap_or_default().parse()?;
+        let page = service::funding::page(super::db(ctx), &filter, &request).await?;
+        Ok(FundingConnection {
+            page_info: PageInfo::of(&page),
+            edges: page
+                .items
+                .into_iter()
+                .map(|(cursor, row)| FundingEdge {
+                    cursor: cursor.encode(),
+                    node: FundingOpportunity(row),
+                })
+                .collect(),
+            filter,
+        })
+    }
+
+    /// One live funding opportunity by global ID, or null.
+    async fn funding_opportunity(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> AppResult<Option<FundingOpportunity>> {
+        let Some(GlobalId {
+            kind: NodeType::FundingOpportunity,
+            id,
+        }) = GlobalId::decode(&id)
+        else {
+            return Ok(None);
+        };
+        Ok(service::funding::by_id(super::db(ctx), id)
+            .await?
+            .map(FundingOpportunity))
+    }
+}
+
+/// A page of funding opportunities.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct FundingConnection {
+    pub edges: Vec<FundingEdge>,
+    pub page_info: PageInfo,
+    #[graphql(skip)]
+    pub filter: service::funding::FundingFilter,
+}
+
+#[ComplexObject]
+impl FundingConnection {
+    async fn nodes(&self) -> Vec<FundingOpportunity> {
+        self.edges.iter().map(|edge| edge.node.clone()).collect()
+    }
+
+    /// How many opportunities match the filter, across all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> AppResult<u64> {
+        Ok(service::funding::count(super::db(ctx), &self.filter).await?)
+    }
+}
+
+/// A funding opportunity and its cursor.
+#[derive(SimpleObject)]
+pub struct FundingEdge {
+    pub cursor: String,
+    pub node: FundingOpportunity,
+}
+
+/// Where an opportunity stands on a day, derived from its dates.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FundingStatus {
+    /// Not open yet.
+    Forthcoming,
+    /// Open, with a deadline still ahead.
+    Open,
+    /// Every deadline has passed.
+    Closed,
+    /// Accepting applications continuously.
+    Rolling,
+}
+
+/// The range of amounts an opportunity offers.
+#[derive(SimpleObject)]
+pub struct AmountRange {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// ISO 4217 code.
+    pub currency: String,
+}
+
+/// A grant, loan, guarantee, technical assistance or advisory programme.
+#[derive(Clone)]
+pub struct FundingOpportunity(pub funding_opportunity::Model);
+
+impl FundingOpportunity {
+    async fn links(&self, ctx: &Context<'_>) -> AppResult<service::batch::FundingLinks> {
+        Ok(super::loaders(ctx)
+            .funding_links
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default())
+    }
+}
+
+#[Object]
+impl FundingOpportunity {
+    /// Opaque global ID.
+    pub async fn id(&self) -> ID {
+        GlobalId::new(NodeType::FundingOpportunity, self.0.id).encode()
+    }
+
+    /// The partner platform the record comes from.
+    async fn source(&self) -> &str {
+        &self.0.source
+    }
+
+    /// The record's ID at its source.
+    async fn external_id(&self) -> &str {
+        &self.0.external_id
+    }
+
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    async fn summary(&self) -> &str {
+        &self.0.summary
+    }
+
+    /// ISO 639-1 code of the record's language.
+    async fn language(&self) -> &str {
+        &self.0.language
+    }
+
+    async fn provider(&self, ctx: &Context<'_>) -> AppResult<Option<Organisation>> {
+        let Some(provider_id) = self.0.provider_id else {
+            return Ok(None);
+        };
+        Ok(super::loaders(ctx)
+            .organisations
+            .load_one(provider_id)
+            .await?
+            .map(Organisation))
+    }
+
+    async fn provider_level(&self) -> Option<ProviderLevel> {
+        ProviderLevel::from_wire(&self.0.provider_level)
+    }
+
+    /// ISO 3166-1 alpha-2 code of the provider's country.
+    async fn provider_country(&self) -> Option<&str> {
+        self.0.provider_country.as_deref()
+    }
+
+    async fn instrument(&self) -> Option<Instrument> {
+        Instrument::from_wire(&self.0.instrument)
+    }
+
+    async fn direction(&self) -> Option<Direction> {
+        Direction::from_wire(&self.0.direction)
+    }
+
+    /// Regions whose applicants are eligible (a region includes everything below it); empty means no restriction.
+    async fn eligible_regions(&self, ctx: &Context<'_>) -> AppResult<Vec<Region>> {
+        let ids = self.links(ctx).await?.region_ids;
+        let regions = super::loaders(ctx)
+            .regions
+            .load_many(ids.iter().copied())
+            .await?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| regions.get(id).cloned())
+            .map(Region)
+            .collect())
+    }
+
+    async fn eligible_applicants(&self, ctx: &Context<'_>) -> AppResult<Vec<ApplicantKind>> {
+        Ok(self
+            .links(ctx)
+            .await?
+            .applicants
+            .iter()
+            .filter_map(|kind| ApplicantKind::from_wire(kind))
+            .collect())
+    }
+
+    async fn themes(&self, ctx: &Context<'_>) -> AppResult<Vec<Theme>> {
+        let ids = self.links(ctx).await?.theme_ids;
+        let all = super::loaders(ctx).all_themes(super::db(ctx)).await?;
+        Ok(all
+            .iter()
+            .filter(|theme| ids.contains(&theme.row.id))
+            .cloned()
+            .map(Theme)
+            .collect())
+    }
+
+    async fn amount(&self) -> Option<AmountRange> {
+        Some(AmountRange {
+            min: self.0.amount_min,
+            max: self.0.amount_max,
+            currency: self.0.currency.clone()?,
+        })
+    }
+
+    /// Share of the costs the provider covers, 0..1.
+    async fn co_financing_rate(&self) -> Option<f64> {
+        self.0.co_financing_rate
+    }
+
+    async fn opens_at(&self) -> Option<NaiveDate> {
+        self.0.opens_at
+    }
+
+    /// Every deadline, earliest first.
+    async fn deadlines(&self, ctx: &Context<'_>) -> AppResult<Vec<NaiveDate>> {
+        Ok(self.links(ctx).await?.deadlines)
+    }
+
+    /// The first deadline on or after today.
+    async fn next_deadline(&self, ctx: &Context<'_>) -> AppResult<Option<NaiveDate>> {
+        let today = Utc::now().date_naive();
+        Ok(self
+            .links(ctx)
+            .await?
+            .deadlines
+            .into_iter()
+            .find(|deadline| *deadline >= today))
+    }
+
+    /// Whether applications are accepted continuously.
+    async fn rolling(&self) -> bool {
+        self.0.rolling
+    }
+
+    /// The status on `on` (default: today).
+    async fn status(&self, ctx: &Context<'_>, on: Option<NaiveDate>) -> AppResult<FundingStatus> {
+        let day = on.unwrap_or_else(|| Utc::now().date_naive());
+        let deadlines = self.links(ctx).await?.deadlines;
+        Ok(
+            match domain::FundingStatus::on(day, self.0.opens_at, &deadlines, self.0.rolling) {
+                domain::FundingStatus::Forthcoming => FundingStatus::Forthcoming,
+                domain::FundingStatus::Open => FundingStatus::Open,
+                domain::FundingStatus::Closed => FundingStatus::Closed,
+                domain::FundingStatus::Rolling => FundingStatus::Rolling,
+            },
+        )
+    }
+
+    async fn url(&self) -> Option<&str> {
+        self.0.url.as_deref()
+    }
+
+    /// Increases with every change of the record.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    async fn updated_at(&self) -> DateTime<FixedOffset> {
+        self.0.updated_at
+    }
+}

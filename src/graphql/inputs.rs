@@ -1,0 +1,364 @@
+//! GraphQL input types and their conversion into the services' domain filters. Every value is
+//! parsed here; a bad one becomes BAD_USER_INPUT with its field path (`filter.themes.1`).
+
+use async_graphql::{Enum, InputObject};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+
+use crate::domain::{self, CountryCode, Currency, Language, Sdg, Slug, ThemePath};
+use crate::error::{AppError, AppResult};
+use crate::service::cities::CityFilter as CityQuery;
+use crate::service::funding::FundingFilter as FundingQuery;
+use crate::service::practice_query::{
+    CostRange, PracticeFilter as PracticeQuery, PracticeOrder as PracticeOrdering, PracticeSort,
+    Range,
+};
+use crate::service::records::{
+    ApplicantKind as Applicant, Direction as FlowDirection, Instrument as FundingInstrument,
+    ProviderLevel as Level,
+};
+
+/// Parses every element of an optional list, naming the failing element.
+fn parse_list<T>(
+    values: Option<Vec<String>>,
+    field: &str,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> AppResult<Vec<T>> {
+    values
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .map(|(index, value)| {
+            parse(value).map_err(|message| {
+                AppError::bad_input(&["filter", field, &index.to_string()], message)
+            })
+        })
+        .collect()
+}
+
+fn check_range(range: Option<FloatRange>, field: &str) -> AppResult<Range> {
+    let Some(range) = range else {
+        return Ok(Range::default());
+    };
+    if let (Some(min), Some(max)) = (range.min, range.max)
+        && min > max
+    {
+        return Err(AppError::bad_input(
+            &["filter", field, "min"],
+            "`min` must not exceed `max`",
+        ));
+    }
+    Ok(Range {
+        min: range.min,
+        max: range.max,
+    })
+}
+
+fn check_dates(range: Option<DateRange>, field: &str) -> AppResult<Option<(NaiveDate, NaiveDate)>> {
+    match range {
+        Some(range) if range.from > range.to => Err(AppError::bad_input(
+            &["filter", field, "from"],
+            "`from` must not be after `to`",
+        )),
+        Some(range) => Ok(Some((range.from, range.to))),
+        None => Ok(None),
+    }
+}
+
+fn money(range: Option<MoneyRange>, field: &str) -> AppResult<Option<(Range, Currency)>> {
+    let Some(range) = range else { return Ok(None) };
+    let currency = Currency::parse(&range.currency)
+        .map_err(|message| AppError::bad_input(&["filter", field, "currency"], message))?;
+    let bounds = check_range(
+        Some(FloatRange {
+            min: range.min,
+            max: range.max,
+        }),
+        field,
+    )?;
+    Ok(Some((bounds, currency)))
+}
+
+/// Sort direction.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum OrderDirection {
+    Asc,
+    #[default]
+    Desc,
+}
+
+/// An inclusive range of numbers; either end may be left open.
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct FloatRange {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+/// An inclusive range of amounts in one ISO 4217 currency.
+#[derive(InputObject, Clone, Debug)]
+pub struct MoneyRange {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub currency: String,
+}
+
+/// An inclusive range of dates.
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct DateRange {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// The label a practice earns from its mean evaluation score.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EvaluationLabel {
+    /// Mean score of 4.25 or more.
+    Exemplary,
+    /// Mean score from 3.5 up to 4.25.
+    Proven,
+    /// Mean score from 2.5 up to 3.5.
+    Promising,
+    /// Mean score below 2.5.
+    Emerging,
+}
+
+impl EvaluationLabel {
+    pub fn parse(value: &str) -> Option<Self> {
+        Some(match domain::EvaluationLabel::parse(value)? {
+            domain::EvaluationLabel::Exemplary => Self::Exemplary,
+            domain::EvaluationLabel::Proven => Self::Proven,
+            domain::EvaluationLabel::Promising => Self::Promising,
+            domain::EvaluationLabel::Emerging => Self::Emerging,
+        })
+    }
+
+    fn domain(self) -> domain::EvaluationLabel {
+        match self {
+            Self::Exemplary => domain::EvaluationLabel::Exemplary,
+            Self::Proven => domain::EvaluationLabel::Proven,
+            Self::Promising => domain::EvaluationLabel::Promising,
+            Self::Emerging => domain::EvaluationLabel::Emerging,
+        }
+    }
+}
+
+/// Which practices to list. Lists match any of their values; filters combine with AND.
+#[derive(InputObject, Default, Debug)]
+pub struct PracticeFilter {
+    /// Theme paths; each matches its whole subtree (`energy` matches `energy/renewables/solar`).
+    pub themes: Option<Vec<String>>,
+    /// Region codes (UN M49 such as `150`, ISO 3166-1 such as `NO`, ISO 3166-2 such as `NO-03`);
+    /// each matches its whole subtree.
+    pub regions: Option<Vec<String>>,
+    /// City slugs.
+    pub cities: Option<Vec<String>>,
+    /// Organisation slugs (`c40`, `cnca`, ...): practices of member cities.
+    pub networks: Option<Vec<String>>,
+    /// Sustainable Development Goals, 1..17.
+    pub sdgs: Option<Vec<i32>>,
+    /// ISO 639-1 codes: practices written or translated in any of them.
+    pub languages: Option<Vec<String>>,
+    /// Lowest mean evaluation score, 1..5.
+    pub min_score: Option<f64>,
+    pub evaluation_label: Option<Vec<EvaluationLabel>>,
+    /// Annual reduction in tonnes of CO2-equivalent.
+    pub impact: Option<FloatRange>,
+    /// Cost in one currency.
+    pub cost: Option<MoneyRange>,
+    /// Practices running at some point in this period.
+    pub implemented_between: Option<DateRange>,
+    /// Practices changed at or after this time.
+    pub updated_since: Option<DateTime<FixedOffset>>,
+}
+
+impl PracticeFilter {
+    pub fn parse(self) -> AppResult<PracticeQuery> {
+        if let Some(score) = self.min_score
+            && !(1.0..=5.0).contains(&score)
+        {
+            return Err(AppError::bad_input(
+                &["filter", "minScore"],
+                "`minScore` must be between 1 and 5",
+            ));
+        }
+        Ok(PracticeQuery {
+            themes: parse_list(self.themes, "themes", ThemePath::parse)?,
+            regions: parse_list(self.regions, "regions", |code| Ok(code.to_owned()))?,
+            cities: parse_list(self.cities, "cities", Slug::parse)?,
+            networks: parse_list(self.networks, "networks", Slug::parse)?,
+            sdgs: self
+                .sdgs
+                .unwrap_or_default()
+                .into_iter()
+                .enumerate()
+                .map(|(index, goal)| {
+                    Sdg::try_from(i64::from(goal)).map_err(|message| {
+                        AppError::bad_input(&["filter", "sdgs", &index.to_string()], message)
+                    })
+                })
+                .collect::<AppResult<_>>()?,
+            languages: parse_list(self.languages, "languages", Language::parse)?,
+            min_score: self.min_score,
+            evaluation_labels: self
+                .evaluation_label
+                .unwrap_or_default()
+                .into_iter()
+                .map(EvaluationLabel::domain)
+                .collect(),
+            impact: check_range(self.impact, "impact")?,
+            cost: money(self.cost, "cost")?.map(|(range, currency)| CostRange { range, currency }),
+            implemented_between: check_dates(self.implemented_between, "implementedBetween")?,
+            updated_since: self.updated_since,
+        })
+    }
+}
+
+/// What practices can be ordered by.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PracticeOrderField {
+    PublishedAt,
+    UpdatedAt,
+    /// Mean evaluation score; unevaluated practices come last when descending.
+    Score,
+    /// Annual tCO2e reduction; practices without an estimate come last when descending.
+    Impact,
+    Title,
+}
+
+/// How to order practices; ties are broken by ID.
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct PracticeOrder {
+    pub field: PracticeOrderField,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+impl PracticeOrder {
+    pub fn parse(order: Option<Self>) -> PracticeOrdering {
+        let Some(order) = order else {
+            return PracticeOrdering::default();
+        };
+        PracticeOrdering {
+            sort: match order.field {
+                PracticeOrderField::PublishedAt => PracticeSort::PublishedAt,
+                PracticeOrderField::UpdatedAt => PracticeSort::UpdatedAt,
+                PracticeOrderField::Score => PracticeSort::Score,
+                PracticeOrderField::Impact => PracticeSort::Impact,
+                PracticeOrderField::Title => PracticeSort::Title,
+            },
+            descending: order.direction == OrderDirection::Desc,
+        }
+    }
+}
+
+/// Which cities to list.
+#[derive(InputObject, Default, Debug)]
+pub struct CityFilter {
+    /// Region codes; each matches its whole subtree.
+    pub regions: Option<Vec<String>>,
+    /// ISO 3166-1 alpha-2 codes.
+    pub countries: Option<Vec<String>>,
+    /// Organisation slugs the city is a member of.
+    pub networks: Option<Vec<String>>,
+}
+
+impl CityFilter {
+    pub fn parse(self) -> AppResult<CityQuery> {
+        Ok(CityQuery {
+            regions: parse_list(self.regions, "regions", |code| Ok(code.to_owned()))?,
+            countries: parse_list(self.countries, "countries", CountryCode::parse)?,
+            networks: parse_list(self.networks, "networks", Slug::parse)?,
+        })
+    }
+}
+
+macro_rules! mirror_enum {
+    ($name:ident => $domain:ident { $($variant:ident),+ $(,)? }, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $name { $($variant),+ }
+        impl From<$name> for $domain {
+            fn from(value: $name) -> Self {
+                match value { $($name::$variant => $domain::$variant),+ }
+            }
+        }
+        impl $name {
+            pub fn from_wire(value: &str) -> Option<Self> {
+                [$($name::$variant),+].into_iter().find(|candidate| $domain::from(*candidate).as_str() == value)
+            }
+        }
+    };
+}
+
+mirror_enum!(Instrument => FundingInstrument { Grant, Loan, Guarantee, Equity, TechnicalAssistance, Advisory, Prize, Other }, "The kind of support a funding opportunity gives.");
+mirror_enum!(ProviderLevel => Level { International, Eu, National, Regional, City }, "The level of government or body that provides the opportunity.");
+mirror_enum!(Direction => FlowDirection { Domestic, EuToNonEu, InternationalToEu, International, EuInternal }, "Where support flows: e.g. EU support for non-European cities is EU_TO_NON_EU.");
+mirror_enum!(ApplicantKind => Applicant { CityGovernment, RegionalGovernment, PublicBody, Ngo, Company, Research }, "Who may apply.");
+
+/// Which funding opportunities to list. Lists match any of their values; filters combine with AND.
+#[derive(InputObject, Default, Debug)]
+pub struct FundingFilter {
+    pub instruments: Option<Vec<Instrument>>,
+    pub provider_levels: Option<Vec<ProviderLevel>>,
+    pub directions: Option<Vec<Direction>>,
+    /// A region code: opportunities open to that region, i.e. listing it or a region containing
+    /// it, or listing no region at all.
+    pub eligible_region: Option<String>,
+    /// A city slug: as `eligibleRegion`, for the city's region and every region containing it.
+    pub eligible_city: Option<String>,
+    pub applicant_kinds: Option<Vec<ApplicantKind>>,
+    /// Theme paths; each matches its whole subtree.
+    pub themes: Option<Vec<String>>,
+    /// Accepting applications on this day.
+    pub open_at: Option<NaiveDate>,
+    /// With a deadline in this period.
+    pub deadline_between: Option<DateRange>,
+    /// Offering an amount in this range (overlap), in this currency.
+    pub amount: Option<MoneyRange>,
+    /// Partner sources (`kxc-seed` for the built-in records).
+    pub sources: Option<Vec<String>>,
+}
+
+impl FundingFilter {
+    pub fn parse(self) -> AppResult<FundingQuery> {
+        Ok(FundingQuery {
+            instruments: self
+                .instruments
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            provider_levels: self
+                .provider_levels
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            directions: self
+                .directions
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            eligible_region: self.eligible_region,
+            eligible_city: self
+                .eligible_city
+                .map(|slug| {
+                    Slug::parse(&slug).map_err(|message| {
+                        AppError::bad_input(&["filter", "eligibleCity"], message)
+                    })
+                })
+                .transpose()?,
+            applicant_kinds: self
+                .applicant_kinds
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            themes: parse_list(self.themes, "themes", ThemePath::parse)?,
+            open_at: self.open_at,
+            deadline_between: check_dates(self.deadline_between, "deadlineBetween")?,
+            amount: money(self.amount, "amount")?,
+            sources: parse_list(self.sources, "sources", Slug::parse)?,
+        })
+    }
+}

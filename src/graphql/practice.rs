@@ -1,0 +1,461 @@
+//! The `Practice` type: every field of the model, localized text and its relations.
+
+use async_graphql::{Context, ID, Object, SimpleObject};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+
+use super::cities::City;
+use super::ids::{GlobalId, NodeType};
+use super::language::{self, AcceptedLanguages};
+use super::themes::Theme;
+use crate::domain::CRITERIA;
+use crate::entity::{evaluation, practice, practice_translation};
+use crate::error::{AppError, AppResult};
+use crate::service;
+
+/// An evaluated practice of one or more cities.
+#[derive(Clone)]
+pub struct Practice {
+    pub row: practice::Model,
+    /// Wanted languages, most wanted first (`lang:` argument, then `Accept-Language`).
+    pub wanted: Vec<String>,
+}
+
+impl Practice {
+    pub fn new(row: practice::Model, ctx: &Context<'_>, lang: Option<&str>) -> Self {
+        let mut wanted: Vec<String> = lang
+            .map(|code| code.to_ascii_lowercase())
+            .into_iter()
+            .collect();
+        if let Some(accepted) = ctx.data_opt::<AcceptedLanguages>() {
+            wanted.extend(accepted.0.iter().cloned());
+        }
+        Self { row, wanted }
+    }
+
+    fn with_row(&self, row: practice::Model) -> Self {
+        Self {
+            row,
+            wanted: self.wanted.clone(),
+        }
+    }
+
+    async fn translation_rows(
+        &self,
+        ctx: &Context<'_>,
+    ) -> AppResult<Vec<practice_translation::Model>> {
+        Ok(super::loaders(ctx)
+            .practice_translations
+            .load_one(self.row.id)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// The translation to answer with, or `None` for the original text.
+    async fn chosen(&self, ctx: &Context<'_>) -> AppResult<Option<practice_translation::Model>> {
+        let first = self.wanted.first().map(String::as_str);
+        if first.is_none() || first == Some(self.row.original_language.as_str()) {
+            return Ok(None);
+        }
+        let translations = self.translation_rows(ctx).await?;
+        let available: Vec<&str> = translations
+            .iter()
+            .map(|translation| translation.language.as_str())
+            .collect();
+        let picked = language::pick(
+            self.wanted.iter().map(String::as_str),
+            &self.row.original_language,
+            &available,
+        )
+        .to_owned();
+        Ok(translations
+            .into_iter()
+            .find(|translation| translation.language == picked))
+    }
+
+    async fn evaluations_of(&self, ctx: &Context<'_>) -> AppResult<Vec<evaluation::Model>> {
+        Ok(super::loaders(ctx)
+            .practice_evaluations
+            .load_one(self.row.id)
+            .await?
+            .unwrap_or_default())
+    }
+}
+
+/// An amount of money in an ISO 4217 currency.
+#[derive(SimpleObject, Clone)]
+pub struct Money {
+    pub amount: f64,
+    pub currency: String,
+}
+
+/// Estimated climate impact.
+#[derive(SimpleObject)]
+pub struct Impact {
+    /// Annual reduction in tonnes of CO2-equivalent, when estimated.
+    pub annual_tco2e: Option<f64>,
+    /// What the reduction is measured against.
+    pub baseline: Option<String>,
+    /// How the estimate was made.
+    pub method: Option<String>,
+}
+
+/// Mean score per evaluation criterion (1..5) over all evaluations.
+#[derive(SimpleObject, Default)]
+pub struct CriterionScores {
+    pub relevance: Option<f64>,
+    pub impact: Option<f64>,
+    pub evidence_quality: Option<f64>,
+    pub replicability: Option<f64>,
+    pub cost_effectiveness: Option<f64>,
+    pub co_benefits: Option<f64>,
+    pub participation: Option<f64>,
+}
+
+/// The evaluation summary of a practice.
+#[derive(SimpleObject)]
+pub struct EvaluationSummary {
+    /// Mean of every criterion over every evaluation, 1..5.
+    pub score: Option<f64>,
+    /// EXEMPLARY (>= 4.25), PROVEN (>= 3.5), PROMISING (>= 2.5) or EMERGING.
+    pub label: Option<super::inputs::EvaluationLabel>,
+    /// Number of evaluations.
+    pub count: i32,
+    pub criteria: CriterionScores,
+}
+
+/// One evaluation by one evaluator.
+#[derive(SimpleObject)]
+pub struct Evaluation {
+    pub evaluator: String,
+    pub evaluated_on: NaiveDate,
+    pub summary: String,
+    /// Criterion scores, 1..5.
+    pub scores: CriterionScores,
+    /// Mean of the seven scores.
+    pub mean: f64,
+}
+
+impl From<evaluation::Model> for Evaluation {
+    fn from(row: evaluation::Model) -> Self {
+        let scores = [
+            row.relevance,
+            row.impact,
+            row.evidence_quality,
+            row.replicability,
+            row.cost_effectiveness,
+            row.co_benefits,
+            row.participation,
+        ];
+        let mean =
+            scores.iter().map(|score| f64::from(*score)).sum::<f64>() / CRITERIA.len() as f64;
+        Self {
+            evaluator: row.evaluator,
+            evaluated_on: row.evaluated_on,
+            summary: row.summary,
+            scores: criterion_means(&[scores]),
+            mean,
+        }
+    }
+}
+
+fn criterion_means(rows: &[[i16; 7]]) -> CriterionScores {
+    if rows.is_empty() {
+        return CriterionScores::default();
+    }
+    let mean = |index: usize| {
+        Some(rows.iter().map(|row| f64::from(row[index])).sum::<f64>() / rows.len() as f64)
+    };
+    CriterionScores {
+        relevance: mean(0),
+        impact: mean(1),
+        evidence_quality: mean(2),
+        replicability: mean(3),
+        cost_effectiveness: mean(4),
+        co_benefits: mean(5),
+        participation: mean(6),
+    }
+}
+
+/// A translation of a practice's text.
+#[derive(SimpleObject)]
+pub struct Translation {
+    /// ISO 639-1 code.
+    pub language: String,
+    pub title: String,
+    pub summary: String,
+    /// Markdown.
+    pub body: String,
+    pub machine_translated: bool,
+}
+
+/// Someone to contact about a practice.
+#[derive(SimpleObject, serde::Deserialize)]
+pub struct Contact {
+    pub name: String,
+    pub role: Option<String>,
+    pub email: Option<String>,
+}
+
+/// A link to more information.
+#[derive(SimpleObject, serde::Deserialize)]
+pub struct Link {
+    pub title: String,
+    pub url: String,
+}
+
+/// Renders markdown to HTML and sanitizes it (no scripts, styles or event handlers).
+pub fn render_markdown(markdown: &str) -> String {
+    let parser = pulldown_cmark::Parser::new_ext(
+        markdown,
+        pulldown_cmark::Options::ENABLE_TABLES | pulldown_cmark::Options::ENABLE_STRIKETHROUGH,
+    );
+    let mut html = String::with_capacity(markdown.len() * 2);
+    pulldown_cmark::html::push_html(&mut html, parser);
+    ammonia::clean(&html)
+}
+
+#[Object]
+impl Practice {
+    /// Opaque global ID.
+    pub async fn id(&self) -> ID {
+        GlobalId::new(NodeType::Practice, self.row.id).encode()
+    }
+
+    /// Stable, URL-safe identifier.
+    async fn slug(&self) -> &str {
+        &self.row.slug
+    }
+
+    /// ISO 639-1 code of the language `title`, `summary` and `body` are in: the first wanted
+    /// language (`lang:` argument, then `Accept-Language`) that exists, else the original.
+    async fn language(&self, ctx: &Context<'_>) -> AppResult<String> {
+        Ok(match self.chosen(ctx).await? {
+            Some(translation) => translation.language,
+            None => self.row.original_language.clone(),
+        })
+    }
+
+    async fn title(&self, ctx: &Context<'_>) -> AppResult<String> {
+        Ok(match self.chosen(ctx).await? {
+            Some(translation) => translation.title,
+            None => self.row.title.clone(),
+        })
+    }
+
+    async fn summary(&self, ctx: &Context<'_>) -> AppResult<String> {
+        Ok(match self.chosen(ctx).await? {
+            Some(translation) => translation.summary,
+            None => self.row.summary.clone(),
+        })
+    }
+
+    /// Markdown.
+    async fn body(&self, ctx: &Context<'_>) -> AppResult<String> {
+        Ok(match self.chosen(ctx).await? {
+            Some(translation) => translation.body,
+            None => self.row.body.clone(),
+        })
+    }
+
+    /// `body` rendered to sanitized HTML.
+    async fn body_html(&self, ctx: &Context<'_>) -> AppResult<String> {
+        let body = match self.chosen(ctx).await? {
+            Some(translation) => translation.body,
+            None => self.row.body.clone(),
+        };
+        Ok(render_markdown(&body))
+    }
+
+    /// ISO 639-1 code of the language the practice was written in.
+    async fn original_language(&self) -> &str {
+        &self.row.original_language
+    }
+
+    /// The original language and every translated language.
+    async fn available_languages(&self, ctx: &Context<'_>) -> AppResult<Vec<String>> {
+        let mut languages = vec![self.row.original_language.clone()];
+        languages.extend(
+            self.translation_rows(ctx)
+                .await?
+                .into_iter()
+                .map(|translation| translation.language),
+        );
+        Ok(languages)
+    }
+
+    /// Every translation (the original text is not repeated here).
+    async fn translations(&self, ctx: &Context<'_>) -> AppResult<Vec<Translation>> {
+        Ok(self
+            .translation_rows(ctx)
+            .await?
+            .into_iter()
+            .map(|row| Translation {
+                language: row.language,
+                title: row.title,
+                summary: row.summary,
+                body: row.body,
+                machine_translated: row.machine_translated,
+            })
+            .collect())
+    }
+
+    /// city, metropolitan, regional, national or multi-level.
+    async fn governance_level(&self) -> Option<&str> {
+        self.row.governance_level.as_deref()
+    }
+
+    async fn start_date(&self) -> Option<NaiveDate> {
+        self.row.start_date
+    }
+
+    async fn end_date(&self) -> Option<NaiveDate> {
+        self.row.end_date
+    }
+
+    async fn published_at(&self) -> Option<DateTime<FixedOffset>> {
+        self.row.published_at
+    }
+
+    async fn updated_at(&self) -> DateTime<FixedOffset> {
+        self.row.updated_at
+    }
+
+    async fn created_at(&self) -> DateTime<FixedOffset> {
+        self.row.created_at
+    }
+
+    /// What the practice cost, in its currency.
+    async fn cost(&self) -> Option<Money> {
+        Some(Money {
+            amount: self.row.cost_amount?,
+            currency: self.row.cost_currency.clone()?,
+        })
+    }
+
+    async fn impact(&self) -> Impact {
+        Impact {
+            annual_tco2e: self.row.impact_tco2e,
+            baseline: self.row.impact_baseline.clone(),
+            method: self.row.impact_method.clone(),
+        }
+    }
+
+    /// Estimated annual reduction in tonnes of CO2-equivalent (same as `impact.annualTco2e`).
+    async fn impact_tco2e(&self) -> Option<f64> {
+        self.row.impact_tco2e
+    }
+
+    async fn co_benefits(&self) -> Vec<String> {
+        serde_json::from_value(self.row.co_benefits.clone()).unwrap_or_default()
+    }
+
+    /// What another city needs to know to replicate the practice.
+    async fn replicability_notes(&self) -> Option<&str> {
+        self.row.replicability_notes.as_deref()
+    }
+
+    async fn contacts(&self) -> Vec<Contact> {
+        serde_json::from_value(self.row.contacts.clone()).unwrap_or_default()
+    }
+
+    async fn links(&self) -> Vec<Link> {
+        serde_json::from_value(self.row.links.clone()).unwrap_or_default()
+    }
+
+    async fn cities(&self, ctx: &Context<'_>) -> AppResult<Vec<City>> {
+        let rows = super::loaders(ctx)
+            .practice_cities
+            .load_one(self.row.id)
+            .await?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(City).collect())
+    }
+
+    async fn themes(&self, ctx: &Context<'_>) -> AppResult<Vec<Theme>> {
+        let themes = super::loaders(ctx)
+            .practice_themes
+            .load_one(self.row.id)
+            .await?
+            .unwrap_or_default();
+        Ok(themes.into_iter().map(Theme).collect())
+    }
+
+    /// UN Sustainable Development Goals (1..17) the practice contributes to.
+    async fn sdgs(&self, ctx: &Context<'_>) -> AppResult<Vec<i32>> {
+        Ok(super::loaders(ctx)
+            .practice_sdgs
+            .load_one(self.row.id)
+            .await?
+            .unwrap_or_default())
+    }
+
+    async fn evaluation(&self, ctx: &Context<'_>) -> AppResult<EvaluationSummary> {
+        let rows = self.evaluations_of(ctx).await?;
+        let scores: Vec<[i16; 7]> = rows
+            .iter()
+            .map(|row| {
+                [
+                    row.relevance,
+                    row.impact,
+                    row.evidence_quality,
+                    row.replicability,
+                    row.cost_effectiveness,
+                    row.co_benefits,
+                    row.participation,
+                ]
+            })
+            .collect();
+        Ok(EvaluationSummary {
+            score: self.row.score,
+            label: self
+                .row
+                .evaluation_label
+                .as_deref()
+                .and_then(super::inputs::EvaluationLabel::parse),
+            count: self.row.evaluation_count,
+            criteria: criterion_means(&scores),
+        })
+    }
+
+    /// Evaluations, newest first.
+    async fn evaluations(&self, ctx: &Context<'_>) -> AppResult<Vec<Evaluation>> {
+        Ok(self
+            .evaluations_of(ctx)
+            .await?
+            .into_iter()
+            .map(Evaluation::from)
+            .collect())
+    }
+
+    /// The practice this one replicates, when it is published.
+    async fn replicated_from(&self, ctx: &Context<'_>) -> AppResult<Option<Practice>> {
+        let Some(id) = self.row.replicated_from_id else {
+            return Ok(None);
+        };
+        Ok(super::loaders(ctx)
+            .practices
+            .load_one(id)
+            .await?
+            .map(|row| self.with_row(row)))
+    }
+
+    /// Published practices that replicate this one, oldest first.
+    async fn replications(&self, ctx: &Context<'_>) -> AppResult<Vec<Practice>> {
+        let rows = service::practices::replications(super::db(ctx), self.row.id).await?;
+        Ok(rows.into_iter().map(|row| self.with_row(row)).collect())
+    }
+
+    /// Practices sharing the most themes with this one. `first` is 1..100.
+    async fn related_practices(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 5)] first: i32,
+    ) -> AppResult<Vec<Practice>> {
+        let limit = u64::try_from(first)
+            .ok()
+            .filter(|limit| (1..=100).contains(limit))
+            .ok_or_else(|| AppError::bad_input(&["first"], "`first` must be between 1 and 100"))?;
+        let rows = service::practices::related(super::db(ctx), self.row.id, limit).await?;
+        Ok(rows.into_iter().map(|row| self.with_row(row)).collect())
+    }
+}

@@ -1,0 +1,167 @@
+//! The region tree: `regions`, `region(code:)` and the `Region` type.
+
+use async_graphql::{Context, Enum, ID, Object};
+
+use super::cities::City;
+use super::ids::{GlobalId, NodeType};
+use crate::entity::region;
+use crate::error::AppResult;
+use crate::service;
+
+#[derive(Default)]
+pub struct RegionQuery;
+
+/// The levels of the region tree.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegionKind {
+    World,
+    Continent,
+    /// A UN M49 sub-region or intermediate region, such as Northern Europe or Sub-Saharan Africa.
+    Subregion,
+    Country,
+    /// An ISO 3166-2 subdivision, such as a Norwegian county.
+    Subdivision,
+}
+
+impl RegionKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::World => "world",
+            Self::Continent => "continent",
+            Self::Subregion => "subregion",
+            Self::Country => "country",
+            Self::Subdivision => "subdivision",
+        }
+    }
+
+    fn parse(value: &str) -> Self {
+        [
+            Self::World,
+            Self::Continent,
+            Self::Subregion,
+            Self::Country,
+            Self::Subdivision,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == value)
+        .unwrap_or(Self::Subdivision)
+    }
+}
+
+#[Object]
+impl RegionQuery {
+    /// Regions of one `kind`, by name; without `kind`, the continents (the top of the tree).
+    async fn regions(&self, ctx: &Context<'_>, kind: Option<RegionKind>) -> AppResult<Vec<Region>> {
+        let kind = kind.unwrap_or(RegionKind::Continent);
+        let rows = service::regions::list(super::db(ctx), Some(kind.as_str()), None).await?;
+        Ok(rows.into_iter().map(Region).collect())
+    }
+
+    /// One region by code: UN M49 (`150`, `154`), ISO 3166-1 alpha-2 (`NO`) or ISO 3166-2 (`NO-03`).
+    async fn region(&self, ctx: &Context<'_>, code: String) -> AppResult<Option<Region>> {
+        Ok(service::regions::by_code(super::db(ctx), &code)
+            .await?
+            .map(Region))
+    }
+}
+
+/// A node of the region tree: world > continent > subregion > country > subdivision.
+#[derive(Clone)]
+pub struct Region(pub region::Model);
+
+#[Object]
+impl Region {
+    /// Opaque global ID.
+    pub async fn id(&self) -> ID {
+        GlobalId::new(NodeType::Region, self.0.id).encode()
+    }
+
+    /// UN M49 code for world, continents and subregions; ISO 3166-1 alpha-2 for countries;
+    /// ISO 3166-2 for subdivisions.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    async fn kind(&self) -> RegionKind {
+        RegionKind::parse(&self.0.kind)
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// UN M49 numeric code (countries too), when it has one.
+    async fn m49_code(&self) -> Option<&str> {
+        self.0.m49_code.as_deref()
+    }
+
+    /// ISO 3166-1 alpha-3 code of a country.
+    async fn alpha3(&self) -> Option<&str> {
+        self.0.alpha3.as_deref()
+    }
+
+    async fn latitude(&self) -> Option<f64> {
+        self.0.lat
+    }
+
+    async fn longitude(&self) -> Option<f64> {
+        self.0.lon
+    }
+
+    async fn parent(&self, ctx: &Context<'_>) -> AppResult<Option<Region>> {
+        let Some(parent_id) = self.0.parent_id else {
+            return Ok(None);
+        };
+        Ok(super::loaders(ctx)
+            .regions
+            .load_one(parent_id)
+            .await?
+            .map(Region))
+    }
+
+    /// From the world down to the parent.
+    async fn ancestors(&self, ctx: &Context<'_>) -> AppResult<Vec<Region>> {
+        Ok(service::regions::ancestors(super::db(ctx), &self.0)
+            .await?
+            .into_iter()
+            .map(Region)
+            .collect())
+    }
+
+    async fn children(&self, ctx: &Context<'_>) -> AppResult<Vec<Region>> {
+        Ok(
+            service::regions::list(super::db(ctx), None, Some(self.0.id))
+                .await?
+                .into_iter()
+                .map(Region)
+                .collect(),
+        )
+    }
+
+    /// Cities anywhere in this region, by name.
+    async fn cities(&self, ctx: &Context<'_>) -> AppResult<Vec<City>> {
+        Ok(service::regions::cities_within(super::db(ctx), &self.0)
+            .await?
+            .into_iter()
+            .map(City)
+            .collect())
+    }
+
+    /// Number of cities anywhere in this region.
+    async fn city_count(&self, ctx: &Context<'_>) -> AppResult<i64> {
+        Ok(super::loaders(ctx)
+            .region_city_counts
+            .load_one(self.0.path.clone())
+            .await?
+            .unwrap_or(0))
+    }
+
+    /// Number of published practices of cities anywhere in this region.
+    async fn practice_count(&self, ctx: &Context<'_>) -> AppResult<i64> {
+        Ok(super::loaders(ctx)
+            .region_practice_counts
+            .load_one(self.0.path.clone())
+            .await?
+            .unwrap_or(0))
+    }
+}

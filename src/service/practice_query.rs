@@ -1,0 +1,335 @@
+//! Filtering and ordering published practices. [`PracticeFilter`] holds parsed domain values;
+//! [`PracticeFilter::resolve`] checks every reference against the database (unknown themes,
+//! regions, cities or networks are input errors, not empty results) and yields SQL conditions.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, Query, SelectStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Value};
+
+use super::records::FieldError;
+use crate::domain::{Currency, EvaluationLabel, Language, Sdg, Slug, ThemePath};
+use crate::entity::{
+    city, membership, organisation, practice, practice_city, practice_sdg, practice_theme,
+    practice_translation, region, theme,
+};
+
+/// An inclusive numeric range; either end may be open.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Range {
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CostRange {
+    pub range: Range,
+    pub currency: Currency,
+}
+
+/// Every list is "any of"; the filters combine with AND.
+#[derive(Clone, Debug, Default)]
+pub struct PracticeFilter {
+    pub themes: Vec<ThemePath>,
+    pub regions: Vec<String>,
+    pub cities: Vec<Slug>,
+    pub networks: Vec<Slug>,
+    pub sdgs: Vec<Sdg>,
+    pub languages: Vec<Language>,
+    pub min_score: Option<f64>,
+    pub evaluation_labels: Vec<EvaluationLabel>,
+    pub impact: Range,
+    pub cost: Option<CostRange>,
+    pub implemented_between: Option<(NaiveDate, NaiveDate)>,
+    pub updated_since: Option<DateTime<FixedOffset>>,
+}
+
+impl PracticeFilter {
+    /// Checks references and builds the SQL condition. Errors carry paths relative to the filter
+    /// (`themes[1]`, `regions[0]`).
+    pub async fn resolve(
+        &self,
+        db: &impl ConnectionTrait,
+    ) -> Result<Result<Condition, Vec<FieldError>>, sea_orm::DbErr> {
+        let mut errors = Vec::new();
+        let mut condition = Condition::all();
+
+        if !self.themes.is_empty() {
+            let paths: Vec<&str> = self.themes.iter().map(ThemePath::as_str).collect();
+            super::lookup::theme_ids(db, &paths, "themes", &mut errors).await?;
+            condition = condition.add(
+                Expr::col((practice::Entity, practice::Column::Id))
+                    .in_subquery(practices_with_themes(&paths)),
+            );
+        }
+        if !self.regions.is_empty() {
+            let codes: Vec<&str> = self.regions.iter().map(String::as_str).collect();
+            let paths = region_paths(db, &codes, "regions", &mut errors).await?;
+            let mut any = Condition::any();
+            for path in paths {
+                any = any.add(
+                    Expr::col((region::Entity, region::Column::Path)).like(format!("{path}%")),
+                );
+            }
+            let cities = Query::select()
+                .column((practice_city::Entity, practice_city::Column::PracticeId))
+                .from(practice_city::Entity)
+                .inner_join(
+                    city::Entity,
+                    Expr::col((city::Entity, city::Column::Id))
+                        .equals((practice_city::Entity, practice_city::Column::CityId)),
+                )
+                .inner_join(
+                    region::Entity,
+                    Expr::col((region::Entity, region::Column::Id))
+                        .equals((city::Entity, city::Column::RegionId)),
+                )
+                .cond_where(any)
+                .to_owned();
+            condition = condition
+                .add(Expr::col((practice::Entity, practice::Column::Id)).in_subquery(cities));
+        }
+        if !self.cities.is_empty() {
+            let slugs: Vec<&str> = self.cities.iter().map(Slug::as_str).collect();
+            super::lookup::city_ids(db, &slugs, "cities", &mut errors).await?;
+            let cities = Query::select()
+                .column((practice_city::Entity, practice_city::Column::PracticeId))
+                .from(practice_city::Entity)
+                .inner_join(
+                    city::Entity,
+                    Expr::col((city::Entity, city::Column::Id))
+                        .equals((practice_city::Entity, practice_city::Column::CityId)),
+                )
+                .and_where(Expr::col((city::Entity, city::Column::Slug)).is_in(slugs))
+                .to_owned();
+            condition = condition
+                .add(Expr::col((practice::Entity, practice::Column::Id)).in_subquery(cities));
+        }
+        if !self.networks.is_empty() {
+            let slugs: Vec<&str> = self.networks.iter().map(Slug::as_str).collect();
+            super::lookup::organisation_ids(db, &slugs, "networks", &mut errors).await?;
+            let members = Query::select()
+                .column((practice_city::Entity, practice_city::Column::PracticeId))
+                .from(practice_city::Entity)
+                .inner_join(
+                    membership::Entity,
+                    Expr::col((membership::Entity, membership::Column::CityId))
+                        .equals((practice_city::Entity, practice_city::Column::CityId)),
+                )
+                .inner_join(
+                    organisation::Entity,
+                    Expr::col((organisation::Entity, organisation::Column::Id))
+                        .equals((membership::Entity, membership::Column::OrganisationId)),
+                )
+                .and_where(
+                    Expr::col((organisation::Entity, organisation::Column::Slug)).is_in(slugs),
+                )
+                .to_owned();
+            condition = condition
+                .add(Expr::col((practice::Entity, practice::Column::Id)).in_subquery(members));
+        }
+        if !self.sdgs.is_empty() {
+            let goals: Vec<i16> = self.sdgs.iter().map(|sdg| i16::from(sdg.get())).collect();
+            let with_goals = Query::select()
+                .column(practice_sdg::Column::PracticeId)
+                .from(practice_sdg::Entity)
+                .and_where(Expr::col(practice_sdg::Column::Sdg).is_in(goals))
+                .to_owned();
+            condition = condition
+                .add(Expr::col((practice::Entity, practice::Column::Id)).in_subquery(with_goals));
+        }
+        if !self.languages.is_empty() {
+            let codes: Vec<&str> = self.languages.iter().map(Language::as_str).collect();
+            let translated = Query::select()
+                .column(practice_translation::Column::PracticeId)
+                .from(practice_translation::Entity)
+                .and_where(Expr::col(practice_translation::Column::Language).is_in(codes.clone()))
+                .to_owned();
+            condition = condition.add(
+                Condition::any()
+                    .add(practice::Column::OriginalLanguage.is_in(codes))
+                    .add(
+                        Expr::col((practice::Entity, practice::Column::Id)).in_subquery(translated),
+                    ),
+            );
+        }
+        if let Some(min) = self.min_score {
+            condition = condition.add(practice::Column::Score.gte(min));
+        }
+        if !self.evaluation_labels.is_empty() {
+            condition = condition.add(
+                practice::Column::EvaluationLabel
+                    .is_in(self.evaluation_labels.iter().map(|label| label.as_str())),
+            );
+        }
+        condition = add_range(condition, practice::Column::ImpactTco2e, self.impact);
+        if let Some(cost) = &self.cost {
+            condition = add_range(
+                condition.add(practice::Column::CostCurrency.eq(cost.currency.as_str())),
+                practice::Column::CostAmount,
+                cost.range,
+            );
+        }
+        if let Some((from, to)) = self.implemented_between {
+            // Overlap of [start_date, end_date or open] with [from, to].
+            condition = condition.add(practice::Column::StartDate.lte(to)).add(
+                Condition::any()
+                    .add(practice::Column::EndDate.is_null())
+                    .add(practice::Column::EndDate.gte(from)),
+            );
+        }
+        if let Some(since) = self.updated_since {
+            condition = condition.add(practice::Column::UpdatedAt.gte(since));
+        }
+        Ok(if errors.is_empty() {
+            Ok(condition)
+        } else {
+            Err(errors)
+        })
+    }
+}
+
+fn add_range(condition: Condition, column: practice::Column, range: Range) -> Condition {
+    let mut condition = condition;
+    if let Some(min) = range.min {
+        condition = condition.add(column.gte(min));
+    }
+    if let Some(max) = range.max {
+        condition = condition.add(column.lte(max));
+    }
+    condition
+}
+
+/// Ids of practices tagged with any of `paths` or a theme below them.
+pub fn practices_with_themes(paths: &[&str]) -> SelectStatement {
+    let mut any = Condition::any();
+    for path in paths {
+        any = any
+            .add(Expr::col((theme::Entity, theme::Column::Path)).eq(*path))
+            .add(Expr::col((theme::Entity, theme::Column::Path)).like(format!("{path}/%")));
+    }
+    Query::select()
+        .column((practice_theme::Entity, practice_theme::Column::PracticeId))
+        .from(practice_theme::Entity)
+        .inner_join(
+            theme::Entity,
+            Expr::col((theme::Entity, theme::Column::Id))
+                .equals((practice_theme::Entity, practice_theme::Column::ThemeId)),
+        )
+        .cond_where(any)
+        .to_owned()
+}
+
+/// Materialized paths of the regions with `codes`; unknown codes become errors at `field[i]`.
+pub async fn region_paths(
+    db: &impl ConnectionTrait,
+    codes: &[&str],
+    field: &str,
+    errors: &mut Vec<FieldError>,
+) -> Result<Vec<String>, sea_orm::DbErr> {
+    let found: Vec<(String, String)> = region::Entity::find()
+        .select_only()
+        .column(region::Column::Code)
+        .column(region::Column::Path)
+        .filter(region::Column::Code.is_in(codes.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut paths = Vec::new();
+    for (index, code) in codes.iter().enumerate() {
+        match found.iter().find(|(candidate, _)| candidate == code) {
+            Some((_, path)) => paths.push(path.clone()),
+            None => errors.push(FieldError::new(
+                format!("{field}[{index}]"),
+                format!("unknown region `{code}`"),
+            )),
+        }
+    }
+    Ok(paths)
+}
+
+/// What practices can be ordered by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PracticeSort {
+    PublishedAt,
+    UpdatedAt,
+    Score,
+    Impact,
+    Title,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PracticeOrder {
+    pub sort: PracticeSort,
+    pub descending: bool,
+}
+
+impl Default for PracticeOrder {
+    fn default() -> Self {
+        Self {
+            sort: PracticeSort::PublishedAt,
+            descending: true,
+        }
+    }
+}
+
+/// Practices without a score or impact sort as if they had -1: last when descending.
+const MISSING: f64 = -1.0;
+
+impl PracticeOrder {
+    /// A short tag stored in cursors so a cursor cannot be replayed under another ordering.
+    pub fn tag(self) -> &'static str {
+        match (self.sort, self.descending) {
+            (PracticeSort::PublishedAt, true) => "pd",
+            (PracticeSort::PublishedAt, false) => "pa",
+            (PracticeSort::UpdatedAt, true) => "ud",
+            (PracticeSort::UpdatedAt, false) => "ua",
+            (PracticeSort::Score, true) => "sd",
+            (PracticeSort::Score, false) => "sa",
+            (PracticeSort::Impact, true) => "id",
+            (PracticeSort::Impact, false) => "ia",
+            (PracticeSort::Title, true) => "td",
+            (PracticeSort::Title, false) => "ta",
+        }
+    }
+
+    /// The SQL expression rows are sorted by.
+    pub fn key_expr(self) -> Expr {
+        let column = |column: practice::Column| Expr::col((practice::Entity, column));
+        match self.sort {
+            PracticeSort::PublishedAt => column(practice::Column::PublishedAt),
+            PracticeSort::UpdatedAt => column(practice::Column::UpdatedAt),
+            PracticeSort::Title => column(practice::Column::Title),
+            PracticeSort::Score => {
+                Func::coalesce([column(practice::Column::Score), Expr::val(MISSING)]).into()
+            }
+            PracticeSort::Impact => {
+                Func::coalesce([column(practice::Column::ImpactTco2e), Expr::val(MISSING)]).into()
+            }
+        }
+    }
+
+    /// The sort key of `row`, as stored in its cursor.
+    pub fn key_of(self, row: &practice::Model) -> String {
+        match self.sort {
+            PracticeSort::PublishedAt => row
+                .published_at
+                .map(|at| at.to_rfc3339())
+                .unwrap_or_default(),
+            PracticeSort::UpdatedAt => row.updated_at.to_rfc3339(),
+            PracticeSort::Title => row.title.clone(),
+            PracticeSort::Score => row.score.unwrap_or(MISSING).to_string(),
+            PracticeSort::Impact => row.impact_tco2e.unwrap_or(MISSING).to_string(),
+        }
+    }
+
+    /// The SQL value of a cursor's sort key, or `None` when the key does not fit this ordering.
+    pub fn key_value(self, key: &str) -> Option<Value> {
+        match self.sort {
+            PracticeSort::PublishedAt | PracticeSort::UpdatedAt => {
+                DateTime::parse_from_rfc3339(key).ok().map(Value::from)
+            }
+            PracticeSort::Title => Some(Value::from(key.to_owned())),
+            PracticeSort::Score | PracticeSort::Impact => key.parse::<f64>().ok().map(Value::from),
+        }
+    }
+}
