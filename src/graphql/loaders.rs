@@ -105,6 +105,95 @@ count_loader!(
 /// A batch the loaders hand to their spawner; see [`Loaders::new`].
 pub type BatchFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'static>>;
 
+/// Batches waiting to start.
+#[derive(Clone, Default)]
+pub struct BatchQueue(std::sync::Arc<std::sync::Mutex<Vec<BatchFuture>>>);
+
+impl BatchQueue {
+    fn push(&self, batch: BatchFuture) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(batch);
+    }
+
+    fn drain(&self) -> Vec<BatchFuture> {
+        std::mem::take(
+            &mut *self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+}
+
+/// Polls a GraphQL execution and, each time it stops to wait, starts the queued batches.
+/// When execution returns `Pending` without having woken itself (list resolution yields every
+/// few dozen items to stay cooperative, which is not a real wait), every resolver that could run
+/// has registered its keys, so each loader runs one batch per level of the query whatever the
+/// CPU speed. Batches run as tasks that keep the request's SQL statement counter in scope.
+pub struct FlushOnPending<F> {
+    inner: std::pin::Pin<Box<F>>,
+    queue: BatchQueue,
+    counter: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<F> FlushOnPending<F> {
+    pub fn new(
+        inner: F,
+        queue: BatchQueue,
+        counter: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    ) -> Self {
+        Self {
+            inner: Box::pin(inner),
+            queue,
+            counter,
+        }
+    }
+}
+
+/// Forwards wake-ups and remembers that one happened.
+struct WakeFlag {
+    inner: std::task::Waker,
+    woken: std::sync::atomic::AtomicBool,
+}
+
+impl std::task::Wake for WakeFlag {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &std::sync::Arc<Self>) {
+        self.woken.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.inner.wake_by_ref();
+    }
+}
+
+impl<F: std::future::Future> std::future::Future for FlushOnPending<F> {
+    type Output = F::Output;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<F::Output> {
+        let flag = std::sync::Arc::new(WakeFlag {
+            inner: cx.waker().clone(),
+            woken: false.into(),
+        });
+        let waker = std::task::Waker::from(flag.clone());
+        let result = self
+            .inner
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(&waker));
+        if result.is_pending() && !flag.woken.load(std::sync::atomic::Ordering::SeqCst) {
+            for batch in self.queue.drain() {
+                tokio::spawn(crate::db::STATEMENT_COUNTER.scope(self.counter.clone(), batch));
+            }
+        }
+        result
+    }
+}
+
 /// All loaders of one request.
 pub struct Loaders {
     pub practice_cities: DataLoader<PracticeCities>,
@@ -128,15 +217,14 @@ pub struct Loaders {
 }
 
 impl Loaders {
-    /// `spawn` runs each batch; the request passes one that keeps its SQL statement counter in scope.
-    pub fn new<S>(db: &DatabaseConnection, spawn: S) -> Self
-    where
-        S: Fn(BatchFuture) + Send + Sync + Clone + 'static,
-    {
+    /// Batches are queued on `queue` and started by [`FlushOnPending`] once the request has
+    /// registered every key it can (no timing window, so batching does not depend on CPU speed).
+    pub fn new(db: &DatabaseConnection, queue: BatchQueue) -> Self {
         macro_rules! make {
             ($loader:ident) => {{
-                let spawn = spawn.clone();
-                DataLoader::new($loader(db.clone()), move |future| spawn(future))
+                let queue = queue.clone();
+                DataLoader::new($loader(db.clone()), move |future| queue.push(future))
+                    .delay(std::time::Duration::ZERO)
             }};
         }
         Self {

@@ -8,6 +8,7 @@ mod inputs;
 mod language;
 mod loaders;
 mod node;
+mod null_propagation;
 mod organisations;
 mod pagination;
 mod practice;
@@ -43,6 +44,7 @@ pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 pub fn build(db: DatabaseConnection) -> AppSchema {
     Schema::build(Query::default(), EmptyMutation, EmptySubscription)
         .data(db)
+        .extension(null_propagation::NullPropagation)
         .finish()
 }
 
@@ -64,15 +66,13 @@ pub async fn execute(
     report_statements: bool,
 ) -> async_graphql::Response {
     let counter = Arc::new(AtomicU64::new(0));
-    let spawn = {
-        let counter = counter.clone();
-        move |batch: loaders::BatchFuture| {
-            tokio::spawn(crate::db::STATEMENT_COUNTER.scope(counter.clone(), batch));
-        }
-    };
-    let request = request.data(Loaders::new(db, spawn)).data(languages);
+    let batches = loaders::BatchQueue::default();
+    let request = request
+        .data(Loaders::new(db, batches.clone()))
+        .data(languages);
+    let execution = loaders::FlushOnPending::new(schema.execute(request), batches, counter.clone());
     let mut response = crate::db::STATEMENT_COUNTER
-        .scope(counter.clone(), schema.execute(request))
+        .scope(counter.clone(), execution)
         .await;
     if report_statements {
         response.extensions.insert(
