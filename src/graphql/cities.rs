@@ -293,7 +293,7 @@ impl City {
             .filter_map(|id| rows.get(id))
             .map(|row| Practice::new(row.clone(), ctx, None))
             .collect();
-        practices.sort_by(|a, b| b.row.published_at.cmp(&a.row.published_at));
+        practices.sort_by_key(|practice| std::cmp::Reverse(practice.row.published_at));
         Ok(practices)
     }
 }

@@ -92,6 +92,7 @@ pub struct Money {
 #[derive(SimpleObject)]
 pub struct Impact {
     /// Annual reduction in tonnes of CO2-equivalent, when estimated.
+    #[graphql(name = "annualTco2e")]
     pub annual_tco2e: Option<f64>,
     /// What the reduction is measured against.
     pub baseline: Option<String>,
@@ -341,6 +342,7 @@ impl Practice {
     }
 
     /// Estimated annual reduction in tonnes of CO2-equivalent (same as `impact.annualTco2e`).
+    #[graphql(name = "impactTco2e")]
     async fn impact_tco2e(&self) -> Option<f64> {
         self.row.impact_tco2e
     }

@@ -51,7 +51,7 @@ pub async fn page(
 ) -> Result<Page<practice::Model>, ServiceError> {
     let mut query = filtered(db, filter).await?;
     // Walking backwards reverses the display order; `Page::from_rows` flips the rows back.
-    let ascending = (!order.descending) == request.is_forward();
+    let ascending = order.descending != request.is_forward();
     if let Some(cursor) = request.cursor() {
         let argument = if request.is_forward() {
             "after"

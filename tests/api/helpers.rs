@@ -55,9 +55,82 @@ impl TestApp {
             .expect("kxc runs")
     }
 
+    /// Walks every page of `practices(filter:, orderBy:)` forwards and returns the nodes
+    /// (with `fields` selected) in order, checking that `totalCount` matches what was walked.
+    pub async fn all_practices(
+        &self,
+        filter: Value,
+        order_by: Value,
+        page_size: u32,
+        fields: &str,
+    ) -> Vec<Value> {
+        let query = format!(
+            "query($filter: PracticeFilter, $orderBy: PracticeOrder, $first: Int, $after: String) {{
+               practices(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {{
+                 totalCount edges {{ cursor node {{ {fields} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"
+        );
+        let mut nodes = Vec::new();
+        let mut after = Value::Null;
+        loop {
+            let data = self
+                .data(&query, json!({ "filter": filter, "orderBy": order_by, "first": page_size, "after": after }))
+                .await;
+            let connection = &data["practices"];
+            for edge in connection["edges"].as_array().expect("edges") {
+                nodes.push(edge["node"].clone());
+            }
+            if !connection["pageInfo"]["hasNextPage"]
+                .as_bool()
+                .expect("hasNextPage")
+            {
+                assert_eq!(
+                    connection["totalCount"].as_u64().unwrap() as usize,
+                    nodes.len(),
+                    "[{}] totalCount",
+                    self.backend
+                );
+                return nodes;
+            }
+            after = connection["pageInfo"]["endCursor"].clone();
+        }
+    }
+
+    /// Imports practice records (JSON values) through `kxc import practices`.
+    pub fn import_practices(&self, records: &[Value]) {
+        let file = self.data_dir().join(format!(
+            "import-{}.jsonl",
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        ));
+        let lines: Vec<String> = records.iter().map(Value::to_string).collect();
+        std::fs::write(&file, lines.join("\n")).expect("write import file");
+        let output = self.kxc(&["import", "practices", file.to_str().expect("path")]);
+        assert!(
+            output.status.success(),
+            "[{}] import failed: {}{}",
+            self.backend,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
     pub fn data_dir(&self) -> PathBuf {
         self._data_dir.path().to_path_buf()
     }
+}
+
+/// A minimal valid practice record for imports; override fields as needed.
+pub fn practice_record(slug: &str, title: &str) -> Value {
+    json!({
+        "slug": slug,
+        "original_language": "en",
+        "title": title,
+        "summary": "A test practice.",
+        "body": "## Context\n\nWritten by a test.",
+        "published_at": "2026-01-15",
+        "cities": ["asker"],
+        "themes": ["mobility/cycling"],
+        "sdgs": [11],
+    })
 }
 
 /// One seeded app per configured backend.
@@ -94,6 +167,7 @@ async fn start(
     settings.database_url = Some(database_url.clone());
     settings.bind = "127.0.0.1:0".parse().expect("address");
     settings.seed_on_empty = false;
+    settings.report_sql_statements = true;
     let application = Application::build(settings)
         .await
         .expect("application builds");

@@ -1,7 +1,13 @@
 mod cli;
+mod funding;
 mod helpers;
 mod http;
 mod import;
+mod loaders;
+mod places;
+mod practice_detail;
+mod practice_filters;
+mod practice_orders;
 mod practices;
 mod schema;
 mod taxonomy_and_places;
