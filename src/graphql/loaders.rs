@@ -61,6 +61,12 @@ loader!(
 );
 loader!(CityPracticeIds, Vec<i32>, batch::city_practice_ids);
 loader!(FundingLinksLoader, FundingLinks, batch::funding_links);
+loader!(
+    PracticeReplications,
+    Vec<practice::Model>,
+    batch::practice_replications
+);
+loader!(RegionChildren, Vec<region::Model>, batch::region_children);
 
 pub struct Practices(DatabaseConnection);
 
@@ -101,6 +107,31 @@ count_loader!(
     RegionPracticeCounts,
     crate::service::counts::practices_per_region
 );
+
+pub struct RegionsByCode(DatabaseConnection);
+
+impl Loader<String> for RegionsByCode {
+    type Value = region::Model;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, region::Model>, Self::Error> {
+        Ok(batch::regions_by_code(&self.0, keys).await?)
+    }
+}
+
+pub struct CitiesWithin(DatabaseConnection);
+
+impl Loader<String> for CitiesWithin {
+    type Value = Vec<city::Model>;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[String],
+    ) -> Result<HashMap<String, Vec<city::Model>>, Self::Error> {
+        Ok(batch::cities_within(&self.0, keys).await?)
+    }
+}
 
 /// A batch the loaders hand to their spawner; see [`Loaders::new`].
 pub type BatchFuture = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'static>>;
@@ -213,6 +244,10 @@ pub struct Loaders {
     pub theme_practice_counts: DataLoader<ThemePracticeCounts>,
     pub region_city_counts: DataLoader<RegionCityCounts>,
     pub region_practice_counts: DataLoader<RegionPracticeCounts>,
+    pub practice_replications: DataLoader<PracticeReplications>,
+    pub region_children: DataLoader<RegionChildren>,
+    pub regions_by_code: DataLoader<RegionsByCode>,
+    pub cities_within: DataLoader<CitiesWithin>,
     theme_tree: tokio::sync::OnceCell<std::sync::Arc<Vec<Theme>>>,
 }
 
@@ -245,6 +280,10 @@ impl Loaders {
             theme_practice_counts: make!(ThemePracticeCounts),
             region_city_counts: make!(RegionCityCounts),
             region_practice_counts: make!(RegionPracticeCounts),
+            practice_replications: make!(PracticeReplications),
+            region_children: make!(RegionChildren),
+            regions_by_code: make!(RegionsByCode),
+            cities_within: make!(CitiesWithin),
             theme_tree: tokio::sync::OnceCell::new(),
         }
     }

@@ -443,7 +443,11 @@ impl Practice {
 
     /// Published practices that replicate this one, oldest first.
     async fn replications(&self, ctx: &Context<'_>) -> AppResult<Vec<Practice>> {
-        let rows = service::practices::replications(super::db(ctx), self.row.id).await?;
+        let rows = super::loaders(ctx)
+            .practice_replications
+            .load_one(self.row.id)
+            .await?
+            .unwrap_or_default();
         Ok(rows.into_iter().map(|row| self.with_row(row)).collect())
     }
 

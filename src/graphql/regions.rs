@@ -121,30 +121,41 @@ impl Region {
 
     /// From the world down to the parent.
     async fn ancestors(&self, ctx: &Context<'_>) -> AppResult<Vec<Region>> {
-        Ok(service::regions::ancestors(super::db(ctx), &self.0)
-            .await?
-            .into_iter()
+        let codes: Vec<String> = self
+            .0
+            .path
+            .split('/')
+            .filter(|code| !code.is_empty() && *code != self.0.code)
+            .map(str::to_owned)
+            .collect();
+        let found = super::loaders(ctx)
+            .regions_by_code
+            .load_many(codes.iter().cloned())
+            .await?;
+        Ok(codes
+            .iter()
+            .filter_map(|code| found.get(code).cloned())
             .map(Region)
             .collect())
     }
 
     async fn children(&self, ctx: &Context<'_>) -> AppResult<Vec<Region>> {
-        Ok(
-            service::regions::list(super::db(ctx), None, Some(self.0.id))
-                .await?
-                .into_iter()
-                .map(Region)
-                .collect(),
-        )
+        let rows = super::loaders(ctx)
+            .region_children
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(Region).collect())
     }
 
     /// Cities anywhere in this region, by name.
     async fn cities(&self, ctx: &Context<'_>) -> AppResult<Vec<City>> {
-        Ok(service::regions::cities_within(super::db(ctx), &self.0)
+        let rows = super::loaders(ctx)
+            .cities_within
+            .load_one(self.0.path.clone())
             .await?
-            .into_iter()
-            .map(City)
-            .collect())
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(City).collect())
     }
 
     /// Number of cities anywhere in this region.

@@ -253,3 +253,80 @@ pub async fn funding_links(
     }
     Ok(links)
 }
+
+/// Published practices that replicate each practice id, oldest first.
+pub async fn practice_replications(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<HashMap<i32, Vec<crate::entity::practice::Model>>, sea_orm::DbErr> {
+    use crate::entity::practice;
+    let rows = super::practices::visible()
+        .filter(practice::Column::ReplicatedFromId.is_in(ids.iter().copied()))
+        .order_by_asc(practice::Column::PublishedAt)
+        .order_by_asc(practice::Column::Id)
+        .all(db)
+        .await?;
+    Ok(group(
+        rows.into_iter()
+            .filter_map(|row| Some((row.replicated_from_id?, row))),
+    ))
+}
+
+/// Children of each region id, by name.
+pub async fn region_children(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<HashMap<i32, Vec<region::Model>>, sea_orm::DbErr> {
+    let rows = region::Entity::find()
+        .filter(region::Column::ParentId.is_in(ids.iter().copied()))
+        .order_by_asc(region::Column::Name)
+        .all(db)
+        .await?;
+    Ok(group(
+        rows.into_iter()
+            .filter_map(|row| Some((row.parent_id?, row))),
+    ))
+}
+
+/// Regions by code, for resolving the ancestors written in materialized paths.
+pub async fn regions_by_code(
+    db: &impl ConnectionTrait,
+    codes: &[String],
+) -> Result<HashMap<String, region::Model>, sea_orm::DbErr> {
+    let rows = region::Entity::find()
+        .filter(region::Column::Code.is_in(codes.iter().cloned()))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.code.clone(), row))
+        .collect())
+}
+
+/// Cities anywhere below each region (keyed by the region's materialized path), by name.
+pub async fn cities_within(
+    db: &impl ConnectionTrait,
+    paths: &[String],
+) -> Result<HashMap<String, Vec<city::Model>>, sea_orm::DbErr> {
+    let mut any = sea_orm::sea_query::Condition::any();
+    for path in paths {
+        any = any.add(region::Column::Path.starts_with(path.as_str()));
+    }
+    let rows = city::Entity::find()
+        .find_also_related(region::Entity)
+        .filter(any)
+        .order_by_asc(city::Column::Name)
+        .all(db)
+        .await?;
+    let mut grouped: HashMap<String, Vec<city::Model>> = HashMap::new();
+    for (city, region) in rows {
+        let Some(region) = region else { continue };
+        for path in paths
+            .iter()
+            .filter(|path| region.path.starts_with(path.as_str()))
+        {
+            grouped.entry(path.clone()).or_default().push(city.clone());
+        }
+    }
+    Ok(grouped)
+}

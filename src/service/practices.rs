@@ -117,18 +117,6 @@ pub async fn by_ids(
         .await
 }
 
-/// Published practices that replicate `id`, oldest first.
-pub async fn replications(
-    db: &impl ConnectionTrait,
-    id: i32,
-) -> Result<Vec<practice::Model>, sea_orm::DbErr> {
-    visible()
-        .filter(practice::Column::ReplicatedFromId.eq(id))
-        .order_by_asc(practice::Column::PublishedAt)
-        .all(db)
-        .await
-}
-
 /// Practices sharing the most themes with `id` (then the best scored), excluding itself.
 pub async fn related(
     db: &impl ConnectionTrait,

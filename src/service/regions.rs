@@ -2,7 +2,7 @@
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::entity::{city, region};
+use crate::entity::region;
 
 pub async fn by_code(
     db: &impl ConnectionTrait,
@@ -35,35 +35,4 @@ pub async fn list(
         query = query.filter(region::Column::ParentId.eq(parent_id));
     }
     query.order_by_asc(region::Column::Name).all(db).await
-}
-
-/// The regions on the path from the root down to (excluding) `region`.
-pub async fn ancestors(
-    db: &impl ConnectionTrait,
-    region: &region::Model,
-) -> Result<Vec<region::Model>, sea_orm::DbErr> {
-    let codes: Vec<&str> = region
-        .path
-        .split('/')
-        .filter(|code| !code.is_empty() && *code != region.code)
-        .collect();
-    let mut rows = region::Entity::find()
-        .filter(region::Column::Code.is_in(codes.clone()))
-        .all(db)
-        .await?;
-    rows.sort_by_key(|row| codes.iter().position(|code| *code == row.code));
-    Ok(rows)
-}
-
-/// Cities anywhere below `region`, by name.
-pub async fn cities_within(
-    db: &impl ConnectionTrait,
-    region: &region::Model,
-) -> Result<Vec<city::Model>, sea_orm::DbErr> {
-    city::Entity::find()
-        .inner_join(region::Entity)
-        .filter(region::Column::Path.starts_with(&region.path))
-        .order_by_asc(city::Column::Name)
-        .all(db)
-        .await
 }

@@ -104,3 +104,27 @@ async fn a_failed_non_null_field_nulls_its_nearest_nullable_parent() {
         );
     }
 }
+
+#[tokio::test]
+async fn listing_every_country_with_its_tree_relations_stays_batched() {
+    for app in spawn_apps().await {
+        let response = app
+            .graphql(
+                "{ regions(kind: COUNTRY) { code parent { code } ancestors { code } children { code } cities { slug } cityCount practiceCount } }",
+                json!({}),
+            )
+            .await;
+        assert!(
+            response.get("errors").is_none(),
+            "[{}] {response}",
+            app.backend
+        );
+        assert!(response["data"]["regions"].as_array().unwrap().len() >= 240);
+        let statements = response["extensions"]["sqlStatements"].as_u64().unwrap();
+        assert!(
+            statements <= 8,
+            "[{}] {statements} statements for ~250 countries",
+            app.backend
+        );
+    }
+}
