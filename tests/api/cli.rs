@@ -98,3 +98,32 @@ fn a_bad_setting_fails_fast_and_names_the_variable() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("KXC_BIND"));
 }
+
+#[tokio::test]
+async fn sqlite_runs_in_wal_mode_with_a_busy_timeout_and_more_than_one_connection() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
+    let dir = tempfile::tempdir().unwrap();
+    let settings = kxc::config::Settings::with_data_dir(dir.path());
+    let db = kxc::db::connect(&settings).await.unwrap();
+    let pragma = |name: &str| Statement::from_string(DbBackend::Sqlite, format!("PRAGMA {name}"));
+    let mode = db
+        .query_one_raw(pragma("journal_mode"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(mode.try_get_by_index::<String>(0).unwrap(), "wal");
+    let timeout = db
+        .query_one_raw(pragma("busy_timeout"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(timeout.try_get_by_index::<i64>(0).unwrap() >= 1000);
+    // Two transactions open at once need two pooled connections (sea-orm's SQLite default is one).
+    let first = db.begin().await.unwrap();
+    let second = tokio::time::timeout(std::time::Duration::from_secs(5), db.begin()).await;
+    assert!(
+        second.is_ok_and(|txn| txn.is_ok()),
+        "a second connection was available"
+    );
+    drop(first);
+}
