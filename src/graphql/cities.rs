@@ -3,6 +3,7 @@
 use async_graphql::{ComplexObject, Context, ID, Object, SimpleObject};
 
 use super::ids::{GlobalId, NodeType};
+use super::limits;
 use super::pagination::{self, PageInfo};
 use crate::entity::city;
 use crate::error::AppResult;
@@ -14,6 +15,7 @@ pub struct CityQuery;
 #[Object]
 impl CityQuery {
     /// Cities by name. `first` or `last` (1..100) is required.
+    #[graphql(complexity = "limits::connection_complexity(first, last, child_complexity)")]
     async fn cities(
         &self,
         ctx: &Context<'_>,

@@ -5,6 +5,7 @@ use chrono::{DateTime, FixedOffset};
 
 use super::cities::City;
 use super::ids::{GlobalId, NodeType};
+use super::limits;
 use super::pagination::{self, PageInfo};
 use super::themes::Theme;
 use crate::entity::practice;
@@ -17,6 +18,7 @@ pub struct PracticeQuery;
 #[Object]
 impl PracticeQuery {
     /// Published practices, newest first. `first` or `last` (1..100) is required.
+    #[graphql(complexity = "limits::connection_complexity(first, last, child_complexity)")]
     async fn practices(
         &self,
         ctx: &Context<'_>,
