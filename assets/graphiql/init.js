@@ -3,12 +3,16 @@
 (function () {
   var fetcher = GraphiQL.createFetcher({ url: window.location.pathname });
   var defaultQuery = [
-    '# kxc: evaluated practices, cities, themes and funding for climate-neutral cities.',
-    '# Press the run button (or Ctrl-Enter) to send the query.',
+    '# kxc: practices, cities, themes and funding.',
+    '# Press the run button or Ctrl-Enter.',
     '{',
     '  practices(first: 5) {',
     '    totalCount',
-    '    nodes { title cities { name } evaluation { score label } }',
+    '    nodes {',
+    '      title',
+    '      cities { name }',
+    '      evaluation { score label }',
+    '    }',
     '  }',
     '}',
     '',

@@ -1,7 +1,11 @@
 mod cli;
+mod graphiql;
 mod helpers;
 mod http;
 mod import;
+mod limits;
+mod persisted_queries;
 mod practices;
+mod protection;
 mod schema;
 mod taxonomy_and_places;
