@@ -7,34 +7,42 @@ use std::time::Duration;
 use axum::http::{HeaderValue, Uri};
 use clap::Args;
 
+pub const DEFAULT_MAX_DEPTH: usize = 20;
+pub const DEFAULT_MAX_COMPLEXITY: usize = 10_000;
+pub const DEFAULT_MAX_ALIASES: usize = 50;
+pub const DEFAULT_MAX_BATCH: usize = 10;
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+pub const DEFAULT_EXECUTION_TIMEOUT_MS: u64 = 10_000;
+pub const DEFAULT_PERSISTED_QUERY_CACHE: usize = 1000;
+
 #[derive(Args, Clone, Debug)]
 pub struct ApiSettings {
-    /// Deepest selection nesting a query may have.
-    #[arg(long, env = "KXC_MAX_DEPTH", default_value_t = 15, value_parser = parse_max_depth, global = true)]
+    /// Deepest selection nesting a query may have. GraphiQL's introspection query is 15 deep.
+    #[arg(long, env = "KXC_MAX_DEPTH", default_value_t = DEFAULT_MAX_DEPTH, value_parser = parse_max_depth, global = true)]
     pub max_depth: usize,
 
     /// Largest query cost; a connection costs `first` (or `last`) times its selection.
-    #[arg(long, env = "KXC_MAX_COMPLEXITY", default_value_t = 10_000, value_parser = parse_max_complexity, global = true)]
+    #[arg(long, env = "KXC_MAX_COMPLEXITY", default_value_t = DEFAULT_MAX_COMPLEXITY, value_parser = parse_max_complexity, global = true)]
     pub max_complexity: usize,
 
     /// Most field aliases one document may use.
-    #[arg(long, env = "KXC_MAX_ALIASES", default_value_t = 50, value_parser = parse_max_aliases, global = true)]
+    #[arg(long, env = "KXC_MAX_ALIASES", default_value_t = DEFAULT_MAX_ALIASES, value_parser = parse_max_aliases, global = true)]
     pub max_aliases: usize,
 
     /// Most operations in one batched POST (a JSON array).
-    #[arg(long, env = "KXC_MAX_BATCH", default_value_t = 10, value_parser = parse_max_batch, global = true)]
+    #[arg(long, env = "KXC_MAX_BATCH", default_value_t = DEFAULT_MAX_BATCH, value_parser = parse_max_batch, global = true)]
     pub max_batch: usize,
 
     /// Largest request body, in bytes.
-    #[arg(long, env = "KXC_MAX_BODY_BYTES", default_value_t = 1024 * 1024, value_parser = parse_max_body_bytes, global = true)]
+    #[arg(long, env = "KXC_MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES, value_parser = parse_max_body_bytes, global = true)]
     pub max_body_bytes: usize,
 
     /// Longest execution of one operation, in milliseconds.
-    #[arg(long, env = "KXC_EXECUTION_TIMEOUT_MS", default_value_t = 10_000, value_parser = parse_execution_timeout_ms, global = true)]
+    #[arg(long, env = "KXC_EXECUTION_TIMEOUT_MS", default_value_t = DEFAULT_EXECUTION_TIMEOUT_MS, value_parser = parse_execution_timeout_ms, global = true)]
     pub execution_timeout_ms: u64,
 
     /// How many automatic persisted queries the in-memory LRU cache keeps.
-    #[arg(long, env = "KXC_PERSISTED_QUERY_CACHE", default_value_t = 1000, value_parser = parse_persisted_query_cache, global = true)]
+    #[arg(long, env = "KXC_PERSISTED_QUERY_CACHE", default_value_t = DEFAULT_PERSISTED_QUERY_CACHE, value_parser = parse_persisted_query_cache, global = true)]
     pub persisted_query_cache: usize,
 
     /// Browser origins allowed by CORS, comma separated (`https://a.example,https://b.example`).
@@ -49,13 +57,13 @@ pub struct CorsOrigins(pub Vec<HeaderValue>);
 impl Default for ApiSettings {
     fn default() -> Self {
         Self {
-            max_depth: 15,
-            max_complexity: 10_000,
-            max_aliases: 50,
-            max_batch: 10,
-            max_body_bytes: 1024 * 1024,
-            execution_timeout_ms: 10_000,
-            persisted_query_cache: 1000,
+            max_depth: DEFAULT_MAX_DEPTH,
+            max_complexity: DEFAULT_MAX_COMPLEXITY,
+            max_aliases: DEFAULT_MAX_ALIASES,
+            max_batch: DEFAULT_MAX_BATCH,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            execution_timeout_ms: DEFAULT_EXECUTION_TIMEOUT_MS,
+            persisted_query_cache: DEFAULT_PERSISTED_QUERY_CACHE,
             cors_origins: CorsOrigins::default(),
         }
     }
@@ -146,6 +154,20 @@ fn parse_origin(origin: &str) -> Result<HeaderValue, String> {
 mod tests {
     use super::*;
 
+    #[derive(clap::Parser)]
+    struct Flags {
+        #[command(flatten)]
+        api: ApiSettings,
+    }
+
+    #[test]
+    fn the_defaults_in_code_are_the_flag_defaults() {
+        use clap::Parser;
+        let parsed = Flags::try_parse_from(["kxc"]).unwrap().api;
+        let default = ApiSettings::default();
+        assert_eq!(format!("{parsed:?}"), format!("{default:?}"));
+    }
+
     #[test]
     fn a_limit_out_of_range_names_the_variable() {
         assert!(parse_max_depth("0").unwrap_err().contains("KXC_MAX_DEPTH"));
@@ -171,7 +193,8 @@ mod tests {
 
     #[test]
     fn cors_origins_are_exact_lower_case_origins() {
-        let origins = parse_cors_origins("https://Portal.Example.org, http://localhost:3000").unwrap();
+        let origins =
+            parse_cors_origins("https://Portal.Example.org, http://localhost:3000").unwrap();
         assert_eq!(
             origins.0,
             vec![
@@ -180,7 +203,13 @@ mod tests {
             ]
         );
         assert_eq!(parse_cors_origins("").unwrap(), CorsOrigins::default());
-        for bad in ["*", "portal.example.org", "https://a.example/", "ftp://a.example", "https://a.example/x"] {
+        for bad in [
+            "*",
+            "portal.example.org",
+            "https://a.example/",
+            "ftp://a.example",
+            "https://a.example/x",
+        ] {
             let error = parse_cors_origins(bad).unwrap_err();
             assert!(error.contains("KXC_CORS_ORIGINS"), "{bad}: {error}");
         }

@@ -23,15 +23,17 @@ pub struct Limits {
 /// (the resolver's `first` and `last` arguments are passed in by name). A missing or
 /// out-of-range size is costed as the largest page: the resolver rejects it anyway, and the
 /// estimate must never be lower than what could run.
-pub fn connection_complexity(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+pub fn connection_complexity(
+    first: Option<i32>,
+    last: Option<i32>,
+    child_complexity: usize,
+) -> usize {
     let size = |value: Option<i32>| {
         value
             .and_then(|size| usize::try_from(size).ok())
             .filter(|size| (1..=MAX_PAGE_SIZE as usize).contains(size))
     };
-    let page = size(first)
-        .or(size(last))
-        .unwrap_or(MAX_PAGE_SIZE as usize);
+    let page = size(first).or(size(last)).unwrap_or(MAX_PAGE_SIZE as usize);
     page.saturating_mul(child_complexity.max(1))
 }
 
@@ -39,7 +41,9 @@ pub fn connection_complexity(first: Option<i32>, last: Option<i32>, child_comple
 /// often they are spread: repetition is what complexity measures.
 pub fn count_aliases(document: &ExecutableDocument) -> usize {
     let mut aliases = 0;
-    for_each_field(document, &mut |field| aliases += usize::from(field.alias.is_some()));
+    for_each_field(document, &mut |field| {
+        aliases += usize::from(field.alias.is_some())
+    });
     aliases
 }
 
@@ -107,8 +111,9 @@ mod tests {
     fn introspection_is_found_in_fragments_too() {
         let plain = parse_query("{ __typename practices(first: 1) { totalCount } }").unwrap();
         assert!(!uses_introspection(&plain));
-        let hidden = parse_query("{ ...F } fragment F on Query { __type(name: \"City\") { name } }")
-            .unwrap();
+        let hidden =
+            parse_query("{ ...F } fragment F on Query { __type(name: \"City\") { name } }")
+                .unwrap();
         assert!(uses_introspection(&hidden));
     }
 }

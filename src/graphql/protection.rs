@@ -6,8 +6,8 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
-    NextPrepareRequest, NextRequest, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
+    NextRequest, NextValidation,
 };
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{
@@ -77,15 +77,17 @@ impl ProtectionExtension {
     fn cost(&self, state: &State) -> Option<Value> {
         let measured = state.measured?;
         let limits = &self.limits;
-        Some(Value::from_json(serde_json::json!({
-            "complexity": measured.complexity,
-            "maxComplexity": limits.max_complexity,
-            "depth": measured.depth,
-            "maxDepth": limits.max_depth,
-            "aliases": state.aliases,
-            "maxAliases": limits.max_aliases,
-        }))
-        .unwrap_or(Value::Null))
+        Some(
+            Value::from_json(serde_json::json!({
+                "complexity": measured.complexity,
+                "maxComplexity": limits.max_complexity,
+                "depth": measured.depth,
+                "maxDepth": limits.max_depth,
+                "aliases": state.aliases,
+                "maxAliases": limits.max_aliases,
+            }))
+            .unwrap_or(Value::Null),
+        )
     }
 }
 
@@ -144,13 +146,10 @@ impl Extension for ProtectionExtension {
             state.phase = Phase::Parsing;
             state.report = report.clone();
         }
-        let document = next
-            .run(ctx, query, variables)
-            .await
-            .map_err(|error| {
-                let code = parse_failure_code(&error);
-                labelled(error, code)
-            })?;
+        let document = next.run(ctx, query, variables).await.map_err(|error| {
+            let code = parse_failure_code(&error);
+            labelled(error, code)
+        })?;
         if report.is_some_and(|report| report.refuses(&document)) {
             return Err(refusal(
                 "mutations must be sent with POST",
@@ -286,7 +285,11 @@ fn classify_unlabelled(error: &mut ServerError, phase: Phase) {
 
 /// async-graphql's own messages for argument values that fail to coerce during execution.
 fn is_input_coercion(message: &str) -> bool {
-    ["Failed to parse \"", "Expected input type \"", "Invalid value for argument"]
-        .iter()
-        .any(|prefix| message.starts_with(prefix))
+    [
+        "Failed to parse \"",
+        "Expected input type \"",
+        "Invalid value for argument",
+    ]
+    .iter()
+    .any(|prefix| message.starts_with(prefix))
 }

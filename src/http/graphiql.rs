@@ -28,16 +28,36 @@ macro_rules! asset {
             name: $name,
             content_type: $content_type,
             cache_control: $cache_control,
-            bytes: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/graphiql/", $name)),
+            bytes: include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/assets/graphiql/",
+                $name
+            )),
         }
     };
 }
 
 static ASSETS: &[Asset] = &[
-    asset!("graphiql-3.8.3.min.js", "text/javascript; charset=utf-8", IMMUTABLE),
-    asset!("graphiql-3.8.3.min.css", "text/css; charset=utf-8", IMMUTABLE),
-    asset!("react-18.3.1.min.js", "text/javascript; charset=utf-8", IMMUTABLE),
-    asset!("react-dom-18.3.1.min.js", "text/javascript; charset=utf-8", IMMUTABLE),
+    asset!(
+        "graphiql-3.8.3.min.js",
+        "text/javascript; charset=utf-8",
+        IMMUTABLE
+    ),
+    asset!(
+        "graphiql-3.8.3.min.css",
+        "text/css; charset=utf-8",
+        IMMUTABLE
+    ),
+    asset!(
+        "react-18.3.1.min.js",
+        "text/javascript; charset=utf-8",
+        IMMUTABLE
+    ),
+    asset!(
+        "react-dom-18.3.1.min.js",
+        "text/javascript; charset=utf-8",
+        IMMUTABLE
+    ),
     asset!("init.js", "text/javascript; charset=utf-8", "no-cache"),
 ];
 

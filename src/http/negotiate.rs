@@ -18,7 +18,9 @@ pub enum ResponseMedia {
 impl ResponseMedia {
     pub fn content_type(self) -> &'static str {
         match self {
-            ResponseMedia::GraphqlResponseJson => "application/graphql-response+json; charset=utf-8",
+            ResponseMedia::GraphqlResponseJson => {
+                "application/graphql-response+json; charset=utf-8"
+            }
             ResponseMedia::Json => "application/json; charset=utf-8",
         }
     }
@@ -126,19 +128,28 @@ mod tests {
         assert_eq!(response_media(&accept("*/*")), Some(Json));
         assert_eq!(response_media(&accept("application/json")), Some(Json));
         assert_eq!(
-            response_media(&accept("application/graphql-response+json, application/json;q=0.9")),
+            response_media(&accept(
+                "application/graphql-response+json, application/json;q=0.9"
+            )),
             Some(GraphqlResponseJson)
         );
         assert_eq!(
-            response_media(&accept("application/graphql-response+json, application/json")),
+            response_media(&accept(
+                "application/graphql-response+json, application/json"
+            )),
             Some(GraphqlResponseJson)
         );
         assert_eq!(
-            response_media(&accept("application/graphql-response+json;q=0.5, application/json")),
+            response_media(&accept(
+                "application/graphql-response+json;q=0.5, application/json"
+            )),
             Some(Json)
         );
         assert_eq!(response_media(&accept("application/*")), Some(Json));
-        assert_eq!(response_media(&accept("application/json, multipart/mixed")), Some(Json));
+        assert_eq!(
+            response_media(&accept("application/json, multipart/mixed")),
+            Some(Json)
+        );
         assert_eq!(response_media(&accept("text/plain")), None);
         assert_eq!(response_media(&accept("application/json;q=0")), None);
     }

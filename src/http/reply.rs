@@ -34,7 +34,11 @@ pub fn rejection(
 
 /// One request's response. A request error (the schema never started executing) has no `data`
 /// entry, and with `application/graphql-response+json` it is answered 400.
-pub fn single(response: async_graphql::Response, report: &RequestReport, media: ResponseMedia) -> Response {
+pub fn single(
+    response: async_graphql::Response,
+    report: &RequestReport,
+    media: ResponseMedia,
+) -> Response {
     let headers = response.http_headers.clone();
     let body = serde_json::to_string(&body_of(&response, report));
     let mut reply = if report.mutation_refused() {
@@ -55,7 +59,10 @@ pub fn single(response: async_graphql::Response, report: &RequestReport, media: 
 /// A batch's responses, in request order. Batching is outside the spec; it is answered 200
 /// unless every request in it failed before execution and the client asked for
 /// `application/graphql-response+json`.
-pub fn batch(runs: Vec<(async_graphql::Response, RequestReport)>, media: ResponseMedia) -> Response {
+pub fn batch(
+    runs: Vec<(async_graphql::Response, RequestReport)>,
+    media: ResponseMedia,
+) -> Response {
     let all_failed = runs.iter().all(|(_, report)| !report.executed());
     let bodies: Vec<Body<'_>> = runs
         .iter()

@@ -127,13 +127,26 @@ mod tests {
 
     #[test]
     fn a_batch_is_limited_and_each_item_must_be_an_object() {
-        assert!(matches!(Body::parse(br#"{"query":"{a}"}"#, 1), Ok(Body::Single(_))));
-        assert!(matches!(Body::parse(br#"[{"query":"{a}"}]"#, 1), Ok(Body::Batch(items)) if items.len() == 1));
-        let too_many = Body::parse(br#"[{"query":"{a}"},{"query":"{b}"}]"#, 1).err().unwrap();
+        assert!(matches!(
+            Body::parse(br#"{"query":"{a}"}"#, 1),
+            Ok(Body::Single(_))
+        ));
+        assert!(
+            matches!(Body::parse(br#"[{"query":"{a}"}]"#, 1), Ok(Body::Batch(items)) if items.len() == 1)
+        );
+        let too_many = Body::parse(br#"[{"query":"{a}"},{"query":"{b}"}]"#, 1)
+            .err()
+            .unwrap();
         assert!(too_many.0.contains("at most 1"), "{}", too_many.0);
         assert!(Body::parse(b"[]", 5).is_err());
         assert!(Body::parse(b"[1]", 5).err().unwrap().0.starts_with("[0]"));
-        assert!(Body::parse(b"{", 5).err().unwrap().0.contains("not valid JSON"));
+        assert!(
+            Body::parse(b"{", 5)
+                .err()
+                .unwrap()
+                .0
+                .contains("not valid JSON")
+        );
         let wrong = Body::parse(br#"{"query": 1}"#, 5).err().unwrap();
         assert!(wrong.0.contains("query"), "{}", wrong.0);
     }
@@ -142,7 +155,10 @@ mod tests {
     fn a_request_needs_a_query_or_a_persisted_query_hash() {
         assert!(Params::default().into_request().is_err());
         let persisted = Params {
-            extensions: serde_json::from_str(r#"{"persistedQuery":{"version":1,"sha256Hash":"x"}}"#).unwrap(),
+            extensions: serde_json::from_str(
+                r#"{"persistedQuery":{"version":1,"sha256Hash":"x"}}"#,
+            )
+            .unwrap(),
             ..Params::default()
         };
         assert!(persisted.into_request().is_ok());

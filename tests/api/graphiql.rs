@@ -25,10 +25,18 @@ async fn a_browser_gets_graphiql_whose_assets_are_all_served_by_kxc() {
             .await
             .unwrap();
         assert_eq!(page.status(), 200);
-        assert!(page.headers()["content-security-policy"].to_str().unwrap().contains("default-src 'self'"));
+        assert!(
+            page.headers()["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("default-src 'self'")
+        );
         let html = page.text().await.unwrap();
         assert!(html.contains("graphiql"), "{html}");
-        assert!(!html.contains("//"), "the page must not load from another host: {html}");
+        assert!(
+            !html.contains("//"),
+            "the page must not load from another host: {html}"
+        );
         for path in referenced_assets(&html) {
             let asset = app
                 .client
@@ -65,24 +73,42 @@ async fn graphiql_runs_a_query_from_its_editor_in_headless_chromium() {
     let profile = tempfile::tempdir().unwrap();
     let result = run_query_in_graphiql(app, &driver.url, &tools.chromium, profile.path()).await;
     drop(driver);
-    let (result, resources) = result;
-    let total = result["data"]["practices"]["totalCount"].as_u64().unwrap_or(0);
+    let (result, resources, introspection) = result;
+    let total = result["data"]["practices"]["totalCount"]
+        .as_u64()
+        .unwrap_or(0);
     assert!(total >= 30, "result pane: {result}");
-    assert_eq!(result["data"]["practices"]["nodes"].as_array().map(Vec::len), Some(3));
+    assert_eq!(
+        result["data"]["practices"]["nodes"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
     assert!(!resources.is_empty());
     for resource in resources {
-        assert!(resource.starts_with(&app.address), "loaded from elsewhere: {resource}");
+        assert!(
+            resource.starts_with(&app.address),
+            "loaded from elsewhere: {resource}"
+        );
     }
+    let schema = app
+        .graphql(introspection.as_str().unwrap(), json!({}))
+        .await;
+    assert!(
+        schema.get("errors").is_none(),
+        "GraphiQL's introspection within limits: {schema}"
+    );
 }
 
 /// Opens GraphiQL, replaces the editor's text with [`QUERY`], presses run and waits for the
-/// result pane to hold JSON with data. Returns that JSON and the URLs the page loaded.
+/// result pane to hold JSON with data. Returns that JSON, the URLs the page loaded and the
+/// introspection query this GraphiQL sends.
 async fn run_query_in_graphiql(
     app: &TestApp,
     driver_url: &str,
     chromium: &PathBuf,
     profile: &std::path::Path,
-) -> (Value, Vec<String>) {
+) -> (Value, Vec<String>, Value) {
     let capabilities = json!({
         "browserName": "chrome",
         "goog:chromeOptions": {
@@ -131,8 +157,12 @@ async fn run_query_in_graphiql(
                     vec![],
                 )
                 .await?;
-            let parsed: Value = serde_json::from_str(text.as_str().unwrap_or("")).unwrap_or(Value::Null);
-            if parsed.get("data").is_some() || parsed.get("errors").is_some() || Instant::now() > deadline {
+            let parsed: Value =
+                serde_json::from_str(text.as_str().unwrap_or("")).unwrap_or(Value::Null);
+            if parsed.get("data").is_some()
+                || parsed.get("errors").is_some()
+                || Instant::now() > deadline
+            {
                 break parsed;
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
@@ -145,9 +175,23 @@ async fn run_query_in_graphiql(
             .await?;
         let resources = resources
             .as_array()
-            .map(|names| names.iter().filter_map(|name| name.as_str().map(str::to_owned)).collect())
+            .map(|names| {
+                names
+                    .iter()
+                    .filter_map(|name| name.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default();
-        Ok::<_, fantoccini::error::CmdError>((result, resources))
+        // GraphiQL's own introspection query, to check it fits the default limits.
+        let introspection = browser
+            .execute(
+                "return GraphiQL.GraphQL.getIntrospectionQuery({
+                     descriptions: true, inputValueDeprecation: true, schemaDescription: true,
+                     directiveIsRepeatable: true, specifiedByUrl: true });",
+                vec![],
+            )
+            .await?;
+        Ok::<_, fantoccini::error::CmdError>((result, resources, introspection))
     }
     .await;
     let _ = browser.close().await;
@@ -199,8 +243,14 @@ impl BrowserTools {
             .expect("chromedriver starts");
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(20);
-        while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not listen on {port}");
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not listen on {port}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         Driver { url, _child: child }

@@ -37,7 +37,9 @@ async fn split(response: reqwest::Response) -> (StatusCode, String, Value) {
 }
 
 fn first_code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"].as_str().unwrap_or("")
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("")
 }
 
 #[tokio::test]
@@ -91,7 +93,10 @@ async fn a_mutation_over_get_is_405_and_names_post_as_allowed() {
             .client
             .get(endpoint(&app))
             .query(&[
-                ("query", "query Read { __typename } mutation Write { __typename }"),
+                (
+                    "query",
+                    "query Read { __typename } mutation Write { __typename }",
+                ),
                 ("operationName", "Write"),
             ])
             .send()
@@ -109,7 +114,10 @@ async fn a_mutation_over_get_is_405_and_names_post_as_allowed() {
             .client
             .get(endpoint(&app))
             .query(&[
-                ("query", "query Read { __typename } mutation Write { __typename }"),
+                (
+                    "query",
+                    "query Read { __typename } mutation Write { __typename }",
+                ),
                 ("operationName", "Read"),
             ])
             .send()
@@ -157,7 +165,8 @@ async fn a_body_that_is_not_json_content_is_415() {
 #[tokio::test]
 async fn an_accept_header_without_a_json_media_type_is_406() {
     for app in spawn_apps().await {
-        let (status, _, body) = post(&app, "text/plain", &json!({ "query": "{ __typename }" })).await;
+        let (status, _, body) =
+            post(&app, "text/plain", &json!({ "query": "{ __typename }" })).await;
         assert_eq!(status, 406, "[{}]", app.backend);
         assert_eq!(first_code(&body), "BAD_USER_INPUT");
     }
@@ -183,31 +192,48 @@ async fn malformed_json_is_400_with_a_graphql_shaped_error() {
         }
         let (status, _, body) = post(&app, "application/json", &json!({ "variables": {} })).await;
         assert_eq!(status, 400);
-        assert!(body["errors"][0]["message"].as_str().unwrap().contains("query"));
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("query")
+        );
     }
 }
 
 #[tokio::test]
 async fn graphql_response_json_answers_documents_that_fail_to_parse_or_validate_with_400() {
     for app in spawn_apps().await {
-        let (status, content_type, body) =
-            post(&app, GRAPHQL_RESPONSE, &json!({ "query": "{ practices(first: 1 { totalCount } }" }))
-                .await;
+        let (status, content_type, body) = post(
+            &app,
+            GRAPHQL_RESPONSE,
+            &json!({ "query": "{ practices(first: 1 { totalCount } }" }),
+        )
+        .await;
         assert_eq!(status, 400, "[{}] {body}", app.backend);
         assert!(content_type.starts_with(GRAPHQL_RESPONSE), "{content_type}");
         assert_eq!(first_code(&body), "GRAPHQL_PARSE_FAILED");
-        assert!(body.get("data").is_none(), "a request error has no data: {body}");
+        assert!(
+            body.get("data").is_none(),
+            "a request error has no data: {body}"
+        );
 
-        let (status, _, body) =
-            post(&app, GRAPHQL_RESPONSE, &json!({ "query": "{ practicez(first: 1) { totalCount } }" }))
-                .await;
+        let (status, _, body) = post(
+            &app,
+            GRAPHQL_RESPONSE,
+            &json!({ "query": "{ practicez(first: 1) { totalCount } }" }),
+        )
+        .await;
         assert_eq!(status, 400, "{body}");
         assert_eq!(first_code(&body), "GRAPHQL_VALIDATION_FAILED");
         assert!(body.get("data").is_none());
 
-        let (status, content_type, body) =
-            post(&app, GRAPHQL_RESPONSE, &json!({ "query": "{ practices(first: 1) { totalCount } }" }))
-                .await;
+        let (status, content_type, body) = post(
+            &app,
+            GRAPHQL_RESPONSE,
+            &json!({ "query": "{ practices(first: 1) { totalCount } }" }),
+        )
+        .await;
         assert_eq!(status, 200);
         assert!(content_type.starts_with(GRAPHQL_RESPONSE));
         assert!(body["data"]["practices"]["totalCount"].as_u64().unwrap() > 0);
@@ -217,8 +243,12 @@ async fn graphql_response_json_answers_documents_that_fail_to_parse_or_validate_
 #[tokio::test]
 async fn application_json_answers_request_errors_with_200_and_no_data() {
     for app in spawn_apps().await {
-        let (status, content_type, body) =
-            post(&app, "application/json", &json!({ "query": "{ practicez }" })).await;
+        let (status, content_type, body) = post(
+            &app,
+            "application/json",
+            &json!({ "query": "{ practicez }" }),
+        )
+        .await;
         assert_eq!(status, 200, "[{}]", app.backend);
         assert!(content_type.starts_with("application/json"));
         assert_eq!(first_code(&body), "GRAPHQL_VALIDATION_FAILED");
@@ -229,11 +259,17 @@ async fn application_json_answers_request_errors_with_200_and_no_data() {
 #[tokio::test]
 async fn a_field_error_during_execution_keeps_200_and_data() {
     for app in spawn_apps().await {
-        let (status, _, body) =
-            post(&app, GRAPHQL_RESPONSE, &json!({ "query": "{ practices(first: 0) { totalCount } }" }))
-                .await;
+        let (status, _, body) = post(
+            &app,
+            GRAPHQL_RESPONSE,
+            &json!({ "query": "{ practices(first: 0) { totalCount } }" }),
+        )
+        .await;
         assert_eq!(status, 200, "[{}] {body}", app.backend);
-        assert!(body.get("data").is_some(), "execution started, so data is present: {body}");
+        assert!(
+            body.get("data").is_some(),
+            "execution started, so data is present: {body}"
+        );
         assert_eq!(first_code(&body), "BAD_USER_INPUT");
     }
 }
@@ -250,6 +286,9 @@ async fn no_accept_header_means_application_json() {
             .unwrap();
         let (status, content_type, _) = split(response).await;
         assert_eq!(status, 200);
-        assert!(content_type.starts_with("application/json"), "{content_type}");
+        assert!(
+            content_type.starts_with("application/json"),
+            "{content_type}"
+        );
     }
 }

@@ -8,7 +8,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use crate::helpers::{TestApp, spawn_apps, spawn_apps_with};
 
 fn code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"].as_str().unwrap_or("")
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("")
 }
 
 async fn post_raw(app: &TestApp, body: impl Into<reqwest::Body>) -> (u16, Value) {
@@ -77,7 +79,12 @@ async fn every_response_reports_its_cost() {
             )
             .await;
         let cost = &response["extensions"]["cost"];
-        assert_eq!(cost["complexity"], 10 * (1 + 1 + 1 + 1), "[{}] {cost}", app.backend);
+        assert_eq!(
+            cost["complexity"],
+            10 * (1 + 1 + 1 + 1),
+            "[{}] {cost}",
+            app.backend
+        );
         assert_eq!(cost["maxComplexity"], 10_000);
         assert_eq!(cost["aliases"], 0);
     }
@@ -86,7 +93,9 @@ async fn every_response_reports_its_cost() {
 #[tokio::test]
 async fn more_aliases_than_the_limit_are_too_complex() {
     for app in spawn_apps_with(|settings| settings.api.max_aliases = 2).await {
-        let two = app.graphql("{ a: __typename b: __typename }", json!({})).await;
+        let two = app
+            .graphql("{ a: __typename b: __typename }", json!({}))
+            .await;
         assert!(two.get("errors").is_none(), "[{}] {two}", app.backend);
 
         let three = app
@@ -96,7 +105,12 @@ async fn more_aliases_than_the_limit_are_too_complex() {
             )
             .await;
         assert_eq!(code(&three), "QUERY_TOO_COMPLEX", "{three}");
-        assert!(three["errors"][0]["message"].as_str().unwrap().contains("3 aliases"));
+        assert!(
+            three["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("3 aliases")
+        );
     }
 }
 
@@ -110,7 +124,10 @@ async fn a_batch_runs_each_request_and_a_larger_batch_is_refused() {
         let (status, body) = post_raw(&app, two.to_string()).await;
         assert_eq!(status, 200, "[{}] {body}", app.backend);
         assert!(body[0]["data"]["practices"]["totalCount"].as_u64().unwrap() > 0);
-        assert_eq!(body[1]["data"]["cities"]["nodes"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            body[1]["data"]["cities"]["nodes"].as_array().unwrap().len(),
+            2
+        );
 
         let three = json!([{ "query": "{ __typename }" }, { "query": "{ __typename }" }, { "query": "{ __typename }" }]);
         let (status, body) = post_raw(&app, three.to_string()).await;

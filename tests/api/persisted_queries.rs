@@ -49,7 +49,10 @@ async fn an_unknown_hash_asks_for_the_query_then_the_hash_alone_works_over_post_
         let (status, unknown) = get(&app, &hash).await;
         assert_eq!(status, 200, "[{}] {unknown}", app.backend);
         assert_eq!(unknown["errors"][0]["message"], "PersistedQueryNotFound");
-        assert_eq!(unknown["errors"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_FOUND");
+        assert_eq!(
+            unknown["errors"][0]["extensions"]["code"],
+            "PERSISTED_QUERY_NOT_FOUND"
+        );
 
         let registered = post(
             &app,
@@ -64,7 +67,10 @@ async fn an_unknown_hash_asks_for_the_query_then_the_hash_alone_works_over_post_
             json!({ "variables": { "first": 1 }, "extensions": persisted(&hash) }),
         )
         .await;
-        assert_eq!(by_post["data"]["practices"]["totalCount"], total, "{by_post}");
+        assert_eq!(
+            by_post["data"]["practices"]["totalCount"], total,
+            "{by_post}"
+        );
 
         let (status, by_get) = get(&app, &hash).await;
         assert_eq!(status, 200);
@@ -81,8 +87,7 @@ async fn a_hash_that_does_not_match_the_query_is_refused() {
         )
         .await;
         assert_eq!(
-            response["errors"][0]["extensions"]["code"],
-            "BAD_USER_INPUT",
+            response["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
             "[{}] {response}",
             app.backend
         );
@@ -95,10 +100,13 @@ async fn a_persisted_query_that_does_not_parse_says_so() {
     for app in spawn_apps().await {
         let broken = "{ practices(first: 1 { totalCount } }";
         let hash = format!("{:x}", Sha256::digest(broken.as_bytes()));
-        let response = post(&app, json!({ "query": broken, "extensions": persisted(&hash) })).await;
+        let response = post(
+            &app,
+            json!({ "query": broken, "extensions": persisted(&hash) }),
+        )
+        .await;
         assert_eq!(
-            response["errors"][0]["extensions"]["code"],
-            "GRAPHQL_PARSE_FAILED",
+            response["errors"][0]["extensions"]["code"], "GRAPHQL_PARSE_FAILED",
             "[{}] {response}",
             app.backend
         );

@@ -15,7 +15,9 @@ const INTROSPECTION: &str = "{ __schema { queryType { name } } }";
 const MISSPELT: &str = "{ practicez(first: 1) { totalCount } }";
 
 fn code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"].as_str().unwrap_or("")
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("")
 }
 
 fn message(body: &Value) -> &str {
@@ -28,7 +30,11 @@ async fn introspection_and_suggestions_are_on_by_default() {
         let schema = app.data(INTROSPECTION, json!({})).await;
         assert_eq!(schema["__schema"]["queryType"]["name"], "Query");
         let misspelt = app.graphql(MISSPELT, json!({})).await;
-        assert!(message(&misspelt).contains("Did you mean"), "[{}] {misspelt}", app.backend);
+        assert!(
+            message(&misspelt).contains("Did you mean"),
+            "[{}] {misspelt}",
+            app.backend
+        );
     }
 }
 
@@ -37,12 +43,20 @@ async fn introspection_can_be_switched_off() {
     for app in spawn_apps_with(|settings| settings.introspection = Some(false)).await {
         for query in [INTROSPECTION, r#"{ __type(name: "Practice") { name } }"#] {
             let response = app.graphql(query, json!({})).await;
-            assert_eq!(code(&response), "GRAPHQL_VALIDATION_FAILED", "[{}] {response}", app.backend);
+            assert_eq!(
+                code(&response),
+                "GRAPHQL_VALIDATION_FAILED",
+                "[{}] {response}",
+                app.backend
+            );
             assert!(message(&response).contains("introspection"));
             assert!(response.get("data").is_none());
         }
         // __typename is not introspection of the schema; clients rely on it.
-        assert_eq!(app.data("{ __typename }", json!({})).await["__typename"], "Query");
+        assert_eq!(
+            app.data("{ __typename }", json!({})).await["__typename"],
+            "Query"
+        );
         let misspelt = app.graphql(MISSPELT, json!({})).await;
         assert!(message(&misspelt).contains("Did you mean"));
     }
@@ -52,7 +66,12 @@ async fn introspection_can_be_switched_off() {
 async fn the_production_profile_switches_introspection_and_suggestions_off() {
     for app in spawn_apps_with(|settings| settings.profile = Profile::Production).await {
         let schema = app.graphql(INTROSPECTION, json!({})).await;
-        assert_eq!(code(&schema), "GRAPHQL_VALIDATION_FAILED", "[{}] {schema}", app.backend);
+        assert_eq!(
+            code(&schema),
+            "GRAPHQL_VALIDATION_FAILED",
+            "[{}] {schema}",
+            app.backend
+        );
         let misspelt = app.graphql(MISSPELT, json!({})).await;
         assert_eq!(code(&misspelt), "GRAPHQL_VALIDATION_FAILED");
         assert!(!message(&misspelt).contains("Did you mean"), "{misspelt}");
@@ -65,7 +84,10 @@ async fn the_production_profile_switches_introspection_and_suggestions_off() {
     })
     .await
     {
-        assert_eq!(app.data(INTROSPECTION, json!({})).await["__schema"]["queryType"]["name"], "Query");
+        assert_eq!(
+            app.data(INTROSPECTION, json!({})).await["__schema"]["queryType"]["name"],
+            "Query"
+        );
     }
 }
 
@@ -87,7 +109,12 @@ async fn cors_lets_only_listed_origins_read_responses() {
             .send()
             .await
             .unwrap();
-        assert!(preflight.status().is_success(), "[{}] {}", app.backend, preflight.status());
+        assert!(
+            preflight.status().is_success(),
+            "[{}] {}",
+            app.backend,
+            preflight.status()
+        );
         assert_eq!(preflight.headers()[ACCESS_CONTROL_ALLOW_ORIGIN], allowed);
 
         for (origin, expected) in [(allowed, Some(allowed)), ("https://evil.example", None)] {
@@ -119,14 +146,20 @@ async fn without_configured_origins_no_cors_headers_are_sent() {
             .send()
             .await
             .unwrap();
-        assert!(response.headers().get(ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+        assert!(
+            response
+                .headers()
+                .get(ACCESS_CONTROL_ALLOW_ORIGIN)
+                .is_none()
+        );
     }
 }
 
 #[tokio::test]
 async fn responses_are_gzip_compressed_when_the_client_asks() {
     for app in spawn_apps().await {
-        let query = json!({ "query": "{ cities(first: 100) { nodes { name slug countryCode } } }" });
+        let query =
+            json!({ "query": "{ cities(first: 100) { nodes { name slug countryCode } } }" });
         let plain = app
             .client
             .post(format!("{}/graphql", app.address))
@@ -145,10 +178,19 @@ async fn responses_are_gzip_compressed_when_the_client_asks() {
             .send()
             .await
             .unwrap();
-        assert_eq!(compressed.headers()[CONTENT_ENCODING], "gzip", "[{}]", app.backend);
+        assert_eq!(
+            compressed.headers()[CONTENT_ENCODING],
+            "gzip",
+            "[{}]",
+            app.backend
+        );
         let bytes = compressed.bytes().await.unwrap();
         assert_eq!(&bytes[..2], &[0x1f, 0x8b], "gzip magic number");
-        assert!(bytes.len() * 2 < plain_length, "{} vs {plain_length}", bytes.len());
+        assert!(
+            bytes.len() * 2 < plain_length,
+            "{} vs {plain_length}",
+            bytes.len()
+        );
     }
 }
 
@@ -156,21 +198,42 @@ async fn responses_are_gzip_compressed_when_the_client_asks() {
 async fn a_database_failure_is_internal_and_reveals_nothing_of_the_driver() {
     for app in spawn_apps().await {
         let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
-        db.execute_unprepared("DROP TABLE practice_city").await.unwrap();
+        db.execute_unprepared("DROP TABLE practice_city")
+            .await
+            .unwrap();
         db.close().await.unwrap();
 
         let response = app
-            .graphql("{ practices(first: 3) { nodes { title cities { name } } } }", json!({}))
+            .graphql(
+                "{ practices(first: 3) { nodes { title cities { name } } } }",
+                json!({}),
+            )
             .await;
         let errors = response["errors"].as_array().expect("errors");
         assert!(!errors.is_empty());
         for error in errors {
-            assert_eq!(error["extensions"]["code"], "INTERNAL", "[{}] {error}", app.backend);
+            assert_eq!(
+                error["extensions"]["code"], "INTERNAL",
+                "[{}] {error}",
+                app.backend
+            );
             assert_eq!(error["message"], "internal error");
         }
         let text = response.to_string().to_lowercase();
-        for leak in ["practice_city", "no such table", "does not exist", "relation", "sqlx", "sqlite", "postgres"] {
-            assert!(!text.contains(leak), "[{}] `{leak}` leaked: {text}", app.backend);
+        for leak in [
+            "practice_city",
+            "no such table",
+            "does not exist",
+            "relation",
+            "sqlx",
+            "sqlite",
+            "postgres",
+        ] {
+            assert!(
+                !text.contains(leak),
+                "[{}] `{leak}` leaked: {text}",
+                app.backend
+            );
         }
     }
 }
