@@ -241,6 +241,21 @@ async fn graphql_response_json_answers_documents_that_fail_to_parse_or_validate_
 }
 
 #[tokio::test]
+async fn an_unknown_operation_name_is_a_request_error() {
+    for app in spawn_apps().await {
+        let (status, _, body) = post(
+            &app,
+            GRAPHQL_RESPONSE,
+            &json!({ "query": "query A { __typename }", "operationName": "B" }),
+        )
+        .await;
+        assert_eq!(status, 400, "[{}] {body}", app.backend);
+        assert_eq!(first_code(&body), "GRAPHQL_VALIDATION_FAILED");
+        assert!(body.get("data").is_none());
+    }
+}
+
+#[tokio::test]
 async fn application_json_answers_request_errors_with_200_and_no_data() {
     for app in spawn_apps().await {
         let (status, content_type, body) = post(

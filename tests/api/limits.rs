@@ -150,6 +150,17 @@ async fn a_body_over_the_limit_is_413() {
     }
 }
 
+#[tokio::test]
+async fn a_huge_body_is_413_by_default() {
+    for app in spawn_apps().await {
+        let padding = " ".repeat(2 * 1024 * 1024);
+        let (status, response) =
+            post_raw(&app, format!(r#"{{"query": "{{ __typename }}{padding}"}}"#)).await;
+        assert_eq!(status, 413, "[{}]", app.backend);
+        assert_eq!(code(&response), "BAD_USER_INPUT");
+    }
+}
+
 /// Without `Content-Length` the limit must hold too: the body is counted as it streams in.
 #[tokio::test]
 async fn a_chunked_body_over_the_limit_is_413() {
