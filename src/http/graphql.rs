@@ -51,7 +51,7 @@ pub async fn post(
         Ok(Body::Single(params)) => match params.into_request() {
             Ok(request) => {
                 let report = RequestReport::read_write();
-                let response = state.schema.execute(request.data(report.clone())).await;
+                let response = execute(&state, request, &report).await;
                 reply::single(response, &report, media)
             }
             Err(rejection) => bad_request(media, rejection),
@@ -77,7 +77,7 @@ async fn run_batch(
     let mut runs = Vec::with_capacity(requests.len());
     for request in requests {
         let report = RequestReport::read_write();
-        let response = state.schema.execute(request.data(report.clone())).await;
+        let response = execute(state, request, &report).await;
         runs.push((response, report));
     }
     Ok(runs)
@@ -105,8 +105,18 @@ pub async fn get(
         Err(rejection) => return bad_request(media, rejection),
     };
     let report = RequestReport::read_only(operation_name);
-    let response = state.schema.execute(request.data(report.clone())).await;
+    let response = execute(&state, request, &report).await;
     reply::single(response, &report, media)
+}
+
+/// Every transport runs the schema here; per-request data (the report, and anything a
+/// request needs of its own) is attached in this one place.
+async fn execute(
+    state: &AppState,
+    request: async_graphql::Request,
+    report: &RequestReport,
+) -> async_graphql::Response {
+    state.schema.execute(request.data(report.clone())).await
 }
 
 fn bad_request(media: ResponseMedia, rejection: Rejection) -> Response {
