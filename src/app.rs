@@ -26,11 +26,15 @@ impl Application {
                 .context("seed empty database")?;
             tracing::info!(%report, "seeded empty database");
         }
-        let schema = graphql::build(connection.clone());
+        let schema = graphql::build(
+            connection.clone(),
+            &graphql::SchemaOptions::from_settings(&settings),
+        );
         let router = http::router(AppState {
             db: connection,
             schema,
             report_sql_statements: settings.report_sql_statements,
+            api: std::sync::Arc::new(settings.api.clone()),
         });
         let listener = TcpListener::bind(settings.bind)
             .await

@@ -8,6 +8,10 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
+pub mod api;
+
+pub use api::{ApiSettings, CorsOrigins};
+
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATA_DIR: &str = "./kxc-data";
 
@@ -45,6 +49,28 @@ pub struct Settings {
     /// Load the seed data into an empty database when serving.
     #[arg(long, env = "KXC_SEED_ON_EMPTY", default_value_t = true, action = clap::ArgAction::Set, global = true)]
     pub seed_on_empty: bool,
+
+    /// Deployment profile: `production` switches introspection and field suggestions off
+    /// unless `KXC_INTROSPECTION` / `KXC_FIELD_SUGGESTIONS` say otherwise.
+    #[arg(long, env = "KXC_PROFILE", value_enum, default_value_t = Profile::Development, global = true)]
+    pub profile: Profile,
+
+    /// Answer introspection queries (`__schema`, `__type`). Default: on, off in production.
+    #[arg(long, env = "KXC_INTROSPECTION", value_parser = parse_introspection, global = true)]
+    pub introspection: Option<bool>,
+
+    /// Suggest field names in validation errors ("did you mean"). Default: on, off in production.
+    #[arg(long, env = "KXC_FIELD_SUGGESTIONS", value_parser = parse_field_suggestions, global = true)]
+    pub field_suggestions: Option<bool>,
+
+    #[command(flatten)]
+    pub api: ApiSettings,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    Development,
+    Production,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,7 +91,23 @@ impl Settings {
             log_format: LogFormat::Text,
             seed_on_empty: true,
             report_sql_statements: false,
+            profile: Profile::Development,
+            introspection: None,
+            field_suggestions: None,
+            api: ApiSettings::default(),
         }
+    }
+
+    /// Whether introspection is answered: the explicit setting, else on outside production.
+    pub fn introspection_enabled(&self) -> bool {
+        self.introspection
+            .unwrap_or(self.profile != Profile::Production)
+    }
+
+    /// Whether validation errors suggest field names: the explicit setting, else on outside production.
+    pub fn field_suggestions_enabled(&self) -> bool {
+        self.field_suggestions
+            .unwrap_or(self.profile != Profile::Production)
     }
 
     /// The database URL in force: the configured one, or the SQLite file in the data directory.
@@ -101,6 +143,22 @@ fn parse_database_url(value: &str) -> Result<String, String> {
     } else {
         Err("KXC_DATABASE_URL must start with sqlite:, postgres:// or postgresql://".into())
     }
+}
+
+fn parse_switch(variable: &str, value: &str) -> Result<bool, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "on" | "yes" => Ok(true),
+        "false" | "0" | "off" | "no" => Ok(false),
+        _ => Err(format!("{variable} must be true or false")),
+    }
+}
+
+fn parse_introspection(value: &str) -> Result<bool, String> {
+    parse_switch("KXC_INTROSPECTION", value)
+}
+
+fn parse_field_suggestions(value: &str) -> Result<bool, String> {
+    parse_switch("KXC_FIELD_SUGGESTIONS", value)
 }
 
 fn parse_log_filter(value: &str) -> Result<String, String> {
@@ -139,6 +197,22 @@ mod tests {
             "sqlite:///tmp/kxc-x/kxc.db?mode=rwc"
         );
         assert_eq!(settings.index_dir(), PathBuf::from("/tmp/kxc-x/index"));
+    }
+
+    #[test]
+    fn production_turns_introspection_and_suggestions_off_unless_set() {
+        let mut settings = Settings::with_data_dir("/tmp/kxc-x");
+        assert!(settings.introspection_enabled() && settings.field_suggestions_enabled());
+        settings.profile = Profile::Production;
+        assert!(!settings.introspection_enabled() && !settings.field_suggestions_enabled());
+        settings.introspection = Some(true);
+        assert!(settings.introspection_enabled());
+        assert!(
+            parse_introspection("maybe")
+                .unwrap_err()
+                .contains("KXC_INTROSPECTION")
+        );
+        assert!(!parse_field_suggestions("off").unwrap());
     }
 
     #[test]

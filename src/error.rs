@@ -14,6 +14,14 @@ pub enum ErrorCode {
     RateLimited,
     QueryTooComplex,
     Internal,
+    /// The document is not valid GraphQL syntax.
+    GraphqlParseFailed,
+    /// The document does not validate against the schema.
+    GraphqlValidationFailed,
+    /// An automatic persisted query hash the server does not know (Apollo protocol).
+    PersistedQueryNotFound,
+    /// Execution took longer than the configured timeout.
+    Timeout,
 }
 
 impl ErrorCode {
@@ -27,6 +35,10 @@ impl ErrorCode {
             ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::QueryTooComplex => "QUERY_TOO_COMPLEX",
             ErrorCode::Internal => "INTERNAL",
+            ErrorCode::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
+            ErrorCode::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            ErrorCode::Timeout => "TIMEOUT",
         }
     }
 }

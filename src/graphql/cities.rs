@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 
 use super::ids::{GlobalId, NodeType};
 use super::inputs::CityFilter;
+use super::limits;
 use super::organisations::Organisation;
 use super::pagination::{self, PageInfo};
 use super::practice::Practice;
@@ -20,6 +21,7 @@ pub struct CityQuery;
 #[Object]
 impl CityQuery {
     /// Cities by name. `first` or `last` (1..100) is required.
+    #[graphql(complexity = "limits::connection_complexity(first, last, child_complexity)")]
     async fn cities(
         &self,
         ctx: &Context<'_>,

@@ -6,6 +6,7 @@ mod funding;
 mod ids;
 mod inputs;
 mod language;
+pub mod limits;
 mod loaders;
 mod node;
 mod null_propagation;
@@ -13,19 +14,29 @@ mod organisations;
 mod pagination;
 mod practice;
 mod practices;
+mod protection;
 mod regions;
+mod report;
 mod themes;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use async_graphql::extensions::apollo_persisted_queries::{
+    ApolloPersistedQueries, LruCacheStorage,
+};
 use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
 
+use crate::config::Settings;
+
 pub use ids::GlobalId;
 pub use language::AcceptedLanguages;
+pub use limits::Limits;
 pub use loaders::Loaders;
 pub use practice::render_markdown;
+pub use protection::Protection;
+pub use report::RequestReport;
 
 #[derive(MergedObject, Default)]
 pub struct Query(
@@ -40,12 +51,49 @@ pub struct Query(
 
 pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
+/// How the schema protects itself; see `config::api` for the settings behind each value.
+#[derive(Clone, Debug)]
+pub struct SchemaOptions {
+    pub limits: Limits,
+    pub introspection: bool,
+    pub field_suggestions: bool,
+    pub persisted_query_cache: usize,
+}
+
+impl SchemaOptions {
+    pub fn from_settings(settings: &Settings) -> Self {
+        let api = &settings.api;
+        Self {
+            limits: Limits {
+                max_depth: api.max_depth,
+                max_complexity: api.max_complexity,
+                max_aliases: api.max_aliases,
+                execution_timeout: api.execution_timeout(),
+            },
+            introspection: settings.introspection_enabled(),
+            field_suggestions: settings.field_suggestions_enabled(),
+            persisted_query_cache: api.persisted_query_cache,
+        }
+    }
+}
+
 /// Builds the executable schema over `db`.
-pub fn build(db: DatabaseConnection) -> AppSchema {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+pub fn build(db: DatabaseConnection, options: &SchemaOptions) -> AppSchema {
+    // Protection goes first so that it wraps the persisted-query extension and sees its errors.
+    let mut builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
         .data(db)
-        .extension(null_propagation::NullPropagation)
-        .finish()
+        .extension(Protection::new(options.limits, options.introspection))
+        .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
+            options.persisted_query_cache.max(1),
+        )))
+        .extension(null_propagation::NullPropagation);
+    if !options.introspection {
+        builder = builder.disable_introspection();
+    }
+    if !options.field_suggestions {
+        builder = builder.disable_suggestions();
+    }
+    builder.finish()
 }
 
 /// The schema in SDL, as checked in at `schema.graphql`.

@@ -4,6 +4,7 @@ use async_graphql::{ComplexObject, Context, ID, Object, SimpleObject};
 
 use super::ids::{GlobalId, NodeType};
 use super::inputs::{PracticeFilter, PracticeOrder};
+use super::limits;
 use super::pagination::{self, PageInfo};
 use super::practice::Practice;
 use crate::error::{AppError, AppResult};
@@ -17,6 +18,7 @@ impl PracticeQuery {
     /// Published practices, newest first unless `orderBy` says otherwise. `first` or `last`
     /// (1..100) is required; cursors are keyset cursors that stay valid while rows are added.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "limits::connection_complexity(first, last, child_complexity)")]
     async fn practices(
         &self,
         ctx: &Context<'_>,

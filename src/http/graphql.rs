@@ -1,109 +1,152 @@
-//! GraphQL over HTTP: POST with a JSON body, GET with query parameters (queries only), and
-//! GraphiQL for browsers.
+//! GraphQL over HTTP (the GraphQL-over-HTTP spec): POST `application/json` (one request or a
+//! batch), GET with query parameters for queries only, and GraphiQL for browsers. Limits, cost
+//! and error codes live in the schema's `Protection` extension; this file only speaks HTTP.
 
-use async_graphql::http::GraphiQLSource;
-use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
-use serde::Deserialize;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 
 use super::AppState;
-use crate::graphql::AcceptedLanguages;
-
-/// The parameters of a GraphQL request, with the spec's field names.
-#[derive(Debug, Deserialize)]
-pub struct Params {
-    pub query: String,
-    #[serde(rename = "operationName")]
-    pub operation_name: Option<String>,
-    #[serde(default)]
-    pub variables: Option<serde_json::Value>,
-}
-
-impl Params {
-    fn into_request(self) -> async_graphql::Request {
-        let mut request = async_graphql::Request::new(self.query);
-        if let Some(name) = self.operation_name {
-            request = request.operation_name(name);
-        }
-        if let Some(variables) = self.variables {
-            request = request.variables(async_graphql::Variables::from_json(variables));
-        }
-        request
-    }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct GetParams {
-    pub query: Option<String>,
-    #[serde(rename = "operationName")]
-    pub operation_name: Option<String>,
-    pub variables: Option<String>,
-}
-
-fn accepted_languages(headers: &HeaderMap) -> AcceptedLanguages {
-    headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|value| value.to_str().ok())
-        .map(AcceptedLanguages::from_header)
-        .unwrap_or_default()
-}
-
-async fn run(
-    state: &AppState,
-    headers: &HeaderMap,
-    request: async_graphql::Request,
-) -> async_graphql::Response {
-    crate::graphql::execute(
-        &state.schema,
-        &state.db,
-        request,
-        accepted_languages(headers),
-        state.report_sql_statements,
-    )
-    .await
-}
+use super::graphiql;
+use super::negotiate::{self, ResponseMedia};
+use super::reply;
+use super::wire::{Body, GetParams, Params, Rejection};
+use crate::error::ErrorCode;
+use crate::graphql::{AcceptedLanguages, RequestReport};
 
 pub async fn post(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Json(params): Json<Params>,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let response = run(&state, &headers, params.into_request()).await;
-    Json(response).into_response()
+    let Some(media) = negotiate::response_media(&headers) else {
+        return not_acceptable();
+    };
+    if !negotiate::is_json_body(&headers) {
+        return reply::rejection(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            media,
+            ErrorCode::BadUserInput,
+            "send the request as `Content-Type: application/json`",
+        );
+    }
+    let bytes = match body {
+        Ok(bytes) => bytes,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return reply::rejection(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                media,
+                ErrorCode::BadUserInput,
+                format!(
+                    "the request body is larger than {} bytes",
+                    state.api.max_body_bytes
+                ),
+            );
+        }
+        Err(rejection) => return bad_request(media, Rejection(rejection.body_text())),
+    };
+    match Body::parse(&bytes, state.api.max_batch) {
+        Ok(Body::Single(params)) => match params.into_request() {
+            Ok(request) => {
+                let report = RequestReport::read_write();
+                let response = execute(&state, &headers, request, &report).await;
+                reply::single(response, &report, media)
+            }
+            Err(rejection) => bad_request(media, rejection),
+        },
+        Ok(Body::Batch(items)) => match run_batch(&state, &headers, items).await {
+            Ok(runs) => reply::batch(runs, media),
+            Err(rejection) => bad_request(media, rejection),
+        },
+        Err(rejection) => bad_request(media, rejection),
+    }
+}
+
+/// Runs a batch's requests one after another: each is limited on its own, and running them in
+/// parallel would multiply what one HTTP request may cost.
+async fn run_batch(
+    state: &AppState,
+    headers: &HeaderMap,
+    items: Vec<Params>,
+) -> Result<Vec<(async_graphql::Response, RequestReport)>, Rejection> {
+    let requests = items
+        .into_iter()
+        .map(Params::into_request)
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut runs = Vec::with_capacity(requests.len());
+    for request in requests {
+        let report = RequestReport::read_write();
+        let response = execute(state, headers, request, &report).await;
+        runs.push((response, report));
+    }
+    Ok(runs)
 }
 
 pub async fn get(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(params): Query<GetParams>,
+    params: Result<Query<GetParams>, QueryRejection>,
 ) -> Response {
-    let wants_html = headers
-        .get(header::ACCEPT)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/html"));
-    let Some(query) = params.query else {
-        if wants_html {
-            return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
-        }
-        return (StatusCode::BAD_REQUEST, "missing `query` parameter").into_response();
-    };
-    let variables = match params
-        .variables
-        .as_deref()
-        .map(serde_json::from_str)
-        .transpose()
-    {
-        Ok(variables) => variables,
-        Err(_) => return (StatusCode::BAD_REQUEST, "`variables` is not JSON").into_response(),
-    };
-    let request = Params {
-        query,
-        operation_name: params.operation_name,
-        variables,
+    let params = params.map(|Query(params)| params);
+    if negotiate::wants_html(&headers) && params.as_ref().is_ok_and(GetParams::is_empty) {
+        return graphiql::page().into_response();
     }
-    .into_request();
-    let response = run(&state, &headers, request).await;
-    Json(response).into_response()
+    let Some(media) = negotiate::response_media(&headers) else {
+        return not_acceptable();
+    };
+    let params = match params {
+        Ok(params) => params,
+        Err(rejection) => return bad_request(media, Rejection(rejection.body_text())),
+    };
+    let operation_name = params.operation_name.clone();
+    let request = match params.into_params().and_then(Params::into_request) {
+        Ok(request) => request,
+        Err(rejection) => return bad_request(media, rejection),
+    };
+    let report = RequestReport::read_only(operation_name);
+    let response = execute(&state, &headers, request, &report).await;
+    reply::single(response, &report, media)
+}
+
+/// Every transport runs the schema here; per-request data (the report, and anything a
+/// request needs of its own) is attached in this one place.
+async fn execute(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: async_graphql::Request,
+    report: &RequestReport,
+) -> async_graphql::Response {
+    let languages = headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok())
+        .map(AcceptedLanguages::from_header)
+        .unwrap_or_default();
+    crate::graphql::execute(
+        &state.schema,
+        &state.db,
+        request.data(report.clone()),
+        languages,
+        state.report_sql_statements,
+    )
+    .await
+}
+
+fn bad_request(media: ResponseMedia, rejection: Rejection) -> Response {
+    reply::rejection(
+        StatusCode::BAD_REQUEST,
+        media,
+        ErrorCode::BadUserInput,
+        rejection.0,
+    )
+}
+
+fn not_acceptable() -> Response {
+    reply::rejection(
+        StatusCode::NOT_ACCEPTABLE,
+        ResponseMedia::Json,
+        ErrorCode::BadUserInput,
+        "this endpoint answers application/graphql-response+json or application/json",
+    )
 }

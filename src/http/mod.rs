@@ -1,13 +1,22 @@
 //! The HTTP surface: GraphQL, GraphiQL and health probes.
 
+mod graphiql;
 mod graphql;
 mod health;
+mod layers;
+mod negotiate;
+mod reply;
+mod wire;
+
+use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use sea_orm::DatabaseConnection;
 use tower_http::trace::TraceLayer;
 
+use crate::config::ApiSettings;
 use crate::graphql::AppSchema;
 
 #[derive(Clone)]
@@ -15,13 +24,24 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: AppSchema,
     pub report_sql_statements: bool,
+    pub api: Arc<ApiSettings>,
 }
 
 pub fn router(state: AppState) -> Router {
+    let api = state.api.clone();
     Router::new()
-        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route(
+            "/graphql",
+            get(graphql::get)
+                .post(graphql::post)
+                .layer(DefaultBodyLimit::max(api.max_body_bytes)),
+        )
+        .route("/graphiql/{file}", get(graphiql::asset))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .layer(layers::compression())
+        .layer(layers::cors(&api.cors_origins))
+        .layer(layers::catch_panic())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -135,18 +135,23 @@ pub fn practice_record(slug: &str, title: &str) -> Value {
 
 /// One seeded app per configured backend.
 pub async fn spawn_apps() -> Vec<TestApp> {
-    let mut apps = vec![spawn_sqlite(true).await];
+    spawn_apps_with(|_| {}).await
+}
+
+/// One seeded app per configured backend, with settings changed by `configure`.
+pub async fn spawn_apps_with(configure: impl Fn(&mut Settings)) -> Vec<TestApp> {
+    let mut apps = vec![spawn_sqlite(true, &configure).await];
     if let Some(server) = postgres_server_url() {
-        apps.push(spawn_postgres(&server, true).await);
+        apps.push(spawn_postgres(&server, true, &configure).await);
     }
     apps
 }
 
 /// One app per backend on an empty (migrated, unseeded) database.
 pub async fn spawn_empty_apps() -> Vec<TestApp> {
-    let mut apps = vec![spawn_sqlite(false).await];
+    let mut apps = vec![spawn_sqlite(false, &|_| {}).await];
     if let Some(server) = postgres_server_url() {
-        apps.push(spawn_postgres(&server, false).await);
+        apps.push(spawn_postgres(&server, false, &|_| {}).await);
     }
     apps
 }
@@ -162,12 +167,14 @@ async fn start(
     data_dir: tempfile::TempDir,
     database_url: String,
     postgres: Option<PostgresDatabase>,
+    configure: &dyn Fn(&mut Settings),
 ) -> TestApp {
     let mut settings = Settings::with_data_dir(data_dir.path());
     settings.database_url = Some(database_url.clone());
     settings.bind = "127.0.0.1:0".parse().expect("address");
     settings.seed_on_empty = false;
     settings.report_sql_statements = true;
+    configure(&mut settings);
     let application = Application::build(settings)
         .await
         .expect("application builds");
@@ -187,7 +194,7 @@ async fn start(
 
 static SQLITE_TEMPLATE: OnceCell<(tempfile::TempDir, PathBuf)> = OnceCell::const_new();
 
-async fn spawn_sqlite(seeded: bool) -> TestApp {
+async fn spawn_sqlite(seeded: bool, configure: &dyn Fn(&mut Settings)) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let file = data_dir.path().join("kxc.db");
     if seeded {
@@ -202,7 +209,7 @@ async fn spawn_sqlite(seeded: bool) -> TestApp {
         std::fs::copy(template, &file).expect("copy template");
     }
     let url = format!("sqlite://{}?mode=rwc", file.display());
-    start("sqlite", data_dir, url, None).await
+    start("sqlite", data_dir, url, None, configure).await
 }
 
 /// Migrates and seeds `url`, then closes every connection so the database can be copied.
@@ -296,7 +303,7 @@ async fn drop_stale_templates(server: &str) {
     let _ = admin.close().await;
 }
 
-async fn spawn_postgres(server: &str, seeded: bool) -> TestApp {
+async fn spawn_postgres(server: &str, seeded: bool, configure: &dyn Fn(&mut Settings)) -> TestApp {
     let name = format!(
         "kxc_test_{}_{}",
         std::process::id(),
@@ -335,6 +342,7 @@ async fn spawn_postgres(server: &str, seeded: bool) -> TestApp {
         tempfile::tempdir().expect("temp dir"),
         url,
         Some(guard),
+        configure,
     )
     .await
 }

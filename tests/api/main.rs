@@ -1,13 +1,17 @@
 mod cli;
 mod funding;
+mod graphiql;
 mod helpers;
 mod http;
 mod import;
+mod limits;
 mod loaders;
+mod persisted_queries;
 mod places;
 mod practice_detail;
 mod practice_filters;
 mod practice_orders;
 mod practices;
+mod protection;
 mod schema;
 mod taxonomy_and_places;

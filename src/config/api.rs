@@ -1,0 +1,217 @@
+//! Settings of the public API surface: request limits, persisted queries, CORS. Each bad value
+//! fails at start-up with a message that names its `KXC_*` variable.
+
+use std::ops::RangeInclusive;
+use std::time::Duration;
+
+use axum::http::{HeaderValue, Uri};
+use clap::Args;
+
+pub const DEFAULT_MAX_DEPTH: usize = 20;
+pub const DEFAULT_MAX_COMPLEXITY: usize = 10_000;
+pub const DEFAULT_MAX_ALIASES: usize = 50;
+pub const DEFAULT_MAX_BATCH: usize = 10;
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+pub const DEFAULT_EXECUTION_TIMEOUT_MS: u64 = 10_000;
+pub const DEFAULT_PERSISTED_QUERY_CACHE: usize = 1000;
+
+#[derive(Args, Clone, Debug)]
+pub struct ApiSettings {
+    /// Deepest selection nesting a query may have. GraphiQL's introspection query is 15 deep.
+    #[arg(long, env = "KXC_MAX_DEPTH", default_value_t = DEFAULT_MAX_DEPTH, value_parser = parse_max_depth, global = true)]
+    pub max_depth: usize,
+
+    /// Largest query cost; a connection costs `first` (or `last`) times its selection.
+    #[arg(long, env = "KXC_MAX_COMPLEXITY", default_value_t = DEFAULT_MAX_COMPLEXITY, value_parser = parse_max_complexity, global = true)]
+    pub max_complexity: usize,
+
+    /// Most field aliases one document may use.
+    #[arg(long, env = "KXC_MAX_ALIASES", default_value_t = DEFAULT_MAX_ALIASES, value_parser = parse_max_aliases, global = true)]
+    pub max_aliases: usize,
+
+    /// Most operations in one batched POST (a JSON array).
+    #[arg(long, env = "KXC_MAX_BATCH", default_value_t = DEFAULT_MAX_BATCH, value_parser = parse_max_batch, global = true)]
+    pub max_batch: usize,
+
+    /// Largest request body, in bytes.
+    #[arg(long, env = "KXC_MAX_BODY_BYTES", default_value_t = DEFAULT_MAX_BODY_BYTES, value_parser = parse_max_body_bytes, global = true)]
+    pub max_body_bytes: usize,
+
+    /// Longest execution of one operation, in milliseconds.
+    #[arg(long, env = "KXC_EXECUTION_TIMEOUT_MS", default_value_t = DEFAULT_EXECUTION_TIMEOUT_MS, value_parser = parse_execution_timeout_ms, global = true)]
+    pub execution_timeout_ms: u64,
+
+    /// How many automatic persisted queries the in-memory LRU cache keeps.
+    #[arg(long, env = "KXC_PERSISTED_QUERY_CACHE", default_value_t = DEFAULT_PERSISTED_QUERY_CACHE, value_parser = parse_persisted_query_cache, global = true)]
+    pub persisted_query_cache: usize,
+
+    /// Browser origins allowed by CORS, comma separated (`https://a.example,https://b.example`).
+    #[arg(long, env = "KXC_CORS_ORIGINS", default_value = "", value_parser = parse_cors_origins, global = true)]
+    pub cors_origins: CorsOrigins,
+}
+
+/// Exact origins (`scheme://host[:port]`, lower case) that CORS lets read responses.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CorsOrigins(pub Vec<HeaderValue>);
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        Self {
+            max_depth: DEFAULT_MAX_DEPTH,
+            max_complexity: DEFAULT_MAX_COMPLEXITY,
+            max_aliases: DEFAULT_MAX_ALIASES,
+            max_batch: DEFAULT_MAX_BATCH,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            execution_timeout_ms: DEFAULT_EXECUTION_TIMEOUT_MS,
+            persisted_query_cache: DEFAULT_PERSISTED_QUERY_CACHE,
+            cors_origins: CorsOrigins::default(),
+        }
+    }
+}
+
+impl ApiSettings {
+    pub fn execution_timeout(&self) -> Duration {
+        Duration::from_millis(self.execution_timeout_ms)
+    }
+}
+
+fn bounded(variable: &str, value: &str, range: RangeInclusive<u64>) -> Result<u64, String> {
+    value
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|number| range.contains(number))
+        .ok_or_else(|| {
+            format!(
+                "{variable} must be a whole number from {} to {}",
+                range.start(),
+                range.end()
+            )
+        })
+}
+
+fn bounded_usize(variable: &str, value: &str, range: RangeInclusive<u64>) -> Result<usize, String> {
+    bounded(variable, value, range).map(|number| number as usize)
+}
+
+fn parse_max_depth(value: &str) -> Result<usize, String> {
+    bounded_usize("KXC_MAX_DEPTH", value, 1..=100)
+}
+
+fn parse_max_complexity(value: &str) -> Result<usize, String> {
+    bounded_usize("KXC_MAX_COMPLEXITY", value, 1..=100_000_000)
+}
+
+fn parse_max_aliases(value: &str) -> Result<usize, String> {
+    bounded_usize("KXC_MAX_ALIASES", value, 0..=10_000)
+}
+
+fn parse_max_batch(value: &str) -> Result<usize, String> {
+    bounded_usize("KXC_MAX_BATCH", value, 1..=1000)
+}
+
+fn parse_max_body_bytes(value: &str) -> Result<usize, String> {
+    bounded_usize("KXC_MAX_BODY_BYTES", value, 1024..=(1 << 30))
+}
+
+fn parse_execution_timeout_ms(value: &str) -> Result<u64, String> {
+    bounded("KXC_EXECUTION_TIMEOUT_MS", value, 1..=3_600_000)
+}
+
+fn parse_persisted_query_cache(value: &str) -> Result<usize, String> {
+    bounded_usize("KXC_PERSISTED_QUERY_CACHE", value, 1..=1_000_000)
+}
+
+fn parse_cors_origins(value: &str) -> Result<CorsOrigins, String> {
+    let origins = value
+        .split(',')
+        .map(str::trim)
+        .filter(|origin| !origin.is_empty())
+        .map(parse_origin)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(CorsOrigins(origins))
+}
+
+/// Browsers send `Origin` as `scheme://host[:port]` in lower case; CORS compares it byte for
+/// byte, so anything else in the list could never match and is rejected here.
+fn parse_origin(origin: &str) -> Result<HeaderValue, String> {
+    let error = || {
+        format!("KXC_CORS_ORIGINS: `{origin}` is not an origin such as https://portal.example.org")
+    };
+    let lower = origin.to_ascii_lowercase();
+    let uri: Uri = lower.parse().map_err(|_| error())?;
+    let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
+    let bare = uri.authority().is_some_and(|authority| {
+        lower.ends_with(authority.as_str()) && !authority.as_str().contains('@')
+    });
+    if !scheme_ok || !bare {
+        return Err(error());
+    }
+    HeaderValue::from_str(&lower).map_err(|_| error())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(clap::Parser)]
+    struct Flags {
+        #[command(flatten)]
+        api: ApiSettings,
+    }
+
+    #[test]
+    fn the_defaults_in_code_are_the_flag_defaults() {
+        use clap::Parser;
+        let parsed = Flags::try_parse_from(["kxc"]).unwrap().api;
+        let default = ApiSettings::default();
+        assert_eq!(format!("{parsed:?}"), format!("{default:?}"));
+    }
+
+    #[test]
+    fn a_limit_out_of_range_names_the_variable() {
+        assert!(parse_max_depth("0").unwrap_err().contains("KXC_MAX_DEPTH"));
+        assert!(
+            parse_max_complexity("lots")
+                .unwrap_err()
+                .contains("KXC_MAX_COMPLEXITY")
+        );
+        assert!(parse_max_batch("-1").unwrap_err().contains("KXC_MAX_BATCH"));
+        assert!(
+            parse_max_body_bytes("10")
+                .unwrap_err()
+                .contains("KXC_MAX_BODY_BYTES")
+        );
+        assert!(
+            parse_execution_timeout_ms("0")
+                .unwrap_err()
+                .contains("KXC_EXECUTION_TIMEOUT_MS")
+        );
+        assert_eq!(parse_max_aliases("0").unwrap(), 0);
+        assert_eq!(parse_max_depth(" 12 ").unwrap(), 12);
+    }
+
+    #[test]
+    fn cors_origins_are_exact_lower_case_origins() {
+        let origins =
+            parse_cors_origins("https://Portal.Example.org, http://localhost:3000").unwrap();
+        assert_eq!(
+            origins.0,
+            vec![
+                HeaderValue::from_static("https://portal.example.org"),
+                HeaderValue::from_static("http://localhost:3000")
+            ]
+        );
+        assert_eq!(parse_cors_origins("").unwrap(), CorsOrigins::default());
+        for bad in [
+            "*",
+            "portal.example.org",
+            "https://a.example/",
+            "ftp://a.example",
+            "https://a.example/x",
+        ] {
+            let error = parse_cors_origins(bad).unwrap_err();
+            assert!(error.contains("KXC_CORS_ORIGINS"), "{bad}: {error}");
+        }
+    }
+}
