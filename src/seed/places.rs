@@ -274,7 +274,7 @@ pub async fn load_partnerships(
             .filter(partnership_theme::Column::PartnershipId.eq(id))
             .exec(txn)
             .await?;
-        for city_id in dedup(city_ids) {
+        for city_id in crate::service::sorted_unique(city_ids) {
             partnership_city::ActiveModel {
                 partnership_id: Set(id),
                 city_id: Set(city_id),
@@ -282,7 +282,7 @@ pub async fn load_partnerships(
             .insert(txn)
             .await?;
         }
-        for theme_id in dedup(theme_ids) {
+        for theme_id in crate::service::sorted_unique(theme_ids) {
             partnership_theme::ActiveModel {
                 partnership_id: Set(id),
                 theme_id: Set(theme_id),
@@ -343,7 +343,7 @@ pub async fn load_events(txn: &DatabaseTransaction, events: &[EventSeed]) -> any
             .filter(event_theme::Column::EventId.eq(id))
             .exec(txn)
             .await?;
-        for theme_id in dedup(theme_ids) {
+        for theme_id in crate::service::sorted_unique(theme_ids) {
             event_theme::ActiveModel {
                 event_id: Set(id),
                 theme_id: Set(theme_id),
@@ -354,10 +354,4 @@ pub async fn load_events(txn: &DatabaseTransaction, events: &[EventSeed]) -> any
         change_log::append(txn, EntityType::Event, id, Operation::Upsert).await?;
     }
     Ok(events.len())
-}
-
-fn dedup(mut ids: Vec<i32>) -> Vec<i32> {
-    ids.sort_unstable();
-    ids.dedup();
-    ids
 }

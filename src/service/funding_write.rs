@@ -30,9 +30,9 @@ pub async fn upsert(
 ) -> Result<Outcome, ServiceError> {
     let mut errors = check_record(&record);
     let regions: Vec<&str> = record.eligible_regions.iter().map(String::as_str).collect();
-    let mut region_ids = lookup::region_ids(txn, &regions, "eligible_regions", &mut errors).await?;
+    let region_ids = lookup::region_ids(txn, &regions, "eligible_regions", &mut errors).await?;
     let themes: Vec<&str> = record.themes.iter().map(|path| path.as_str()).collect();
-    let mut theme_ids = lookup::theme_ids(txn, &themes, "themes", &mut errors).await?;
+    let theme_ids = lookup::theme_ids(txn, &themes, "themes", &mut errors).await?;
     let provider_id = match &record.provider {
         Some(slug) => {
             let before = errors.len();
@@ -46,20 +46,16 @@ pub async fn upsert(
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
     }
-    region_ids.sort();
-    region_ids.dedup();
-    theme_ids.sort();
-    theme_ids.dedup();
-    let mut deadlines = record.deadlines.clone();
-    deadlines.sort();
-    deadlines.dedup();
-    let mut applicants: Vec<&str> = record
-        .eligible_applicants
-        .iter()
-        .map(|kind| kind.as_str())
-        .collect();
-    applicants.sort();
-    applicants.dedup();
+    let region_ids = super::sorted_unique(region_ids);
+    let theme_ids = super::sorted_unique(theme_ids);
+    let deadlines = super::sorted_unique(record.deadlines.clone());
+    let applicants: Vec<&str> = super::sorted_unique(
+        record
+            .eligible_applicants
+            .iter()
+            .map(|kind| kind.as_str())
+            .collect(),
+    );
 
     let existing = funding_opportunity::Entity::find()
         .filter(funding_opportunity::Column::Source.eq(source.as_str()))

@@ -48,3 +48,10 @@ impl std::fmt::Display for ServiceError {
 }
 
 impl std::error::Error for ServiceError {}
+
+/// `values` sorted with duplicates removed (link tables hold each pair once).
+pub fn sorted_unique<T: Ord>(mut values: Vec<T>) -> Vec<T> {
+    values.sort();
+    values.dedup();
+    values
+}

@@ -185,7 +185,7 @@ async fn replace_children(
         .exec(txn)
         .await?;
 
-    for city_id in dedup(city_ids.to_vec()) {
+    for city_id in super::sorted_unique(city_ids.to_vec()) {
         practice_city::ActiveModel {
             practice_id: Set(practice_id),
             city_id: Set(city_id),
@@ -193,7 +193,7 @@ async fn replace_children(
         .insert(txn)
         .await?;
     }
-    for theme_id in dedup(theme_ids.to_vec()) {
+    for theme_id in super::sorted_unique(theme_ids.to_vec()) {
         practice_theme::ActiveModel {
             practice_id: Set(practice_id),
             theme_id: Set(theme_id),
@@ -201,7 +201,8 @@ async fn replace_children(
         .insert(txn)
         .await?;
     }
-    let sdgs: Vec<i16> = dedup(record.sdgs.iter().map(|sdg| i16::from(sdg.get())).collect());
+    let sdgs: Vec<i16> =
+        super::sorted_unique(record.sdgs.iter().map(|sdg| i16::from(sdg.get())).collect());
     for sdg in sdgs {
         practice_sdg::ActiveModel {
             practice_id: Set(practice_id),
@@ -257,10 +258,4 @@ async fn replace_children(
         .await?;
     }
     Ok(())
-}
-
-fn dedup<T: Ord>(mut values: Vec<T>) -> Vec<T> {
-    values.sort();
-    values.dedup();
-    values
 }
