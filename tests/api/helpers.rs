@@ -199,7 +199,9 @@ async fn admin_execute(server: &str, sql: &str) {
 
 /// Templates of earlier test runs (their process has exited) would pile up otherwise.
 async fn drop_stale_templates(server: &str) {
-    let admin = sea_orm::Database::connect(server).await.expect("connect to PostgreSQL server");
+    let admin = sea_orm::Database::connect(server)
+        .await
+        .expect("connect to PostgreSQL server");
     let rows = sea_orm::ConnectionTrait::query_all_raw(
         &admin,
         sea_orm::Statement::from_string(
@@ -211,7 +213,11 @@ async fn drop_stale_templates(server: &str) {
     .expect("list templates");
     for row in rows {
         let name: String = row.try_get("", "datname").expect("datname");
-        let _ = sea_orm::ConnectionTrait::execute_unprepared(&admin, &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+        let _ = sea_orm::ConnectionTrait::execute_unprepared(
+            &admin,
+            &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+        )
+        .await;
     }
     let _ = admin.close().await;
 }
