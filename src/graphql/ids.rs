@@ -8,6 +8,7 @@ pub enum NodeType {
     Practice,
     City,
     Theme,
+    FundingOpportunity,
 }
 
 impl NodeType {
@@ -16,13 +17,19 @@ impl NodeType {
             Self::Practice => "Practice",
             Self::City => "City",
             Self::Theme => "Theme",
+            Self::FundingOpportunity => "FundingOpportunity",
         }
     }
 
     fn parse(value: &str) -> Option<Self> {
-        [Self::Practice, Self::City, Self::Theme]
-            .into_iter()
-            .find(|kind| kind.as_str() == value)
+        [
+            Self::Practice,
+            Self::City,
+            Self::Theme,
+            Self::FundingOpportunity,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == value)
     }
 }
 

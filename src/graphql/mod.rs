@@ -2,14 +2,19 @@
 //! database from the context and call a service.
 
 mod cities;
+mod funding;
 mod ids;
 mod node;
 mod pagination;
 mod practices;
+mod search;
+mod search_input;
 mod themes;
 
 use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
+
+use crate::search::SharedIndex;
 
 pub use ids::GlobalId;
 
@@ -19,14 +24,16 @@ pub struct Query(
     practices::PracticeQuery,
     cities::CityQuery,
     themes::ThemeQuery,
+    search::SearchQuery,
 );
 
 pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
-/// Builds the executable schema over `db`.
-pub fn build(db: DatabaseConnection) -> AppSchema {
+/// Builds the executable schema over `db` and the search index.
+pub fn build(db: DatabaseConnection, search: SharedIndex) -> AppSchema {
     Schema::build(Query::default(), EmptyMutation, EmptySubscription)
         .data(db)
+        .data(search)
         .finish()
 }
 

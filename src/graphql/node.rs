@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, Interface, Object};
 
 use super::cities::City;
+use super::funding::FundingOpportunity;
 use super::ids::{GlobalId, NodeType};
 use super::practices::Practice;
 use super::themes::Theme;
@@ -18,6 +19,7 @@ pub enum Node {
     Practice(Practice),
     City(City),
     Theme(Theme),
+    FundingOpportunity(FundingOpportunity),
 }
 
 #[derive(Default)]
@@ -43,6 +45,9 @@ impl NodeQuery {
                 .into_iter()
                 .next()
                 .map(|theme| Node::Theme(Theme(theme))),
+            NodeType::FundingOpportunity => service::funding::by_id(db, global.id)
+                .await?
+                .map(|row| Node::FundingOpportunity(FundingOpportunity(row))),
         })
     }
 }

@@ -9,11 +9,13 @@ use sea_orm::DatabaseConnection;
 use tower_http::trace::TraceLayer;
 
 use crate::graphql::AppSchema;
+use crate::search::SharedIndex;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: AppSchema,
+    pub search: SharedIndex,
 }
 
 pub fn router(state: AppState) -> Router {

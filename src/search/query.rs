@@ -59,6 +59,20 @@ impl Analyzers {
             .unwrap_or_else(|| language.analyzer())
     }
 
+    /// The tokens of `text` under every language's analyzer.
+    pub fn language_tokens(&mut self, text: &str) -> Vec<(TextLanguage, Vec<String>)> {
+        self.languages
+            .iter_mut()
+            .map(|(language, analyzer)| {
+                let tokens = analysis::tokens(analyzer, text)
+                    .into_iter()
+                    .map(|(_, token)| token)
+                    .collect();
+                (*language, tokens)
+            })
+            .collect()
+    }
+
     pub fn plain_tokens(&mut self, text: &str) -> Vec<String> {
         analysis::tokens(&mut self.plain, text)
             .into_iter()

@@ -2,6 +2,7 @@
 
 pub mod change_log;
 pub mod cities;
+pub mod funding;
 pub mod funding_write;
 pub mod import;
 pub mod lookup;
@@ -10,6 +11,7 @@ pub mod practice_relations;
 pub mod practice_write;
 pub mod practices;
 pub mod records;
+pub mod search;
 pub mod themes;
 
 use records::FieldError;

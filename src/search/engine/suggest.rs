@@ -161,7 +161,7 @@ pub fn did_you_mean(
         };
         let letters = token.chars().count();
         let budget = typo_budget(letters).max(u8::from(letters >= 4));
-        if budget == 0 || doc_freq(searcher, fields, token)? > 0 {
+        if budget == 0 || is_known(searcher, fields, analyzers, word, token)? {
             continue;
         }
         if let Some(best) = closest(searcher, fields, token, budget)? {
@@ -180,12 +180,30 @@ pub fn did_you_mean(
     Ok(Some(corrected.to_string()))
 }
 
-fn doc_freq(searcher: &Searcher, fields: &Fields, token: &str) -> anyhow::Result<u64> {
-    let mut total = 0;
+/// True when some document has the word as written or, stemmed, in one of the languages.
+fn is_known(
+    searcher: &Searcher,
+    fields: &Fields,
+    analyzers: &mut Analyzers,
+    word: &str,
+    token: &str,
+) -> anyhow::Result<bool> {
     for part in Part::ALL {
-        total += searcher.doc_freq(&Term::from_field_text(fields.all(part), token))?;
+        if searcher.doc_freq(&Term::from_field_text(fields.all(part), token))? > 0 {
+            return Ok(true);
+        }
     }
-    Ok(total)
+    for (language, stems) in analyzers.language_tokens(word) {
+        for stem in stems {
+            for part in Part::ALL {
+                let term = Term::from_field_text(fields.text(part, language), &stem);
+                if searcher.doc_freq(&term)? > 0 {
+                    return Ok(true);
+                }
+            }
+        }
+    }
+    Ok(false)
 }
 
 fn closest(

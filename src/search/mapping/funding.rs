@@ -15,10 +15,6 @@ use crate::service;
 
 pub struct FundingMapping;
 
-fn live() -> sea_orm::Select<funding_opportunity::Entity> {
-    funding_opportunity::Entity::find().filter(funding_opportunity::Column::DeletedAt.is_null())
-}
-
 #[async_trait]
 impl DocumentMapping for FundingMapping {
     fn entity_type(&self) -> &'static str {
@@ -34,7 +30,7 @@ impl DocumentMapping for FundingMapping {
         db: &DatabaseConnection,
         ids: &[i32],
     ) -> Result<Vec<SearchDocument>, sea_orm::DbErr> {
-        let rows = live()
+        let rows = service::funding::live()
             .filter(funding_opportunity::Column::Id.is_in(ids.iter().copied()))
             .all(db)
             .await?;
@@ -136,7 +132,7 @@ impl DocumentMapping for FundingMapping {
     }
 
     async fn all_ids(&self, db: &DatabaseConnection) -> Result<Vec<i32>, sea_orm::DbErr> {
-        live()
+        service::funding::live()
             .select_only()
             .column(funding_opportunity::Column::Id)
             .into_tuple()
