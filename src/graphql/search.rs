@@ -36,12 +36,12 @@ impl SearchQuery {
         #[graphql(desc = "Facets to count over every hit (not only this page).")] facets: Option<
             Vec<Facet>,
         >,
-        #[graphql(default_with = "SearchOrder::Relevance")] order_by: SearchOrder,
+        #[graphql(desc = "RELEVANCE when omitted.")] order_by: Option<SearchOrder>,
         #[graphql(
             desc = "ISO 639-1 code of the query's language, boosted in ranking; detected when omitted."
         )]
         language: Option<String>,
-        #[graphql(default = 10, desc = "Page size, 1..100.")] first: i32,
+        #[graphql(desc = "Page size, 1..100; 10 when omitted.")] first: Option<i32>,
         #[graphql(desc = "The `cursor` of the last hit of the previous page.")] after: Option<
             String,
         >,
@@ -51,9 +51,9 @@ impl SearchQuery {
             types,
             filter,
             facets,
-            order_by,
+            order_by: order_by.unwrap_or(SearchOrder::Relevance),
             language,
-            first,
+            first: first.unwrap_or(10),
             after,
         })?;
         let page =
@@ -87,9 +87,10 @@ impl SearchQuery {
         &self,
         ctx: &Context<'_>,
         prefix: String,
-        #[graphql(default = 8, desc = "How many completions, 1..20.")] first: i32,
+        #[graphql(desc = "How many completions, 1..20; 8 when omitted.")] first: Option<i32>,
     ) -> AppResult<Vec<Suggestion>> {
-        let suggestions = service::search::suggest(search_index(ctx), &prefix, first).await?;
+        let suggestions =
+            service::search::suggest(search_index(ctx), &prefix, first.unwrap_or(8)).await?;
         Ok(suggestions
             .into_iter()
             .filter_map(|suggestion| {

@@ -95,24 +95,38 @@ impl FacetKind {
 }
 
 /// Position after a hit: its sort key and its document key (the tie-breaker).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SearchCursor {
-    #[serde(rename = "k")]
     pub sort_key: f64,
-    #[serde(rename = "u")]
     pub uid: u64,
+}
+
+/// The sort key travels as its bit pattern: a decimal float may not parse back to the very
+/// same value, and keyset paging compares for equality.
+#[derive(Serialize, Deserialize)]
+struct WireCursor {
+    k: u64,
+    u: u64,
 }
 
 impl SearchCursor {
     pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+        let wire = WireCursor {
+            k: self.sort_key.to_bits(),
+            u: self.uid,
+        };
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&wire).unwrap_or_default())
     }
 
     pub fn decode(text: &str) -> Result<Self, String> {
         URL_SAFE_NO_PAD
             .decode(text)
             .ok()
-            .and_then(|bytes| serde_json::from_slice::<Self>(&bytes).ok())
+            .and_then(|bytes| serde_json::from_slice::<WireCursor>(&bytes).ok())
+            .map(|wire| Self {
+                sort_key: f64::from_bits(wire.k),
+                uid: wire.u,
+            })
             .filter(|cursor| !cursor.sort_key.is_nan())
             .ok_or_else(|| "is not a search cursor returned by this API".to_owned())
     }
@@ -179,7 +193,7 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_garbage_is_rejected() {
         let cursor = SearchCursor {
-            sort_key: 12.375,
+            sort_key: 1.2210525274276733,
             uid: (1 << 32) | 7,
         };
         assert_eq!(SearchCursor::decode(&cursor.encode()).unwrap(), cursor);

@@ -4,4 +4,5 @@ mod http;
 mod import;
 mod practices;
 mod schema;
+mod search;
 mod taxonomy_and_places;
