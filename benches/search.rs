@@ -50,8 +50,7 @@ async fn seed_index(dir: &std::path::Path) -> anyhow::Result<TantivyIndex> {
     kxc::seed::load(&db).await?;
     let index = kxc::search::open_or_build(&db, &settings.index_dir()).await?;
     drop(db);
-    Ok(std::sync::Arc::try_unwrap(index)
-        .map_err(|_| anyhow::anyhow!("index still shared"))?)
+    std::sync::Arc::try_unwrap(index).map_err(|_| anyhow::anyhow!("index still shared"))
 }
 
 fn request(query: &str) -> SearchRequest {
@@ -106,7 +105,10 @@ fn workload() -> Vec<(&'static str, SearchRequest)> {
 fn report(corpus: &str, index: &TantivyIndex, rounds: usize) -> anyhow::Result<()> {
     let mut all = Vec::new();
     println!("\n{corpus}: {rounds} rounds per query");
-    println!("{:<18} {:>10} {:>10} {:>9}", "query", "p50 ms", "p99 ms", "hits");
+    println!(
+        "{:<18} {:>10} {:>10} {:>9}",
+        "query", "p50 ms", "p99 ms", "hits"
+    );
     for (name, request) in workload() {
         index.search(&request)?; // warm caches
         let mut timings = Vec::with_capacity(rounds);
@@ -208,10 +210,12 @@ fn synthetic_index(dir: &std::path::Path, documents: usize) -> anyhow::Result<Ta
         });
         doc.tags.push(Tag::in_language("en", words(4)));
         doc.suggest.push(doc.texts[0].title.clone());
-        doc.themes.push(themes[random.below(themes.len())].to_owned());
+        doc.themes
+            .push(themes[random.below(themes.len())].to_owned());
         let region = regions[random.below(regions.len())];
         doc.regions.push(region.to_owned());
-        doc.countries.push(region.split('/').nth(3).unwrap_or("NO").to_owned());
+        doc.countries
+            .push(region.split('/').nth(3).unwrap_or("NO").to_owned());
         doc.languages.push(language.to_owned());
         doc.sdgs = vec![11, 13];
         if kind == DocKind::Practice {
@@ -228,8 +232,11 @@ fn synthetic_index(dir: &std::path::Path, documents: usize) -> anyhow::Result<Ta
         }
         let lat = 35.0 + random.below(3500) as f64 / 100.0;
         let lon = -10.0 + random.below(4000) as f64 / 100.0;
-        doc.locations.push(GeoPoint::new(lat, lon).map_err(anyhow::Error::msg)?);
-        doc.date = Utc.timestamp_opt(1_600_000_000 + id as i64 * 600, 0).single();
+        doc.locations
+            .push(GeoPoint::new(lat, lon).map_err(anyhow::Error::msg)?);
+        doc.date = Utc
+            .timestamp_opt(1_600_000_000 + id as i64 * 600, 0)
+            .single();
         session.upsert(&doc)?;
     }
     session.commit(documents as i64)?;

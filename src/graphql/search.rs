@@ -14,7 +14,8 @@ use crate::search::document::DocKind;
 use crate::search::fields::Part;
 use crate::search::{SharedIndex, request};
 use crate::service;
-use crate::service::search::{Found, LabelledValue};
+use crate::service::search::Found;
+use crate::service::search_labels::LabelledValue;
 
 #[derive(Default)]
 pub struct SearchQuery;

@@ -57,7 +57,17 @@ pub async fn open_or_build(
 ) -> anyhow::Result<Arc<TantivyIndex>> {
     let path = root.to_owned();
     if let Some(index) = tokio::task::spawn_blocking(move || TantivyIndex::open(&path)).await?? {
-        return Ok(Arc::new(index));
+        let latest = rebuild::latest_seq(db).await?;
+        if index.checkpoint() <= latest {
+            return Ok(Arc::new(index));
+        }
+        // An index ahead of the log belongs to another database (a restored backup, say):
+        // tailing from its checkpoint would skip every change up to it.
+        tracing::warn!(
+            checkpoint = index.checkpoint(),
+            latest,
+            "search index is ahead of the change log; rebuilding"
+        );
     }
     let report = rebuild::rebuild(db, root, &ProgressBar::hidden()).await?;
     tracing::info!(
@@ -66,8 +76,9 @@ pub async fn open_or_build(
         "built search index"
     );
     let path = root.to_owned();
-    tokio::task::spawn_blocking(move || TantivyIndex::open(&path))
+    let index = tokio::task::spawn_blocking(move || TantivyIndex::open(&path))
         .await??
-        .map(Arc::new)
-        .ok_or_else(|| anyhow::anyhow!("search index missing right after it was built"))
+        .ok_or_else(|| anyhow::anyhow!("search index missing right after it was built"))?;
+    engine::store::remove_stale(root, &index.generation_name());
+    Ok(Arc::new(index))
 }

@@ -12,6 +12,7 @@ pub mod practice_write;
 pub mod practices;
 pub mod records;
 pub mod search;
+pub mod search_labels;
 pub mod themes;
 
 use records::FieldError;

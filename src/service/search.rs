@@ -10,9 +10,10 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySe
 use crate::entity::{city, funding_opportunity, organisation, practice, region, theme};
 use crate::error::{AppError, AppResult};
 use crate::search::document::{DocKey, DocKind};
-use crate::search::request::{FacetCounts, FacetKind, FacetValue, Hit, SearchRequest};
+use crate::search::request::{Hit, SearchRequest};
 use crate::search::{SharedIndex, Suggestion};
 use crate::service;
+use crate::service::search_labels::{self, LabelledFacet};
 
 /// A record found by a search.
 pub enum Found {
@@ -35,19 +36,6 @@ pub struct SearchPage {
     pub suggestion: Option<String>,
     /// ISO 639-1 code of the language the query was treated as.
     pub language: Option<String>,
-}
-
-pub struct LabelledFacet {
-    pub kind: FacetKind,
-    pub values: Vec<LabelledValue>,
-}
-
-pub struct LabelledValue {
-    /// What the matching filter takes: a theme path, a region or country code, a city slug...
-    pub value: String,
-    pub label: Option<String>,
-    pub count: u64,
-    pub children: Vec<LabelledValue>,
 }
 
 /// Runs `request`, whose region filter is given as region codes (`NO`, `150`, `NO-03`).
@@ -74,7 +62,7 @@ pub async fn search(
         .clone()
         .or(label_language)
         .unwrap_or_else(|| "en".into());
-    let facets = label_facets(db, results.facets, &labels_in).await?;
+    let facets = search_labels::label(db, results.facets, &labels_in).await?;
     Ok(SearchPage {
         total: results.total,
         hits,
@@ -213,116 +201,6 @@ async fn load_hits(db: &DatabaseConnection, hits: Vec<Hit>) -> AppResult<Vec<Fou
             Some(FoundHit { found, hit })
         })
         .collect())
-}
-
-async fn label_facets(
-    db: &DatabaseConnection,
-    facets: Vec<FacetCounts>,
-    language: &str,
-) -> AppResult<Vec<LabelledFacet>> {
-    let mut labelled = Vec::with_capacity(facets.len());
-    for facet in facets {
-        let labels = labels_for(db, &facet, language).await?;
-        let values = facet
-            .values
-            .into_iter()
-            .map(|value| label_value(facet.kind, value, &labels))
-            .collect();
-        labelled.push(LabelledFacet {
-            kind: facet.kind,
-            values,
-        });
-    }
-    Ok(labelled)
-}
-
-/// Labels by the value the client sees (`value` of [`LabelledValue`]).
-async fn labels_for(
-    db: &DatabaseConnection,
-    facet: &FacetCounts,
-    language: &str,
-) -> AppResult<HashMap<String, String>> {
-    Ok(match facet.kind {
-        FacetKind::Theme => service::themes::all(db)
-            .await?
-            .into_iter()
-            .map(|theme| (theme.row.path.clone(), theme.label(language).to_owned()))
-            .collect(),
-        FacetKind::Region | FacetKind::Country => {
-            let mut codes = Vec::new();
-            collect_values(&facet.values, &mut |value| {
-                codes.push(value.rsplit('/').next().unwrap_or(value).to_owned());
-            });
-            region::Entity::find()
-                .filter(region::Column::Code.is_in(codes))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|row| (row.code, row.name))
-                .collect()
-        }
-        FacetKind::City => {
-            let slugs: Vec<String> = facet
-                .values
-                .iter()
-                .map(|value| value.value.clone())
-                .collect();
-            city::Entity::find()
-                .filter(city::Column::Slug.is_in(slugs))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|row| (row.slug, row.name))
-                .collect()
-        }
-        FacetKind::Language => facet
-            .values
-            .iter()
-            .filter_map(|value| {
-                isolang::Language::from_639_1(&value.value)
-                    .map(|language| (value.value.clone(), language.to_name().to_owned()))
-            })
-            .collect(),
-        FacetKind::Sdg
-        | FacetKind::Instrument
-        | FacetKind::ProviderLevel
-        | FacetKind::EvaluationLabel => HashMap::new(),
-    })
-}
-
-fn collect_values(values: &[FacetValue], visit: &mut impl FnMut(&str)) {
-    for value in values {
-        visit(&value.value);
-        collect_values(&value.children, visit);
-    }
-}
-
-fn label_value(
-    kind: FacetKind,
-    value: FacetValue,
-    labels: &HashMap<String, String>,
-) -> LabelledValue {
-    // Region nodes are paths in the index; clients filter by the region's own code.
-    let shown = if kind == FacetKind::Region {
-        value
-            .value
-            .rsplit('/')
-            .next()
-            .unwrap_or(&value.value)
-            .to_owned()
-    } else {
-        value.value
-    };
-    LabelledValue {
-        label: labels.get(&shown).cloned(),
-        value: shown,
-        count: value.count,
-        children: value
-            .children
-            .into_iter()
-            .map(|child| label_value(kind, child, labels))
-            .collect(),
-    }
 }
 
 /// The kind and row id behind a completion.

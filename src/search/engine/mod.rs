@@ -1,8 +1,9 @@
 //! The tantivy implementation of [`SearchIndex`].
 
+mod complete;
 mod run;
+mod spelling;
 pub mod store;
-mod suggest;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -161,7 +162,7 @@ impl SearchIndex for TantivyIndex {
     }
 
     fn suggest(&self, prefix: &str, first: usize) -> anyhow::Result<Vec<Suggestion>> {
-        suggest::complete(&self.generation(), prefix, first)
+        complete::complete(&self.generation(), prefix, first)
     }
 
     fn checkpoint(&self) -> i64 {

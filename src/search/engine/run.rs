@@ -7,7 +7,7 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::{DocId, Score, SegmentReader, TantivyDocument};
 
 use super::Generation;
-use super::suggest;
+use super::spelling;
 use crate::search::analysis;
 use crate::search::document::DocKey;
 use crate::search::facets::{self, FacetCounter};
@@ -147,7 +147,7 @@ pub fn search(
     }
 
     let suggestion = if total < FEW_HITS {
-        suggest::did_you_mean(
+        spelling::did_you_mean(
             &searcher,
             &generation.fields,
             &mut analyzers,

@@ -55,10 +55,9 @@ pub fn remove_stale(root: &Path, keep: &str) {
     };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with(PREFIX) && !name.ends_with(BUILDING) && name != keep {
-            if let Err(error) = std::fs::remove_dir_all(entry.path()) {
-                tracing::warn!(%error, generation = name, "could not remove old index generation");
-            }
+        let stale = name.starts_with(PREFIX) && !name.ends_with(BUILDING) && name != keep;
+        if stale && let Err(error) = std::fs::remove_dir_all(entry.path()) {
+            tracing::warn!(%error, generation = name, "could not remove old index generation");
         }
     }
 }
