@@ -40,6 +40,11 @@ async fn a_published_practice_is_searchable_within_a_second_and_an_archived_one_
             "[{}] not searchable within 1 s of commit",
             app.backend
         );
+        eprintln!(
+            "[{}] searchable {:?} after commit",
+            app.backend,
+            appeared.unwrap_or_default()
+        );
 
         let file = app.data_dir().join("archive.jsonl");
         std::fs::write(
