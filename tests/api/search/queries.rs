@@ -344,3 +344,33 @@ async fn the_query_language_is_detected_or_taken_as_given() {
         assert_eq!(highlight["language"], "de", "[{}] {highlight}", app.backend);
     }
 }
+
+#[tokio::test]
+async fn exact_matches_rank_above_typo_tolerant_ones() {
+    for app in spawn_apps().await {
+        // "parks" is in some records; "paris" is one edit away. Only exact terms are marked.
+        let result = search(&app, "parks", json!({ "first": 50 })).await;
+        let marked: Vec<bool> = result["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|hit| !hit["highlights"].as_array().unwrap().is_empty())
+            .collect();
+        assert!(
+            marked.contains(&true) && marked.contains(&false),
+            "[{}] {result}",
+            app.backend
+        );
+        let first_fuzzy = marked.iter().position(|exact| !exact).unwrap();
+        assert!(
+            marked[first_fuzzy..].iter().all(|exact| !exact),
+            "[{}] {marked:?}",
+            app.backend
+        );
+        assert!(
+            keys(&result)[first_fuzzy..]
+                .iter()
+                .any(|key| key.starts_with("paris"))
+        );
+    }
+}
