@@ -4,7 +4,8 @@
 //! that language's title, summary, body and tag fields, combined with a disjunction-max so a
 //! record translated into five languages does not score five times. The query's language gets
 //! a boost. A word of 5 letters or more also matches with one typo (two from 9 letters) in the
-//! unstemmed `*_all` fields, at a small constant score, so exact matches rank above fuzzy ones.
+//! unstemmed `*_all` fields, at a small constant score; exact matches get a bonus of the same
+//! size, so for each word they rank above typo-only matches.
 //! Filters are added as zero-score required clauses.
 
 use std::collections::{BTreeSet, HashMap};
@@ -210,7 +211,12 @@ impl Builder<'_> {
             None
         };
         let query = match fuzzy {
-            Some(fuzzy) => Box::new(BooleanQuery::union(vec![exact, fuzzy])),
+            // The bonus equals the best fuzzy score, so any exact match (which also matches
+            // fuzzily, at distance 0) outscores every typo-only match of the word.
+            Some(fuzzy) => {
+                let bonus = Box::new(ConstScoreQuery::new(exact.box_clone(), FUZZY_TITLE_SCORE));
+                Box::new(BooleanQuery::union(vec![exact, bonus, fuzzy]))
+            }
             None => exact,
         };
         Matched {

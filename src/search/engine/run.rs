@@ -11,7 +11,7 @@ use super::spelling;
 use crate::search::analysis;
 use crate::search::document::DocKey;
 use crate::search::facets::{self, FacetCounter};
-use crate::search::fields;
+use crate::search::fields::{self, Part};
 use crate::search::geo;
 use crate::search::query::{self, Analyzers};
 use crate::search::request::{Hit, SearchCursor, SearchRequest, SearchResults, SortOrder};
@@ -19,6 +19,8 @@ use crate::search::snippets::Highlighter;
 
 /// Below this many hits a spelling suggestion is computed.
 const FEW_HITS: usize = 3;
+/// Indexed words per query word that highlighting of typo-only matches considers.
+const TYPO_HIGHLIGHT_WORDS: usize = 50;
 /// Sort key of a document that lacks the value ordered by: after every real value.
 const MISSING: f64 = -1e300;
 
@@ -128,12 +130,46 @@ pub fn search(
         &compiled.highlight_terms,
         language,
     );
+    let mut typo_highlighter: Option<Highlighter> = None;
     let mut hits = Vec::with_capacity(page.len());
     for (key, address) in page {
         let Some(doc_key) = DocKey::from_raw(key.uid) else {
             continue;
         };
         let doc: TantivyDocument = searcher.doc(address)?;
+        let mut highlights = highlighter.highlights(&doc);
+        if highlights.is_empty() {
+            // Matched through a typo only: mark the indexed words close to the query's.
+            if typo_highlighter.is_none() {
+                let mut terms = compiled.highlight_terms.clone();
+                let words = spelling::typo_matches(
+                    &searcher,
+                    &generation.fields,
+                    &mut analyzers,
+                    &request.query,
+                    TYPO_HIGHLIGHT_WORDS,
+                )?;
+                for word in words {
+                    for (language, stems) in analyzers.language_tokens(&word) {
+                        for part in Part::ALL {
+                            terms
+                                .entry(generation.fields.text(part, language))
+                                .or_default()
+                                .extend(stems.iter().cloned());
+                        }
+                    }
+                }
+                typo_highlighter = Some(Highlighter::new(
+                    &generation.fields,
+                    &analyzers,
+                    &terms,
+                    language,
+                ));
+            }
+            if let Some(typo_highlighter) = &typo_highlighter {
+                highlights = typo_highlighter.highlights(&doc);
+            }
+        }
         hits.push(Hit {
             key: doc_key,
             score: key.relevance,
@@ -141,7 +177,7 @@ pub fn search(
                 sort_key: key.primary,
                 uid: key.uid,
             },
-            highlights: highlighter.highlights(&doc),
+            highlights,
             distance_km: key.distance_km,
         });
     }

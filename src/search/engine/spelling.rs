@@ -104,3 +104,47 @@ fn closest(
         })
         .map(|(term, _)| term))
 }
+
+/// The indexed words within the typo budget of each query word, for highlighting hits that
+/// matched only through a typo. At most `limit` words per query word.
+pub fn typo_matches(
+    searcher: &Searcher,
+    fields: &Fields,
+    analyzers: &mut Analyzers,
+    query: &ParsedQuery,
+    limit: usize,
+) -> anyhow::Result<Vec<String>> {
+    let mut matches = Vec::new();
+    for clause in query.clauses() {
+        let Clause::Word(word) = clause else {
+            continue;
+        };
+        let tokens = analyzers.plain_tokens(word);
+        let [token] = tokens.as_slice() else {
+            continue;
+        };
+        let budget = typo_budget(token.chars().count());
+        if budget == 0 {
+            continue;
+        }
+        let mut found = std::collections::BTreeSet::new();
+        'parts: for part in Part::ALL {
+            let field = fields.all(part);
+            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, token), budget, true);
+            for segment in searcher.segment_readers() {
+                let inverted = segment.inverted_index(field)?;
+                let mut stream = inverted.terms().search(fuzzy.automaton()?).into_stream()?;
+                while stream.advance() {
+                    if let Ok(term) = std::str::from_utf8(stream.key()) {
+                        found.insert(term.to_owned());
+                    }
+                    if found.len() >= limit {
+                        break 'parts;
+                    }
+                }
+            }
+        }
+        matches.extend(found);
+    }
+    Ok(matches)
+}

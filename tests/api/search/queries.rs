@@ -346,29 +346,37 @@ async fn the_query_language_is_detected_or_taken_as_given() {
 }
 
 #[tokio::test]
-async fn exact_matches_rank_above_typo_tolerant_ones() {
+async fn exact_matches_rank_above_typo_tolerant_ones_and_both_are_marked() {
     for app in spawn_apps().await {
-        // "parks" is in some records; "paris" is one edit away. Only exact terms are marked.
+        // "parks" is in some records; "paris", one edit away, in others.
         let result = search(&app, "parks", json!({ "first": 50 })).await;
-        let marked: Vec<bool> = result["hits"]
+        let exact: Vec<bool> = result["hits"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|hit| !hit["highlights"].as_array().unwrap().is_empty())
+            .map(|hit| {
+                let marked = hit["highlights"].to_string().to_lowercase();
+                assert!(
+                    marked.contains("<mark>"),
+                    "[{}] unexplained hit {hit}",
+                    app.backend
+                );
+                marked.contains("<mark>park")
+            })
             .collect();
         assert!(
-            marked.contains(&true) && marked.contains(&false),
+            exact.contains(&true) && exact.contains(&false),
             "[{}] {result}",
             app.backend
         );
-        let first_fuzzy = marked.iter().position(|exact| !exact).unwrap();
+        let first_typo = exact.iter().position(|exact| !exact).unwrap();
         assert!(
-            marked[first_fuzzy..].iter().all(|exact| !exact),
-            "[{}] {marked:?}",
+            exact[first_typo..].iter().all(|exact| !exact),
+            "[{}] {exact:?}",
             app.backend
         );
         assert!(
-            keys(&result)[first_fuzzy..]
+            keys(&result)[first_typo..]
                 .iter()
                 .any(|key| key.starts_with("paris"))
         );
