@@ -1,5 +1,5 @@
-//! Builds the application: database pool, migrations, seed, schema and router, bound to a
-//! listener. Tests bind port 0 and read the real port from [`Application::port`].
+//! Builds the application: database pool, migrations, seed, search index and its indexer
+//! task, schema and router, bound to a listener. Tests bind port 0 and read the real port from [`Application::port`].
 
 use std::net::SocketAddr;
 
@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 
 use crate::config::Settings;
 use crate::http::{self, AppState};
-use crate::{db, graphql, seed};
+use crate::{db, graphql, search, seed};
 
 pub struct Application {
     listener: TcpListener,
@@ -26,8 +26,14 @@ impl Application {
                 .context("seed empty database")?;
             tracing::info!(%report, "seeded empty database");
         }
+        let index = search::open_or_build(&connection, &settings.index_dir())
+            .await
+            .context("open search index")?;
+        search::indexer::Indexer::new(connection.clone(), index.clone()).spawn();
+        let index: search::SharedIndex = index;
         let schema = graphql::build(
             connection.clone(),
+            index.clone(),
             &graphql::SchemaOptions::from_settings(&settings),
         );
         let router = http::router(AppState {
@@ -35,6 +41,7 @@ impl Application {
             schema,
             report_sql_statements: settings.report_sql_statements,
             api: std::sync::Arc::new(settings.api.clone()),
+            search: index,
         });
         let listener = TcpListener::bind(settings.bind)
             .await

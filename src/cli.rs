@@ -38,6 +38,9 @@ pub enum Command {
         #[command(subcommand)]
         kind: ImportKind,
     },
+    /// Rebuild the search index from the database into a new generation and switch to it;
+    /// a running server follows the switch without a restart.
+    Reindex,
     /// Print the GraphQL schema (SDL) to stdout or write it to a file.
     Schema {
         #[arg(long)]
@@ -132,6 +135,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Reindex => {
+            let connection = db::connect(&settings).await?;
+            db::ensure_not_newer(&connection).await?;
+            let progress = progress_bar();
+            let report =
+                crate::search::rebuild::rebuild(&connection, &settings.index_dir(), &progress)
+                    .await?;
+            println!(
+                "reindexed {} documents up to change {} into {}",
+                report.documents, report.checkpoint, report.generation
+            );
+            Ok(())
+        }
         Command::Schema { output } => {
             let sdl = crate::graphql::sdl();
             match output {
@@ -142,4 +158,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// A progress bar on a terminal; hidden when output is piped (CI logs, tests).
+fn progress_bar() -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} documents {elapsed}")
+    {
+        bar.set_style(style);
+    }
+    bar
 }

@@ -6,10 +6,12 @@ mod codes;
 mod evaluation;
 mod funding_status;
 mod geo;
+mod geo_area;
 mod paths;
 
 pub use codes::{CountryCode, Currency, Language, Sdg, Slug};
 pub use evaluation::{CRITERIA, EvaluationLabel, Score, Scores};
 pub use funding_status::FundingStatus;
 pub use geo::GeoPoint;
+pub use geo_area::{BoundingBox, GeoRadius};
 pub use paths::ThemePath;

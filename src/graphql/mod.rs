@@ -17,6 +17,8 @@ mod practices;
 mod protection;
 mod regions;
 mod report;
+mod search;
+mod search_input;
 mod themes;
 
 use std::sync::Arc;
@@ -29,6 +31,7 @@ use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
 
 use crate::config::Settings;
+use crate::search::SharedIndex;
 
 pub use ids::GlobalId;
 pub use language::AcceptedLanguages;
@@ -47,6 +50,7 @@ pub struct Query(
     regions::RegionQuery,
     organisations::OrganisationQuery,
     funding::FundingQuery,
+    search::SearchQuery,
 );
 
 pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
@@ -77,11 +81,12 @@ impl SchemaOptions {
     }
 }
 
-/// Builds the executable schema over `db`.
-pub fn build(db: DatabaseConnection, options: &SchemaOptions) -> AppSchema {
+/// Builds the executable schema over `db` and the search index.
+pub fn build(db: DatabaseConnection, search: SharedIndex, options: &SchemaOptions) -> AppSchema {
     // Protection goes first so that it wraps the persisted-query extension and sees its errors.
     let mut builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
         .data(db)
+        .data(search)
         .extension(Protection::new(options.limits, options.introspection))
         .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
             options.persisted_query_cache.max(1),

@@ -10,9 +10,12 @@ pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// Readiness: the database answers and every migration this binary knows is applied.
+/// Readiness: the database answers and every migration this binary knows is applied. Also
+/// reports how far the search index trails the change log (`search.lag`, in changes).
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let database = state.db.ping().await.is_ok();
+    let latest = crate::search::rebuild::latest_seq(&state.db).await.ok();
+    let checkpoint = state.search.checkpoint();
     let migrations = database
         && crate::db::migrations_current(&state.db)
             .await
@@ -28,6 +31,12 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
             "status": if status == StatusCode::OK { "ready" } else { "not ready" },
             "database": database,
             "migrations_current": migrations,
+            "search": {
+                "generation": state.search.generation_name(),
+                "checkpoint": checkpoint,
+                "latest_change": latest,
+                "lag": latest.map(|latest| (latest - checkpoint).max(0)),
+            },
         })),
     )
 }

@@ -18,6 +18,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::ApiSettings;
 use crate::graphql::AppSchema;
+use crate::search::SharedIndex;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -25,6 +26,7 @@ pub struct AppState {
     pub schema: AppSchema,
     pub report_sql_statements: bool,
     pub api: Arc<ApiSettings>,
+    pub search: SharedIndex,
 }
 
 pub fn router(state: AppState) -> Router {

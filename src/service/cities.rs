@@ -124,3 +124,13 @@ pub async fn by_id(
 ) -> Result<Option<city::Model>, sea_orm::DbErr> {
     city::Entity::find_by_id(id).one(db).await
 }
+
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<Vec<city::Model>, sea_orm::DbErr> {
+    city::Entity::find()
+        .filter(city::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+}

@@ -285,3 +285,13 @@ pub async fn by_id(
         .one(db)
         .await
 }
+
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<Vec<funding_opportunity::Model>, sea_orm::DbErr> {
+    live()
+        .filter(funding_opportunity::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+}

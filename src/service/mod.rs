@@ -15,6 +15,8 @@ pub mod practice_write;
 pub mod practices;
 pub mod records;
 pub mod regions;
+pub mod search;
+pub mod search_labels;
 pub mod themes;
 
 use records::FieldError;

@@ -294,6 +294,13 @@ async fn drop_stale_templates(server: &str) {
     .expect("list templates");
     for row in rows {
         let name: String = row.try_get("", "datname").expect("datname");
+        // Another test process on this machine (another worktree) may still be using its own.
+        let owner_alive = name
+            .strip_prefix("kxc_template_")
+            .is_some_and(|pid| std::path::Path::new("/proc").join(pid).exists());
+        if owner_alive {
+            continue;
+        }
         let _ = sea_orm::ConnectionTrait::execute_unprepared(
             &admin,
             &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),

@@ -14,4 +14,5 @@ mod practice_orders;
 mod practices;
 mod protection;
 mod schema;
+mod search;
 mod taxonomy_and_places;

@@ -1,0 +1,301 @@
+//! The arguments of `search`, and their parsing into a [`SearchRequest`]. Every problem is a
+//! `BAD_USER_INPUT` error naming the argument path (`["filter", "near", "radiusKm"]`).
+
+use async_graphql::{Enum, InputObject};
+use chrono::NaiveDate;
+
+use crate::domain::{BoundingBox, GeoPoint, GeoRadius, Language, Sdg, Slug, ThemePath};
+use crate::error::{AppError, AppResult};
+use crate::search::analysis::TextLanguage;
+use crate::search::document::DocKind;
+use crate::search::geo::GeoFilter;
+use crate::search::request::{
+    FacetKind, MAX_PAGE_SIZE, SearchCursor, SearchFilter, SearchRequest, SortOrder,
+};
+use crate::search::syntax::ParsedQuery;
+use crate::service::records::Instrument;
+
+/// The kinds of record `search` can return.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SearchType {
+    Practice,
+    FundingOpportunity,
+    City,
+}
+
+/// The facets `search` can count.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Facet {
+    /// The theme tree; a theme counts every hit in its subtree.
+    Theme,
+    /// The region tree (world, continents, subregions, countries, subdivisions).
+    Region,
+    /// ISO 3166-1 alpha-2 country codes.
+    Country,
+    /// City slugs.
+    City,
+    /// UN Sustainable Development Goals, 1..17.
+    Sdg,
+    /// ISO 639-1 codes of the languages a record is available in.
+    Language,
+    /// Funding instruments (grant, loan, ...).
+    Instrument,
+    /// Funding provider levels (international, eu, national, regional, city).
+    ProviderLevel,
+    /// Practice evaluation labels (exemplary, proven, promising, emerging).
+    EvaluationLabel,
+}
+
+/// How `search` orders its hits.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SearchOrder {
+    /// Best match first.
+    Relevance,
+    /// Newest first: practices by publication, other records by their last update.
+    Date,
+    /// Best evaluated practice first; records without an evaluation last.
+    Score,
+    /// Nearest to `filter.near` first; needs `filter.near`.
+    Distance,
+}
+
+/// A circle on the map.
+#[derive(InputObject, Clone, Copy, Debug)]
+#[graphql(name = "GeoRadius")]
+pub struct GeoRadiusInput {
+    /// Latitude of the centre, -90..90.
+    pub lat: f64,
+    /// Longitude of the centre, -180..180.
+    pub lon: f64,
+    /// More than 0 and at most 20000.
+    pub radius_km: f64,
+}
+
+/// A latitude/longitude rectangle; `west` greater than `east` crosses the antimeridian.
+#[derive(InputObject, Clone, Copy, Debug)]
+#[graphql(name = "BoundingBox")]
+pub struct BoundingBoxInput {
+    pub south: f64,
+    pub west: f64,
+    pub north: f64,
+    pub east: f64,
+}
+
+/// Narrows a search. Each list matches any of its values; different fields must all match.
+#[derive(InputObject, Clone, Debug, Default)]
+#[graphql(name = "SearchFilter")]
+pub struct SearchFilterInput {
+    /// Theme paths such as `energy/renewables`; each matches its whole subtree.
+    pub themes: Option<Vec<String>>,
+    /// Region codes: UN M49 for world, continents and subregions (`150`), ISO 3166-1 alpha-2
+    /// for countries (`NO`), ISO 3166-2 for subdivisions (`NO-03`); each matches its subtree.
+    pub regions: Option<Vec<String>>,
+    /// City slugs.
+    pub cities: Option<Vec<String>>,
+    /// Network slugs (`c40`, `cnca`, `eurocities`, ...): records of member cities.
+    pub networks: Option<Vec<String>>,
+    /// Sustainable Development Goals, 1..17.
+    pub sdgs: Option<Vec<i32>>,
+    /// ISO 639-1 codes: records available in any of these languages.
+    pub languages: Option<Vec<String>>,
+    /// Lowest mean evaluation score, 1..5 (only evaluated practices match).
+    pub min_score: Option<f64>,
+    /// Funding instruments: grant, loan, guarantee, equity, technical_assistance, advisory,
+    /// prize, other.
+    pub instruments: Option<Vec<String>>,
+    /// Only funding opportunities accepting applications on this day.
+    pub open_at: Option<NaiveDate>,
+    /// Only records with a location inside this circle.
+    pub near: Option<GeoRadiusInput>,
+    /// Only records with a location inside this rectangle.
+    pub bbox: Option<BoundingBoxInput>,
+}
+
+/// The raw arguments of `search`.
+pub struct SearchArgs {
+    pub query: String,
+    pub types: Option<Vec<SearchType>>,
+    pub filter: Option<SearchFilterInput>,
+    pub facets: Option<Vec<Facet>>,
+    pub order_by: SearchOrder,
+    pub language: Option<String>,
+    pub first: i32,
+    pub after: Option<String>,
+}
+
+/// The request, and the region codes the service resolves against the database.
+pub fn parse(args: SearchArgs) -> AppResult<(SearchRequest, Vec<String>)> {
+    let query = ParsedQuery::parse(&args.query).ok_or_else(|| {
+        AppError::bad_input(
+            &["query"],
+            "`query` must contain a word or phrase to look for",
+        )
+    })?;
+    let language = args
+        .language
+        .as_deref()
+        .map(|code| {
+            Language::parse(code)
+                .map(|language| TextLanguage::from_code(language.as_str()))
+                .map_err(|message| AppError::bad_input(&["language"], message))
+        })
+        .transpose()?;
+    let input = args.filter.unwrap_or_default();
+    let regions = input.regions.clone().unwrap_or_default();
+    if let Some(index) = regions.iter().position(|code| code.trim().is_empty()) {
+        return Err(bad_filter(
+            &["regions", &index.to_string()],
+            "a region code must not be empty",
+        ));
+    }
+    let filter = parse_filter(input)?;
+    if args.order_by == SearchOrder::Distance && filter.geo.near.is_none() {
+        return Err(AppError::bad_input(
+            &["orderBy"],
+            "DISTANCE ordering needs `filter.near`",
+        ));
+    }
+    let first = usize::try_from(args.first)
+        .ok()
+        .filter(|first| (1..=MAX_PAGE_SIZE).contains(first))
+        .ok_or_else(|| {
+            AppError::bad_input(
+                &["first"],
+                format!("`first` must be between 1 and {MAX_PAGE_SIZE}"),
+            )
+        })?;
+    let after = args
+        .after
+        .as_deref()
+        .map(SearchCursor::decode)
+        .transpose()
+        .map_err(|message| AppError::bad_input(&["after"], format!("`after` {message}")))?;
+    let request = SearchRequest {
+        query,
+        language,
+        kinds: args
+            .types
+            .unwrap_or_default()
+            .into_iter()
+            .map(|kind| match kind {
+                SearchType::Practice => DocKind::Practice,
+                SearchType::FundingOpportunity => DocKind::FundingOpportunity,
+                SearchType::City => DocKind::City,
+            })
+            .collect(),
+        filter,
+        facets: args
+            .facets
+            .unwrap_or_default()
+            .into_iter()
+            .map(facet_kind)
+            .collect(),
+        order: match args.order_by {
+            SearchOrder::Relevance => SortOrder::Relevance,
+            SearchOrder::Date => SortOrder::Date,
+            SearchOrder::Score => SortOrder::Score,
+            SearchOrder::Distance => SortOrder::Distance,
+        },
+        first,
+        after,
+    };
+    Ok((request, regions))
+}
+
+pub fn facet_kind(facet: Facet) -> FacetKind {
+    match facet {
+        Facet::Theme => FacetKind::Theme,
+        Facet::Region => FacetKind::Region,
+        Facet::Country => FacetKind::Country,
+        Facet::City => FacetKind::City,
+        Facet::Sdg => FacetKind::Sdg,
+        Facet::Language => FacetKind::Language,
+        Facet::Instrument => FacetKind::Instrument,
+        Facet::ProviderLevel => FacetKind::ProviderLevel,
+        Facet::EvaluationLabel => FacetKind::EvaluationLabel,
+    }
+}
+
+pub fn facet_of(kind: FacetKind) -> Facet {
+    match kind {
+        FacetKind::Theme => Facet::Theme,
+        FacetKind::Region => Facet::Region,
+        FacetKind::Country => Facet::Country,
+        FacetKind::City => Facet::City,
+        FacetKind::Sdg => Facet::Sdg,
+        FacetKind::Language => Facet::Language,
+        FacetKind::Instrument => Facet::Instrument,
+        FacetKind::ProviderLevel => Facet::ProviderLevel,
+        FacetKind::EvaluationLabel => Facet::EvaluationLabel,
+    }
+}
+
+fn bad_filter(path: &[&str], message: impl Into<String>) -> AppError {
+    let mut field = vec!["filter"];
+    field.extend_from_slice(path);
+    AppError::bad_input(&field, message)
+}
+
+/// Parses every value of a list filter, naming the index of the first bad one.
+fn each<T, R>(
+    name: &str,
+    values: Option<Vec<T>>,
+    parse: impl Fn(T) -> Result<R, String>,
+) -> AppResult<Vec<R>> {
+    values
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .map(|(index, value)| {
+            parse(value).map_err(|message| bad_filter(&[name, &index.to_string()], message))
+        })
+        .collect()
+}
+
+fn parse_filter(input: SearchFilterInput) -> AppResult<SearchFilter> {
+    let min_score = match input.min_score {
+        Some(score) if !(1.0..=5.0).contains(&score) => {
+            return Err(bad_filter(
+                &["minScore"],
+                "`minScore` must be between 1 and 5",
+            ));
+        }
+        other => other,
+    };
+    let near = input
+        .near
+        .map(|near| {
+            GeoPoint::new(near.lat, 0.0)
+                .map_err(|message| bad_filter(&["near", "lat"], message))?;
+            let center = GeoPoint::new(near.lat, near.lon)
+                .map_err(|message| bad_filter(&["near", "lon"], message))?;
+            GeoRadius::new(center, near.radius_km)
+                .map_err(|message| bad_filter(&["near", "radiusKm"], message))
+        })
+        .transpose()?;
+    let bbox = input
+        .bbox
+        .map(|bbox| {
+            BoundingBox::new(bbox.south, bbox.west, bbox.north, bbox.east)
+                .map_err(|message| bad_filter(&["bbox"], message))
+        })
+        .transpose()?;
+    Ok(SearchFilter {
+        themes: each("themes", input.themes, |path| ThemePath::parse(&path))?,
+        regions: Vec::new(),
+        cities: each("cities", input.cities, |slug| Slug::parse(&slug))?,
+        networks: each("networks", input.networks, |slug| Slug::parse(&slug))?,
+        sdgs: each("sdgs", input.sdgs, |goal| Sdg::try_from(i64::from(goal)))?,
+        languages: each("languages", input.languages, |code| Language::parse(&code))?,
+        min_score,
+        instruments: each("instruments", input.instruments, |name| {
+            Instrument::ALL
+                .iter()
+                .copied()
+                .find(|instrument| instrument.as_str() == name)
+                .ok_or_else(|| format!("`{name}` is not a funding instrument"))
+        })?,
+        open_at: input.open_at,
+        geo: GeoFilter { near, bbox },
+    })
+}

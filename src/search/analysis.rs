@@ -1,0 +1,308 @@
+//! Text analysis: one analyzer per stemmed language, a plain one for every other language, and
+//! query-language detection.
+//!
+//! Every analyzer lower-cases and folds to ASCII, so `energía`/`energia` and `Tromsø`/`Tromso`
+//! produce the same token. Stop words are removed before folding (the lists are spelled with
+//! diacritics) and folding happens before stemming, so a query typed without accents stems the
+//! same way as the accented text.
+
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    StopWordFilter, TextAnalyzer, TokenizerManager,
+};
+
+/// Tokens longer than this are dropped (base64 blobs, URLs without separators).
+const MAX_TOKEN_BYTES: usize = 40;
+
+/// A language with its own analyzer, or [`TextLanguage::Other`] for the plain analyzer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TextLanguage {
+    En,
+    Fr,
+    De,
+    No,
+    Es,
+    It,
+    Nl,
+    Sv,
+    Da,
+    Fi,
+    Pt,
+    Other,
+}
+
+impl TextLanguage {
+    pub const ALL: [TextLanguage; 12] = [
+        Self::En,
+        Self::Fr,
+        Self::De,
+        Self::No,
+        Self::Es,
+        Self::It,
+        Self::Nl,
+        Self::Sv,
+        Self::Da,
+        Self::Fi,
+        Self::Pt,
+        Self::Other,
+    ];
+
+    /// The analyzer for an ISO 639-1 code; unknown codes get the plain analyzer.
+    /// Norwegian Bokmål and Nynorsk (`nb`, `nn`) share Norwegian's.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "en" => Self::En,
+            "fr" => Self::Fr,
+            "de" => Self::De,
+            "no" | "nb" | "nn" => Self::No,
+            "es" => Self::Es,
+            "it" => Self::It,
+            "nl" => Self::Nl,
+            "sv" => Self::Sv,
+            "da" => Self::Da,
+            "fi" => Self::Fi,
+            "pt" => Self::Pt,
+            _ => Self::Other,
+        }
+    }
+
+    /// Suffix of the field names holding text in this language, and the tokenizer's name.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Fr => "fr",
+            Self::De => "de",
+            Self::No => "no",
+            Self::Es => "es",
+            Self::It => "it",
+            Self::Nl => "nl",
+            Self::Sv => "sv",
+            Self::Da => "da",
+            Self::Fi => "fi",
+            Self::Pt => "pt",
+            Self::Other => "other",
+        }
+    }
+
+    fn stemmer(self) -> Option<Language> {
+        Some(match self {
+            Self::En => Language::English,
+            Self::Fr => Language::French,
+            Self::De => Language::German,
+            Self::No => Language::Norwegian,
+            Self::Es => Language::Spanish,
+            Self::It => Language::Italian,
+            Self::Nl => Language::Dutch,
+            Self::Sv => Language::Swedish,
+            Self::Da => Language::Danish,
+            Self::Fi => Language::Finnish,
+            Self::Pt => Language::Portuguese,
+            Self::Other => return None,
+        })
+    }
+
+    pub fn tokenizer_name(self) -> String {
+        format!("kxc_{}", self.suffix())
+    }
+
+    /// The analyzer indexing and querying text in this language.
+    pub fn analyzer(self) -> TextAnalyzer {
+        let Some(language) = self.stemmer() else {
+            return plain_analyzer();
+        };
+        let builder = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+            .filter(LowerCaser)
+            .dynamic();
+        let builder = match StopWordFilter::new(language) {
+            Some(stop_words) => builder.filter_dynamic(stop_words),
+            None => builder,
+        };
+        builder
+            .filter_dynamic(AsciiFoldingFilter)
+            .filter_dynamic(Stemmer::new(language))
+            .build()
+    }
+
+    /// True when `word` (already lower-cased) is a stop word of this language.
+    pub fn is_stop_word(self, word: &str) -> bool {
+        let Some(language) = self.stemmer() else {
+            return false;
+        };
+        let Some(filter) = StopWordFilter::new(language) else {
+            return false;
+        };
+        let mut analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(filter)
+            .build();
+        let mut stream = analyzer.token_stream(word);
+        !stream.advance()
+    }
+}
+
+/// Lower-casing and ASCII folding only: for languages without a stemmer, for fuzzy matching
+/// and spelling suggestions (which need surface forms, not stems), and for suggest prefixes.
+pub fn plain_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+pub const PLAIN_TOKENIZER: &str = "kxc_plain";
+
+/// Registers every analyzer under the names the schema refers to.
+pub fn register(manager: &TokenizerManager) {
+    for language in TextLanguage::ALL {
+        manager.register(&language.tokenizer_name(), language.analyzer());
+    }
+    manager.register(PLAIN_TOKENIZER, plain_analyzer());
+}
+
+/// The tokens of `text` under `analyzer`, with their positions.
+pub fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(usize, String)> {
+    let mut stream = analyzer.token_stream(text);
+    let mut tokens = Vec::new();
+    while let Some(token) = stream.next() {
+        tokens.push((token.position, token.text.clone()));
+    }
+    tokens
+}
+
+/// The language of a query, when whatlang is confident enough to act on it. Only languages with
+/// their own analyzer are candidates, which also makes short queries less ambiguous.
+pub fn detect(text: &str) -> Option<TextLanguage> {
+    use whatlang::Lang;
+    let detector = whatlang::Detector::with_allowlist(vec![
+        Lang::Eng,
+        Lang::Fra,
+        Lang::Deu,
+        Lang::Nob,
+        Lang::Spa,
+        Lang::Ita,
+        Lang::Nld,
+        Lang::Swe,
+        Lang::Dan,
+        Lang::Fin,
+        Lang::Por,
+    ]);
+    let info = detector.detect(text)?;
+    if !info.is_reliable() {
+        return None;
+    }
+    Some(match info.lang() {
+        Lang::Eng => TextLanguage::En,
+        Lang::Fra => TextLanguage::Fr,
+        Lang::Deu => TextLanguage::De,
+        Lang::Nob => TextLanguage::No,
+        Lang::Spa => TextLanguage::Es,
+        Lang::Ita => TextLanguage::It,
+        Lang::Nld => TextLanguage::Nl,
+        Lang::Swe => TextLanguage::Sv,
+        Lang::Dan => TextLanguage::Da,
+        Lang::Fin => TextLanguage::Fi,
+        Lang::Por => TextLanguage::Pt,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analyze(language: TextLanguage, text: &str) -> Vec<String> {
+        tokens(&mut language.analyzer(), text)
+            .into_iter()
+            .map(|(_, token)| token)
+            .collect()
+    }
+
+    #[test]
+    fn accents_are_folded_so_both_spellings_meet() {
+        for language in [TextLanguage::Es, TextLanguage::Pt, TextLanguage::It] {
+            assert_eq!(
+                analyze(language, "energía"),
+                analyze(language, "energia"),
+                "{language:?}"
+            );
+        }
+        assert_eq!(
+            analyze(TextLanguage::No, "Tromsø"),
+            analyze(TextLanguage::No, "Tromso")
+        );
+        assert_eq!(
+            analyze(TextLanguage::Other, "Tromsø"),
+            vec!["tromso".to_owned()]
+        );
+        assert_eq!(
+            analyze(TextLanguage::De, "München"),
+            analyze(TextLanguage::De, "Munchen")
+        );
+    }
+
+    #[test]
+    fn each_language_stems_its_own_inflections() {
+        assert_eq!(
+            analyze(TextLanguage::En, "cycling"),
+            analyze(TextLanguage::En, "cycle")
+        );
+        assert_eq!(
+            analyze(TextLanguage::Fr, "rénovations"),
+            analyze(TextLanguage::Fr, "rénovation")
+        );
+        assert_eq!(
+            analyze(TextLanguage::De, "Wärmepumpen"),
+            analyze(TextLanguage::De, "Wärmepumpe")
+        );
+        assert_eq!(
+            analyze(TextLanguage::No, "bussene"),
+            analyze(TextLanguage::No, "buss")
+        );
+        assert_eq!(
+            analyze(TextLanguage::Sv, "trängselskatten"),
+            analyze(TextLanguage::Sv, "trängselskatt")
+        );
+        assert_eq!(
+            analyze(TextLanguage::Fi, "kaupungit"),
+            analyze(TextLanguage::Fi, "kaupungeissa")
+        );
+    }
+
+    #[test]
+    fn stop_words_are_removed_per_language() {
+        assert_eq!(
+            analyze(TextLanguage::En, "the city"),
+            vec!["citi".to_owned()]
+        );
+        assert_eq!(
+            analyze(TextLanguage::Fr, "la ville"),
+            vec!["vill".to_owned()]
+        );
+        assert!(TextLanguage::De.is_stop_word("und"));
+        assert!(!TextLanguage::De.is_stop_word("stadt"));
+        assert!(!TextLanguage::Other.is_stop_word("the"));
+    }
+
+    #[test]
+    fn unknown_languages_get_the_plain_analyzer() {
+        assert_eq!(TextLanguage::from_code("ja"), TextLanguage::Other);
+        assert_eq!(TextLanguage::from_code("nb"), TextLanguage::No);
+        assert_eq!(
+            analyze(TextLanguage::Other, "Cities, cycling!"),
+            vec!["cities", "cycling"]
+        );
+    }
+
+    #[test]
+    fn the_language_of_a_sentence_is_detected() {
+        assert_eq!(
+            detect("comment les villes financent la rénovation des bâtiments"),
+            Some(TextLanguage::Fr)
+        );
+        assert_eq!(
+            detect("wie Städte die Wärmewende mit Fernwärme schaffen"),
+            Some(TextLanguage::De)
+        );
+    }
+}

@@ -1,0 +1,203 @@
+//! Running a search against one generation: one pass collects the page (ordered and
+//! keyset-paged by a sort key), the total and the facet counts.
+
+use std::cmp::Ordering;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::{DocId, Score, SegmentReader, TantivyDocument};
+
+use super::Generation;
+use super::spelling;
+use crate::search::analysis;
+use crate::search::document::DocKey;
+use crate::search::facets::{self, FacetCounter};
+use crate::search::fields::{self, Part};
+use crate::search::geo;
+use crate::search::query::{self, Analyzers};
+use crate::search::request::{Hit, SearchCursor, SearchRequest, SearchResults, SortOrder};
+use crate::search::snippets::Highlighter;
+
+/// Below this many hits a spelling suggestion is computed.
+const FEW_HITS: usize = 3;
+/// Indexed words per query word that highlighting of typo-only matches considers.
+const TYPO_HIGHLIGHT_WORDS: usize = 50;
+/// Sort key of a document that lacks the value ordered by: after every real value.
+const MISSING: f64 = -1e300;
+
+/// Orders by `primary`, then `uid`, both descending; the rest rides along.
+#[derive(Clone, Copy, Debug)]
+struct SortKey {
+    primary: f64,
+    uid: u64,
+    relevance: Score,
+    distance_km: Option<f64>,
+}
+
+impl SortKey {
+    /// Documents at or before the cursor are pushed below every real key and dropped.
+    const SKIPPED: SortKey = SortKey {
+        primary: f64::NEG_INFINITY,
+        uid: 0,
+        relevance: 0.0,
+        distance_km: None,
+    };
+
+    fn is_after(&self, cursor: &SearchCursor) -> bool {
+        self.primary < cursor.sort_key || (self.primary == cursor.sort_key && self.uid < cursor.uid)
+    }
+}
+
+impl PartialEq for SortKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.partial_cmp(other) == Some(Ordering::Equal)
+    }
+}
+
+impl PartialOrd for SortKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(
+            self.primary
+                .total_cmp(&other.primary)
+                .then(self.uid.cmp(&other.uid)),
+        )
+    }
+}
+
+pub fn search(
+    generation: &Generation,
+    prototype: &Analyzers,
+    request: &SearchRequest,
+) -> anyhow::Result<SearchResults> {
+    let language = request
+        .language
+        .or_else(|| analysis::detect(&request.query.plain_text()));
+    let mut analyzers = prototype.clone();
+    let compiled = query::compile(&generation.fields, &mut analyzers, request, language);
+    let searcher = generation.reader.searcher();
+
+    let order = request.order;
+    let after = request.after;
+    let near = request.filter.geo.near;
+    let top = TopDocs::with_limit(request.first + 1).tweak_score(move |segment: &SegmentReader| {
+        let fast = segment.fast_fields();
+        let uid = fast.u64(fields::UID).ok();
+        let date = fast.column_opt::<i64>(fields::DATE).ok().flatten();
+        let score = fast.column_opt::<f64>(fields::SCORE).ok().flatten();
+        let geo = fast.column_opt::<u64>(fields::GEO).ok().flatten();
+        move |doc: DocId, relevance: Score| {
+            let distance_km = match (near, &geo) {
+                (Some(near), Some(geo)) => geo::nearest_km(geo, doc, near.center()),
+                _ => None,
+            };
+            let primary = match order {
+                SortOrder::Relevance => f64::from(relevance),
+                SortOrder::Date => date
+                    .as_ref()
+                    .and_then(|column| column.first(doc))
+                    .map_or(MISSING, |seconds| seconds as f64),
+                SortOrder::Score => score
+                    .as_ref()
+                    .and_then(|column| column.first(doc))
+                    .unwrap_or(MISSING),
+                SortOrder::Distance => distance_km.map_or(MISSING, |km| -km),
+            };
+            let key = SortKey {
+                primary,
+                uid: uid
+                    .as_ref()
+                    .and_then(|column| column.first(doc))
+                    .unwrap_or(0),
+                relevance,
+                distance_km,
+            };
+            match after {
+                Some(cursor) if !key.is_after(&cursor) => SortKey::SKIPPED,
+                _ => key,
+            }
+        }
+    });
+    let facet_counter = FacetCounter::new(&request.facets);
+    let (mut page, total, raw_facets) =
+        searcher.search(compiled.query.as_ref(), &(top, Count, facet_counter))?;
+
+    page.retain(|(key, _)| key.primary != f64::NEG_INFINITY);
+    let has_next_page = page.len() > request.first;
+    page.truncate(request.first);
+
+    let highlighter = Highlighter::new(
+        &generation.fields,
+        &analyzers,
+        &compiled.highlight_terms,
+        language,
+    );
+    let mut typo_highlighter: Option<Highlighter> = None;
+    let mut hits = Vec::with_capacity(page.len());
+    for (key, address) in page {
+        let Some(doc_key) = DocKey::from_raw(key.uid) else {
+            continue;
+        };
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let mut highlights = highlighter.highlights(&doc);
+        if highlights.is_empty() {
+            // Matched through a typo only: mark the indexed words close to the query's.
+            if typo_highlighter.is_none() {
+                let mut terms = compiled.highlight_terms.clone();
+                let words = spelling::typo_matches(
+                    &searcher,
+                    &generation.fields,
+                    &mut analyzers,
+                    &request.query,
+                    TYPO_HIGHLIGHT_WORDS,
+                )?;
+                for word in words {
+                    for (language, stems) in analyzers.language_tokens(&word) {
+                        for part in Part::ALL {
+                            terms
+                                .entry(generation.fields.text(part, language))
+                                .or_default()
+                                .extend(stems.iter().cloned());
+                        }
+                    }
+                }
+                typo_highlighter = Some(Highlighter::new(
+                    &generation.fields,
+                    &analyzers,
+                    &terms,
+                    language,
+                ));
+            }
+            if let Some(typo_highlighter) = &typo_highlighter {
+                highlights = typo_highlighter.highlights(&doc);
+            }
+        }
+        hits.push(Hit {
+            key: doc_key,
+            score: key.relevance,
+            cursor: SearchCursor {
+                sort_key: key.primary,
+                uid: key.uid,
+            },
+            highlights,
+            distance_km: key.distance_km,
+        });
+    }
+
+    let suggestion = if total < FEW_HITS {
+        spelling::did_you_mean(
+            &searcher,
+            &generation.fields,
+            &mut analyzers,
+            &request.query,
+        )?
+    } else {
+        None
+    };
+    Ok(SearchResults {
+        total,
+        hits,
+        has_next_page,
+        facets: facets::shape(&request.facets, raw_facets),
+        suggestion,
+        language,
+    })
+}

@@ -1,0 +1,181 @@
+//! The indexer task: the only writer of the search index. It tails `change_log` from the
+//! checkpoint saved in the index's last commit, hands each batch of changes to the mapping of
+//! its entity type, and commits the documents together with the new checkpoint. A crash loses
+//! at most the uncommitted batch, which is applied again on restart; upserts replace documents
+//! by key, so applying a change twice leaves one document.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::SearchIndex;
+use super::document::{DocKey, SearchDocument};
+use super::engine::{IndexSession, TantivyIndex};
+use super::mapping::{self, DocumentMapping};
+use crate::entity::change_log;
+
+/// How often an idle indexer looks for new changes; well inside the one-second freshness goal.
+const POLL: Duration = Duration::from_millis(100);
+/// Wait after a failure before retrying from the committed checkpoint.
+const BACKOFF: Duration = Duration::from_secs(1);
+const BATCH: u64 = 500;
+
+enum Write {
+    Upsert(Box<SearchDocument>),
+    Delete(DocKey),
+}
+
+pub struct Indexer {
+    db: DatabaseConnection,
+    index: Arc<TantivyIndex>,
+    mappings: Vec<Box<dyn DocumentMapping>>,
+    session: Option<IndexSession>,
+    /// The last `seq` applied to the session, committed or not.
+    applied: i64,
+}
+
+impl Indexer {
+    pub fn new(db: DatabaseConnection, index: Arc<TantivyIndex>) -> Self {
+        let applied = index.checkpoint();
+        Self {
+            db,
+            index,
+            mappings: mapping::all(),
+            session: None,
+            applied,
+        }
+    }
+
+    /// Applies up to `limit` changes after the last applied one, without committing them.
+    /// Returns how many change-log rows were consumed.
+    pub async fn apply_next(&mut self, limit: u64) -> anyhow::Result<usize> {
+        let changes = change_log::Entity::find()
+            .filter(change_log::Column::Seq.gt(self.applied))
+            .order_by_asc(change_log::Column::Seq)
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .context("read change log")?;
+        let Some(last) = changes.last().map(|change| change.seq) else {
+            return Ok(0);
+        };
+        // Mappings load the current state, so several changes to one record need one load.
+        let mut changed: BTreeMap<&str, BTreeSet<i32>> = BTreeMap::new();
+        for change in &changes {
+            changed
+                .entry(change.entity_type.as_str())
+                .or_default()
+                .insert(change.entity_id);
+        }
+        let mut writes = Vec::new();
+        for mapping in &self.mappings {
+            let Some(ids) = changed.get(mapping.entity_type()) else {
+                continue;
+            };
+            let ids: Vec<i32> = ids.iter().copied().collect();
+            let documents = mapping
+                .load(&self.db, &ids)
+                .await
+                .with_context(|| format!("load {} documents", mapping.entity_type()))?;
+            let present: HashSet<i32> = documents.iter().map(|doc| doc.id).collect();
+            writes.extend(
+                ids.iter()
+                    .filter(|id| !present.contains(id))
+                    .map(|id| Write::Delete(DocKey::new(mapping.kind(), *id))),
+            );
+            writes.extend(
+                documents
+                    .into_iter()
+                    .map(|doc| Write::Upsert(Box::new(doc))),
+            );
+        }
+        let mut session = match self.session.take() {
+            Some(session) => session,
+            None => {
+                let index = self.index.clone();
+                tokio::task::spawn_blocking(move || index.session()).await??
+            }
+        };
+        let session = tokio::task::spawn_blocking(move || -> anyhow::Result<IndexSession> {
+            for write in writes {
+                match write {
+                    Write::Upsert(document) => session.upsert(&document)?,
+                    Write::Delete(key) => session.delete(key),
+                }
+            }
+            Ok(session)
+        })
+        .await??;
+        self.session = Some(session);
+        self.applied = last;
+        Ok(changes.len())
+    }
+
+    /// Commits what was applied; returns the checkpoint now saved in the index.
+    pub async fn commit(&mut self) -> anyhow::Result<i64> {
+        let Some(mut session) = self.session.take() else {
+            return Ok(self.index.checkpoint());
+        };
+        let applied = self.applied;
+        let session = tokio::task::spawn_blocking(move || -> anyhow::Result<IndexSession> {
+            if applied != session.checkpoint() {
+                session.commit(applied)?;
+            }
+            Ok(session)
+        })
+        .await??;
+        self.session = Some(session);
+        Ok(applied)
+    }
+
+    /// Applies and commits batches until the change log is exhausted; returns the checkpoint.
+    pub async fn catch_up(&mut self) -> anyhow::Result<i64> {
+        while self.apply_next(BATCH).await? > 0 {
+            self.commit().await?;
+        }
+        Ok(self.index.checkpoint())
+    }
+
+    /// Runs until the runtime shuts down: follows rebuilt generations, tails the change log.
+    pub fn spawn(mut self) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                match self.tick().await {
+                    Ok(()) => tokio::time::sleep(POLL).await,
+                    Err(error) => {
+                        tracing::warn!(
+                            error = format!("{error:#}"),
+                            "search indexer failed; retrying"
+                        );
+                        self.reset().await;
+                        tokio::time::sleep(BACKOFF).await;
+                    }
+                }
+            }
+        })
+    }
+
+    async fn tick(&mut self) -> anyhow::Result<()> {
+        if self.index.published_elsewhere()? {
+            // The old generation's writer goes first: it is never written again.
+            self.reset().await;
+            let index = self.index.clone();
+            tokio::task::spawn_blocking(move || index.follow_published()).await??;
+            self.applied = self.index.checkpoint();
+        }
+        self.catch_up().await?;
+        Ok(())
+    }
+
+    /// Drops uncommitted work and resumes from the committed checkpoint.
+    async fn reset(&mut self) {
+        if let Some(session) = self.session.take() {
+            // Dropping a writer joins its threads.
+            let _ = tokio::task::spawn_blocking(move || drop(session)).await;
+        }
+        self.applied = self.index.checkpoint();
+    }
+}

@@ -1,0 +1,70 @@
+//! Funders, for search-as-you-type only: organisations of kind `funder` and every provider of
+//! a live funding opportunity.
+
+use async_trait::async_trait;
+use sea_orm::sea_query::Condition;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+
+use super::DocumentMapping;
+use crate::entity::{funding_opportunity, organisation};
+use crate::search::document::{DocKind, SearchDocument};
+
+pub struct FunderMapping;
+
+async fn funders(
+    db: &DatabaseConnection,
+    ids: Option<&[i32]>,
+) -> Result<Vec<organisation::Model>, sea_orm::DbErr> {
+    let providers: Vec<Option<i32>> = funding_opportunity::Entity::find()
+        .select_only()
+        .column(funding_opportunity::Column::ProviderId)
+        .filter(funding_opportunity::Column::DeletedAt.is_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut query = organisation::Entity::find().filter(
+        Condition::any()
+            .add(organisation::Column::Kind.eq("funder"))
+            .add(organisation::Column::Id.is_in(providers.into_iter().flatten())),
+    );
+    if let Some(ids) = ids {
+        query = query.filter(organisation::Column::Id.is_in(ids.iter().copied()));
+    }
+    query.all(db).await
+}
+
+#[async_trait]
+impl DocumentMapping for FunderMapping {
+    fn entity_type(&self) -> &'static str {
+        "organisation"
+    }
+
+    fn kind(&self) -> DocKind {
+        DocKind::Funder
+    }
+
+    async fn load(
+        &self,
+        db: &DatabaseConnection,
+        ids: &[i32],
+    ) -> Result<Vec<SearchDocument>, sea_orm::DbErr> {
+        Ok(funders(db, Some(ids))
+            .await?
+            .into_iter()
+            .map(|row| {
+                let mut doc = SearchDocument::new(DocKind::Funder, row.id);
+                doc.suggest.push(row.name);
+                doc.countries.extend(row.country_code);
+                doc
+            })
+            .collect())
+    }
+
+    async fn all_ids(&self, db: &DatabaseConnection) -> Result<Vec<i32>, sea_orm::DbErr> {
+        Ok(funders(db, None)
+            .await?
+            .into_iter()
+            .map(|row| row.id)
+            .collect())
+    }
+}

@@ -1,0 +1,47 @@
+//! Document mappings: how each kind of record becomes a [`SearchDocument`]. The indexer knows
+//! nothing about any particular record: it hands each change-log entry to the mapping
+//! registered for its entity type. A new searchable record (community threads, say) is a new
+//! file here and one line in [`all`].
+
+mod city;
+mod funder;
+mod funding;
+mod places;
+mod practice;
+mod theme;
+
+use async_trait::async_trait;
+use sea_orm::DatabaseConnection;
+
+use super::document::{DocKind, SearchDocument};
+
+#[async_trait]
+pub trait DocumentMapping: Send + Sync {
+    /// The `change_log.entity_type` this mapping handles.
+    fn entity_type(&self) -> &'static str;
+
+    /// The kind of the documents it produces.
+    fn kind(&self) -> DocKind;
+
+    /// Documents for those of `ids` that should be searchable now. An id left out (deleted,
+    /// unpublished, tombstoned) is removed from the index.
+    async fn load(
+        &self,
+        db: &DatabaseConnection,
+        ids: &[i32],
+    ) -> Result<Vec<SearchDocument>, sea_orm::DbErr>;
+
+    /// Every id a full rebuild should load.
+    async fn all_ids(&self, db: &DatabaseConnection) -> Result<Vec<i32>, sea_orm::DbErr>;
+}
+
+/// Every mapping, in the order a rebuild loads them.
+pub fn all() -> Vec<Box<dyn DocumentMapping>> {
+    vec![
+        Box::new(practice::PracticeMapping),
+        Box::new(funding::FundingMapping),
+        Box::new(city::CityMapping),
+        Box::new(theme::ThemeMapping),
+        Box::new(funder::FunderMapping),
+    ]
+}

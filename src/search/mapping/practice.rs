@@ -1,0 +1,156 @@
+//! Published practices with their translations, places, themes and SDGs.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::Utc;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+
+use super::{DocumentMapping, places};
+use crate::entity::{practice, practice_city, practice_sdg, practice_theme, practice_translation};
+use crate::search::document::{DocKind, LocalizedText, SearchDocument, Tag};
+use crate::service;
+
+pub struct PracticeMapping;
+
+#[async_trait]
+impl DocumentMapping for PracticeMapping {
+    fn entity_type(&self) -> &'static str {
+        "practice"
+    }
+
+    fn kind(&self) -> DocKind {
+        DocKind::Practice
+    }
+
+    async fn load(
+        &self,
+        db: &DatabaseConnection,
+        ids: &[i32],
+    ) -> Result<Vec<SearchDocument>, sea_orm::DbErr> {
+        let practices = service::practices::visible()
+            .filter(practice::Column::Id.is_in(ids.iter().copied()))
+            .all(db)
+            .await?;
+        if practices.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<i32> = practices.iter().map(|row| row.id).collect();
+        let translations = practice_translation::Entity::find()
+            .filter(practice_translation::Column::PracticeId.is_in(ids.clone()))
+            .all(db)
+            .await?;
+        let city_links: Vec<(i32, i32)> = practice_city::Entity::find()
+            .select_only()
+            .column(practice_city::Column::PracticeId)
+            .column(practice_city::Column::CityId)
+            .filter(practice_city::Column::PracticeId.is_in(ids.clone()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let theme_links: Vec<(i32, i32)> = practice_theme::Entity::find()
+            .select_only()
+            .column(practice_theme::Column::PracticeId)
+            .column(practice_theme::Column::ThemeId)
+            .filter(practice_theme::Column::PracticeId.is_in(ids.clone()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let sdg_links: Vec<(i32, i16)> = practice_sdg::Entity::find()
+            .select_only()
+            .column(practice_sdg::Column::PracticeId)
+            .column(practice_sdg::Column::Sdg)
+            .filter(practice_sdg::Column::PracticeId.is_in(ids))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let city_ids: Vec<i32> = city_links.iter().map(|(_, city)| *city).collect();
+        let places = places::load(db, &city_ids).await?;
+        let theme_ids: Vec<i32> = theme_links.iter().map(|(_, theme)| *theme).collect();
+        let themes: HashMap<i32, service::themes::Theme> = service::themes::by_ids(db, &theme_ids)
+            .await?
+            .into_iter()
+            .map(|theme| (theme.row.id, theme))
+            .collect();
+
+        Ok(practices
+            .into_iter()
+            .map(|row| {
+                let mut doc = SearchDocument::new(DocKind::Practice, row.id);
+                doc.texts.push(LocalizedText {
+                    language: row.original_language.clone(),
+                    title: row.title.clone(),
+                    summary: row.summary.clone(),
+                    body: row.body.clone(),
+                });
+                doc.suggest.push(row.title.clone());
+                doc.languages.push(row.original_language.clone());
+                for translation in translations.iter().filter(|t| t.practice_id == row.id) {
+                    doc.texts.push(LocalizedText {
+                        language: translation.language.clone(),
+                        title: translation.title.clone(),
+                        summary: translation.summary.clone(),
+                        body: translation.body.clone(),
+                    });
+                    doc.suggest.push(translation.title.clone());
+                    doc.languages.push(translation.language.clone());
+                }
+                for (_, city_id) in city_links
+                    .iter()
+                    .filter(|(practice, _)| *practice == row.id)
+                {
+                    let Some(place) = places.get(city_id) else {
+                        continue;
+                    };
+                    doc.tags.extend(place.names.iter().cloned().map(Tag::plain));
+                    doc.regions.push(place.region_path.clone());
+                    doc.countries.push(place.city.country_code.clone());
+                    doc.cities.push(place.city.slug.clone());
+                    doc.networks.extend(place.networks.iter().cloned());
+                    doc.locations.extend(place.point());
+                }
+                for (_, theme_id) in theme_links
+                    .iter()
+                    .filter(|(practice, _)| *practice == row.id)
+                {
+                    let Some(theme) = themes.get(theme_id) else {
+                        continue;
+                    };
+                    doc.themes.push(theme.row.path.clone());
+                    doc.tags.extend(
+                        theme
+                            .labels
+                            .iter()
+                            .map(|(language, label)| Tag::in_language(language, label)),
+                    );
+                }
+                if let Some(benefits) = row.co_benefits.as_array() {
+                    doc.tags.extend(
+                        benefits
+                            .iter()
+                            .filter_map(|benefit| benefit.as_str())
+                            .map(|benefit| Tag::in_language("en", benefit)),
+                    );
+                }
+                doc.sdgs = sdg_links
+                    .iter()
+                    .filter(|(practice, _)| *practice == row.id)
+                    .filter_map(|(_, sdg)| u8::try_from(*sdg).ok())
+                    .collect();
+                doc.score = row.score;
+                doc.evaluation_label = row.evaluation_label.clone();
+                doc.date = row.published_at.map(|date| date.with_timezone(&Utc));
+                doc
+            })
+            .collect())
+    }
+
+    async fn all_ids(&self, db: &DatabaseConnection) -> Result<Vec<i32>, sea_orm::DbErr> {
+        service::practices::visible()
+            .select_only()
+            .column(practice::Column::Id)
+            .into_tuple()
+            .all(db)
+            .await
+    }
+}

@@ -1,0 +1,84 @@
+//! Full-text search over published practices, live funding opportunities and cities.
+//!
+//! - [`SearchIndex`] is the seam services use; [`engine::TantivyIndex`] implements it.
+//! - [`mapping`] turns database records into engine-independent [`document::SearchDocument`]s.
+//! - [`indexer::Indexer`] is the only writer: it tails `change_log` and commits documents with
+//!   the checkpoint in the same tantivy commit.
+//! - [`rebuild`] builds a whole generation (first start, `kxc reindex`) and publishes it; the
+//!   serving indexer switches to it without a restart.
+//!
+//! Queries are blocking work: callers run them on the blocking pool.
+
+pub mod analysis;
+pub mod document;
+mod encode;
+pub mod engine;
+mod facets;
+pub mod fields;
+pub mod geo;
+pub mod indexer;
+pub mod mapping;
+mod query;
+pub mod rebuild;
+pub mod request;
+mod snippets;
+pub mod syntax;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use indicatif::ProgressBar;
+use sea_orm::DatabaseConnection;
+
+pub use engine::TantivyIndex;
+pub use request::{SearchRequest, SearchResults, Suggestion};
+
+/// What services need from a search engine. Every method blocks: call it from
+/// `tokio::task::spawn_blocking`.
+pub trait SearchIndex: Send + Sync {
+    fn search(&self, request: &SearchRequest) -> anyhow::Result<SearchResults>;
+
+    /// Up to `first` completions of `prefix` over practice titles, cities, themes and funders.
+    fn suggest(&self, prefix: &str, first: usize) -> anyhow::Result<Vec<Suggestion>>;
+
+    /// The last change-log `seq` reflected in search results.
+    fn checkpoint(&self) -> i64;
+
+    /// Names the index generation in use (it changes when a rebuild is published).
+    fn generation_name(&self) -> String;
+}
+
+pub type SharedIndex = Arc<dyn SearchIndex>;
+
+/// Opens the index under `root`, building it from the database first when there is none.
+pub async fn open_or_build(
+    db: &DatabaseConnection,
+    root: &Path,
+) -> anyhow::Result<Arc<TantivyIndex>> {
+    let path = root.to_owned();
+    if let Some(index) = tokio::task::spawn_blocking(move || TantivyIndex::open(&path)).await?? {
+        let latest = rebuild::latest_seq(db).await?;
+        if index.checkpoint() <= latest {
+            return Ok(Arc::new(index));
+        }
+        // An index ahead of the log belongs to another database (a restored backup, say):
+        // tailing from its checkpoint would skip every change up to it.
+        tracing::warn!(
+            checkpoint = index.checkpoint(),
+            latest,
+            "search index is ahead of the change log; rebuilding"
+        );
+    }
+    let report = rebuild::rebuild(db, root, &ProgressBar::hidden()).await?;
+    tracing::info!(
+        generation = report.generation,
+        documents = report.documents,
+        "built search index"
+    );
+    let path = root.to_owned();
+    let index = tokio::task::spawn_blocking(move || TantivyIndex::open(&path))
+        .await??
+        .ok_or_else(|| anyhow::anyhow!("search index missing right after it was built"))?;
+    engine::store::remove_stale(root, &index.generation_name());
+    Ok(Arc::new(index))
+}

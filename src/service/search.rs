@@ -1,0 +1,210 @@
+//! Searching: checks that filters name existing themes, regions, cities and networks, runs the
+//! query on the blocking pool, then loads the records of the hits and labels the facets.
+//! Search-as-you-type lives here too.
+
+use std::collections::HashMap;
+
+use anyhow::Context;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+
+use crate::entity::{city, funding_opportunity, organisation, practice, region, theme};
+use crate::error::{AppError, AppResult};
+use crate::search::document::{DocKey, DocKind};
+use crate::search::request::{Hit, SearchRequest};
+use crate::search::{SharedIndex, Suggestion};
+use crate::service;
+use crate::service::search_labels::{self, LabelledFacet};
+
+/// A record found by a search.
+pub enum Found {
+    Practice(practice::Model),
+    FundingOpportunity(funding_opportunity::Model),
+    City(city::Model),
+}
+
+pub struct FoundHit {
+    pub found: Found,
+    pub hit: Hit,
+}
+
+pub struct SearchPage {
+    /// Every match across all pages.
+    pub total: usize,
+    pub hits: Vec<FoundHit>,
+    pub has_next_page: bool,
+    pub facets: Vec<LabelledFacet>,
+    pub suggestion: Option<String>,
+    /// ISO 639-1 code of the language the query was treated as.
+    pub language: Option<String>,
+}
+
+/// Runs `request`, whose region filter is given as region codes (`NO`, `150`, `NO-03`).
+pub async fn search(
+    db: &DatabaseConnection,
+    index: &SharedIndex,
+    mut request: SearchRequest,
+    region_codes: &[String],
+) -> AppResult<SearchPage> {
+    check_filter(db, &request).await?;
+    request.filter.regions = region_paths(db, region_codes).await?;
+    let label_language = request
+        .language
+        .map(|language| language.suffix().to_owned());
+    let index = index.clone();
+    let results = tokio::task::spawn_blocking(move || index.search(&request))
+        .await
+        .context("search task")??;
+    let language = results
+        .language
+        .map(|language| language.suffix().to_owned());
+    let hits = load_hits(db, results.hits).await?;
+    let labels_in = language
+        .clone()
+        .or(label_language)
+        .unwrap_or_else(|| "en".into());
+    let facets = search_labels::label(db, results.facets, &labels_in).await?;
+    Ok(SearchPage {
+        total: results.total,
+        hits,
+        has_next_page: results.has_next_page,
+        facets,
+        suggestion: results.suggestion,
+        language,
+    })
+}
+
+/// Completions for `prefix`, at most `first` (1..=20).
+pub async fn suggest(index: &SharedIndex, prefix: &str, first: i32) -> AppResult<Vec<Suggestion>> {
+    if prefix.trim().is_empty() {
+        return Err(AppError::bad_input(
+            &["prefix"],
+            "`prefix` must not be empty",
+        ));
+    }
+    let first = usize::try_from(first)
+        .ok()
+        .filter(|first| (1..=20).contains(first))
+        .ok_or_else(|| AppError::bad_input(&["first"], "`first` must be between 1 and 20"))?;
+    let index = index.clone();
+    let prefix = prefix.to_owned();
+    Ok(
+        tokio::task::spawn_blocking(move || index.suggest(&prefix, first))
+            .await
+            .context("suggest task")??,
+    )
+}
+
+async fn check_filter(db: &DatabaseConnection, request: &SearchRequest) -> AppResult<()> {
+    let filter = &request.filter;
+    let themes: Vec<&str> = filter.themes.iter().map(|path| path.as_str()).collect();
+    check_known::<theme::Entity>(db, theme::Column::Path, &themes, "themes", "theme").await?;
+    let cities: Vec<&str> = filter.cities.iter().map(|slug| slug.as_str()).collect();
+    check_known::<city::Entity>(db, city::Column::Slug, &cities, "cities", "city").await?;
+    let networks: Vec<&str> = filter.networks.iter().map(|slug| slug.as_str()).collect();
+    check_known::<organisation::Entity>(
+        db,
+        organisation::Column::Slug,
+        &networks,
+        "networks",
+        "network",
+    )
+    .await
+}
+
+/// Fails on the first of `keys` that no row of `E` has in `column`.
+async fn check_known<E: EntityTrait>(
+    db: &DatabaseConnection,
+    column: E::Column,
+    keys: &[&str],
+    field: &str,
+    what: &str,
+) -> AppResult<()> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let found: Vec<String> = E::find()
+        .select_only()
+        .column(column)
+        .filter(column.is_in(keys.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    match keys
+        .iter()
+        .position(|key| !found.iter().any(|value| value == key))
+    {
+        Some(index) => Err(unknown(field, index, what, keys[index])),
+        None => Ok(()),
+    }
+}
+
+fn unknown(field: &str, index: usize, what: &str, key: &str) -> AppError {
+    AppError::bad_input(
+        &["filter", field, &index.to_string()],
+        format!("unknown {what} `{key}`"),
+    )
+}
+
+/// Region codes to the paths the index holds (`NO` to `001/150/154/NO`).
+async fn region_paths(db: &DatabaseConnection, codes: &[String]) -> AppResult<Vec<String>> {
+    let mut paths = Vec::with_capacity(codes.len());
+    for (index, code) in codes.iter().enumerate() {
+        let row = region::Entity::find()
+            .filter(region::Column::Code.eq(code.trim()))
+            .one(db)
+            .await?;
+        match row {
+            Some(row) => paths.push(row.path.trim_end_matches('/').to_owned()),
+            None => return Err(unknown("regions", index, "region", code)),
+        }
+    }
+    Ok(paths)
+}
+
+/// The records of `hits`, in hit order. A record that stopped being visible after the index
+/// saw it is skipped.
+async fn load_hits(db: &DatabaseConnection, hits: Vec<Hit>) -> AppResult<Vec<FoundHit>> {
+    let ids_of = |kind: DocKind| -> Vec<i32> {
+        hits.iter()
+            .filter(|hit| hit.key.kind() == Some(kind))
+            .map(|hit| hit.key.id())
+            .collect()
+    };
+    let mut practices: HashMap<i32, practice::Model> = service::practices::visible()
+        .filter(practice::Column::Id.is_in(ids_of(DocKind::Practice)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect();
+    let mut funding: HashMap<i32, funding_opportunity::Model> =
+        service::funding::by_ids(db, &ids_of(DocKind::FundingOpportunity))
+            .await?
+            .into_iter()
+            .map(|row| (row.id, row))
+            .collect();
+    let mut cities: HashMap<i32, city::Model> = service::cities::by_ids(db, &ids_of(DocKind::City))
+        .await?
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect();
+    Ok(hits
+        .into_iter()
+        .filter_map(|hit| {
+            let id = hit.key.id();
+            let found = match hit.key.kind()? {
+                DocKind::Practice => Found::Practice(practices.remove(&id)?),
+                DocKind::FundingOpportunity => Found::FundingOpportunity(funding.remove(&id)?),
+                DocKind::City => Found::City(cities.remove(&id)?),
+                DocKind::Theme | DocKind::Funder => return None,
+            };
+            Some(FoundHit { found, hit })
+        })
+        .collect())
+}
+
+/// The kind and row id behind a completion.
+pub fn completion_target(suggestion: &Suggestion) -> Option<(DocKind, i32)> {
+    let key: DocKey = suggestion.key;
+    Some((key.kind()?, key.id()))
+}

@@ -1,0 +1,228 @@
+//! Writes reach the index within a second, a crashed indexer catches up without duplicates,
+//! and a rebuild replaces the index under a running server.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kxc::search::SearchIndex;
+use kxc::search::document::{DocKind, SearchDocument};
+use kxc::search::engine::TantivyIndex;
+use kxc::search::indexer::Indexer;
+use kxc::service::records::{PracticeRecord, parse_record};
+use sea_orm::{EntityTrait, QuerySelect, TransactionTrait};
+use serde_json::{Value, json};
+
+use super::{connect, keys, practice_line, search, wait_for};
+use crate::helpers::{TestApp, spawn_apps};
+
+#[tokio::test]
+async fn a_published_practice_is_searchable_within_a_second_and_an_archived_one_disappears() {
+    for app in spawn_apps().await {
+        let db = connect(&app).await;
+        let record: PracticeRecord = parse_record(&practice_line(
+            "bergen-zeolite-heat",
+            "Zeolite heat battery in Bergen",
+            "published",
+        ))
+        .unwrap();
+        let txn = db.begin().await.unwrap();
+        kxc::service::practice_write::upsert(&txn, record)
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+        let appeared = wait_for(&app, "zeolite", Duration::from_secs(1), |found| {
+            found.iter().any(|slug| slug == "bergen-zeolite-heat")
+        })
+        .await;
+        assert!(
+            appeared.is_some(),
+            "[{}] not searchable within 1 s of commit",
+            app.backend
+        );
+        eprintln!(
+            "[{}] searchable {:?} after commit",
+            app.backend,
+            appeared.unwrap_or_default()
+        );
+
+        let file = app.data_dir().join("archive.jsonl");
+        std::fs::write(
+            &file,
+            practice_line(
+                "bergen-zeolite-heat",
+                "Zeolite heat battery in Bergen",
+                "archived",
+            ),
+        )
+        .unwrap();
+        let output = app.kxc(&["import", "practices", file.to_str().unwrap()]);
+        assert!(
+            output.status.success(),
+            "[{}] {}",
+            app.backend,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let gone = wait_for(&app, "zeolite", Duration::from_secs(1), |found| {
+            found.is_empty()
+        })
+        .await;
+        assert!(
+            gone.is_some(),
+            "[{}] archived practice still found after 1 s",
+            app.backend
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_indexer_that_dies_before_committing_catches_up_without_duplicates() {
+    for app in spawn_apps().await {
+        let db = connect(&app).await;
+        let root = tempfile::tempdir().unwrap();
+        TantivyIndex::start_build(root.path())
+            .unwrap()
+            .publish()
+            .unwrap();
+        let index = Arc::new(TantivyIndex::open(root.path()).unwrap().expect("published"));
+        let latest = kxc::search::rebuild::latest_seq(&db).await.unwrap();
+
+        let mut indexer = Indexer::new(db.clone(), index.clone());
+        assert!(indexer.apply_next(400).await.unwrap() > 0);
+        let committed = indexer.commit().await.unwrap();
+        assert!(
+            committed > 0 && committed < latest,
+            "[{}] {committed} of {latest}",
+            app.backend
+        );
+        assert!(indexer.apply_next(800).await.unwrap() > 0);
+        drop(indexer); // dies with a batch applied but not committed
+        assert_eq!(
+            index.checkpoint(),
+            committed,
+            "[{}] uncommitted work must not count",
+            app.backend
+        );
+
+        let mut restarted = Indexer::new(db.clone(), index.clone());
+        assert_eq!(
+            restarted.catch_up().await.unwrap(),
+            latest,
+            "[{}]",
+            app.backend
+        );
+
+        let keys = index.doc_keys().unwrap();
+        let mut seen = HashMap::new();
+        for key in &keys {
+            *seen.entry(*key).or_insert(0) += 1;
+        }
+        let duplicates: Vec<_> = seen.iter().filter(|(_, count)| **count > 1).collect();
+        assert!(
+            duplicates.is_empty(),
+            "[{}] duplicates: {duplicates:?}",
+            app.backend
+        );
+        let mut practices: Vec<i32> = keys
+            .iter()
+            .filter(|key| key.kind() == Some(DocKind::Practice))
+            .map(|key| key.id())
+            .collect();
+        practices.sort();
+        let mut visible: Vec<i32> = kxc::service::practices::visible()
+            .select_only()
+            .column(kxc::entity::practice::Column::Id)
+            .into_tuple()
+            .all(&db)
+            .await
+            .unwrap();
+        visible.sort();
+        assert_eq!(practices, visible, "[{}]", app.backend);
+        let cities = kxc::entity::city::Entity::find()
+            .all(&db)
+            .await
+            .unwrap()
+            .len();
+        assert_eq!(
+            keys.iter()
+                .filter(|key| key.kind() == Some(DocKind::City))
+                .count(),
+            cities
+        );
+
+        // Applying the same change again (as after a crash between commits) replaces, never adds.
+        drop(restarted);
+        let mut session = index.session().unwrap();
+        let document = SearchDocument::new(DocKind::Practice, visible[0]);
+        session.upsert(&document).unwrap();
+        session.commit(latest).unwrap();
+        session.upsert(&document).unwrap();
+        session.commit(latest).unwrap();
+        let again = index.doc_keys().unwrap();
+        assert_eq!(again.len(), keys.len(), "[{}]", app.backend);
+    }
+}
+
+#[tokio::test]
+async fn reindex_swaps_the_index_while_serving_and_readyz_reports_the_lag() {
+    for app in spawn_apps().await {
+        let ready = |app: &TestApp| {
+            let request = app.client.get(format!("{}/readyz", app.address));
+            async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+        };
+        let before = ready(&app).await;
+        assert_eq!(before["search"]["lag"], 0, "[{}] {before}", app.backend);
+
+        let output = app.kxc(&["reindex"]);
+        assert!(
+            output.status.success(),
+            "[{}] {}",
+            app.backend,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains("reindexed"), "[{}] {stdout}", app.backend);
+
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let now = ready(&app).await;
+            if now["search"]["generation"] != before["search"]["generation"] {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "[{}] server never switched: {now}",
+                app.backend
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let found = keys(&search(&app, "klimabudsjett", json!({})).await);
+        assert_eq!(found, vec!["oslo-climate-budget"], "[{}]", app.backend);
+
+        // The new generation keeps tailing the change log.
+        let file = app.data_dir().join("after-reindex.jsonl");
+        std::fs::write(
+            &file,
+            practice_line(
+                "bergen-zeolite-heat",
+                "Zeolite heat battery in Bergen",
+                "published",
+            ),
+        )
+        .unwrap();
+        assert!(
+            app.kxc(&["import", "practices", file.to_str().unwrap()])
+                .status
+                .success()
+        );
+        let appeared = wait_for(&app, "zeolite", Duration::from_secs(5), |found| {
+            !found.is_empty()
+        })
+        .await;
+        assert!(
+            appeared.is_some(),
+            "[{}] a write after the swap was not indexed",
+            app.backend
+        );
+    }
+}

@@ -1,0 +1,384 @@
+//! Input errors, highlights, facets, filters, paging, spelling suggestions and completions.
+
+use serde_json::json;
+
+use super::{SEARCH, keys, search};
+use crate::helpers::spawn_apps;
+
+#[tokio::test]
+async fn bad_input_is_rejected_with_a_code_and_the_offending_field() {
+    for app in spawn_apps().await {
+        let cases = [
+            (json!({ "query": "  " }), vec!["query"]),
+            (json!({ "query": "-diesel" }), vec!["query"]),
+            (
+                json!({ "query": "bus", "filter": { "near": { "lat": 59.9, "lon": 10.7, "radiusKm": 0 } } }),
+                vec!["filter", "near", "radiusKm"],
+            ),
+            (
+                json!({ "query": "bus", "filter": { "near": { "lat": 99, "lon": 10.7, "radiusKm": 5 } } }),
+                vec!["filter", "near", "lat"],
+            ),
+            (
+                json!({ "query": "bus", "filter": { "bbox": { "south": 60, "west": 4, "north": 55, "east": 31 } } }),
+                vec!["filter", "bbox"],
+            ),
+            (
+                json!({ "query": "bus", "filter": { "themes": ["mobility", "mobility/teleportation"] } }),
+                vec!["filter", "themes", "1"],
+            ),
+            (
+                json!({ "query": "bus", "filter": { "themes": ["Not A Path"] } }),
+                vec!["filter", "themes", "0"],
+            ),
+            (
+                json!({ "query": "bus", "filter": { "regions": ["XX-99"] } }),
+                vec!["filter", "regions", "0"],
+            ),
+            (
+                json!({ "query": "bus", "filter": { "cities": ["atlantis"] } }),
+                vec!["filter", "cities", "0"],
+            ),
+            (
+                json!({ "query": "bus", "filter": { "instruments": ["lottery"] } }),
+                vec!["filter", "instruments", "0"],
+            ),
+            (
+                json!({ "query": "bus", "filter": { "minScore": 9 } }),
+                vec!["filter", "minScore"],
+            ),
+            (
+                json!({ "query": "bus", "orderBy": "DISTANCE" }),
+                vec!["orderBy"],
+            ),
+            (json!({ "query": "bus", "first": 101 }), vec!["first"]),
+            (
+                json!({ "query": "bus", "language": "xx" }),
+                vec!["language"],
+            ),
+            (
+                json!({ "query": "bus", "after": "nonsense" }),
+                vec!["after"],
+            ),
+        ];
+        for (variables, field) in cases {
+            let response = app.graphql(SEARCH, variables.clone()).await;
+            let error = &response["errors"][0];
+            assert_eq!(
+                error["extensions"]["code"], "BAD_USER_INPUT",
+                "[{}] {variables}: {response}",
+                app.backend
+            );
+            assert_eq!(
+                error["extensions"]["field"],
+                json!(field),
+                "[{}] {variables}: {response}",
+                app.backend
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn hits_explain_themselves_with_marked_snippets() {
+    for app in spawn_apps().await {
+        let result = search(&app, "district heating", json!({ "first": 3 })).await;
+        let hit = &result["hits"][0];
+        let snippets: Vec<&str> = hit["highlights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|highlight| highlight["snippet"].as_str())
+            .collect();
+        assert!(
+            snippets.iter().any(|snippet| snippet.contains("<mark>")),
+            "[{}] {hit}",
+            app.backend
+        );
+        assert!(hit["score"].as_f64().unwrap() > 0.0);
+
+        let result = search(&app, "fjernvarme", json!({ "first": 1 })).await;
+        let highlight = &result["hits"][0]["highlights"][0];
+        assert_eq!(highlight["language"], "no", "[{}] {highlight}", app.backend);
+        assert!(
+            highlight["snippet"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("<mark>fjernvarme")
+        );
+    }
+}
+
+#[tokio::test]
+async fn facets_count_theme_and_region_trees_for_the_query_and_filters() {
+    for app in spawn_apps().await {
+        let result = search(
+            &app,
+            "heat",
+            json!({ "facets": ["THEME", "REGION", "COUNTRY", "LANGUAGE", "INSTRUMENT", "SDG", "EVALUATION_LABEL", "PROVIDER_LEVEL", "CITY"] }),
+        )
+        .await;
+        let facets = result["facets"].as_array().unwrap();
+        assert_eq!(facets.len(), 9);
+        let theme = &facets[0];
+        assert_eq!(theme["facet"], "THEME");
+        let energy = theme["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|value| value["value"] == "energy")
+            .unwrap();
+        assert_eq!(energy["label"], "Energy");
+        let children = energy["children"].as_array().unwrap();
+        assert!(
+            children
+                .iter()
+                .any(|child| child["value"] == "energy/district-heating-cooling")
+        );
+        for child in children {
+            assert!(
+                child["count"].as_u64() <= energy["count"].as_u64(),
+                "[{}] {energy}",
+                app.backend
+            );
+        }
+        let world = &facets[1]["values"][0];
+        assert_eq!(world["value"], "001", "[{}] {world}", app.backend);
+        let europe = world["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|value| value["value"] == "150")
+            .unwrap();
+        assert_eq!(europe["label"], "Europe");
+
+        // Filtering on Norway narrows every count to Norwegian records.
+        let norway = search(
+            &app,
+            "heat",
+            json!({ "facets": ["COUNTRY"], "filter": { "regions": ["NO"] } }),
+        )
+        .await;
+        let countries = norway["facets"][0]["values"].as_array().unwrap();
+        assert_eq!(countries.len(), 1, "[{}] {countries:?}", app.backend);
+        assert_eq!(countries[0]["value"], "NO");
+        assert_eq!(countries[0]["count"], norway["totalCount"]);
+    }
+}
+
+#[tokio::test]
+async fn filters_narrow_results_and_distance_orders_them() {
+    for app in spawn_apps().await {
+        let all = search(&app, "climate", json!({ "first": 100 })).await;
+        let in_theme = search(
+            &app,
+            "climate",
+            json!({ "first": 100, "filter": { "themes": ["energy"] } }),
+        )
+        .await;
+        assert!(in_theme["totalCount"].as_u64() < all["totalCount"].as_u64());
+        assert!(in_theme["totalCount"].as_u64().unwrap() > 0);
+
+        let open = search(
+            &app,
+            "climate",
+            json!({ "first": 100, "filter": { "openAt": "2026-11-22" } }),
+        )
+        .await;
+        assert!(
+            open["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|hit| hit["node"]["__typename"] == "FundingOpportunity")
+        );
+        assert!(
+            open["totalCount"].as_u64().unwrap() > 0,
+            "[{}]",
+            app.backend
+        );
+
+        let proven = search(
+            &app,
+            "climate",
+            json!({ "first": 100, "filter": { "minScore": 4.1 } }),
+        )
+        .await;
+        assert_eq!(
+            keys(&proven),
+            vec!["durban-buffelsdraai-reforestation"],
+            "[{}]",
+            app.backend
+        );
+
+        let near = search(
+            &app,
+            "energy OR climate",
+            json!({ "orderBy": "DISTANCE", "filter": { "near": { "lat": 59.91, "lon": 10.75, "radiusKm": 60 } } }),
+        )
+        .await;
+        let distances: Vec<f64> = near["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|hit| hit["distanceKm"].as_f64().unwrap())
+            .collect();
+        assert!(distances.len() >= 2, "[{}] {near}", app.backend);
+        assert!(
+            distances.windows(2).all(|pair| pair[0] <= pair[1]),
+            "[{}] {distances:?}",
+            app.backend
+        );
+        assert!(distances.iter().all(|km| *km <= 60.0));
+
+        // A box across the antimeridian holds Auckland and nothing else.
+        let pacific = search(
+            &app,
+            "Auckland OR Sydney OR climate",
+            json!({ "filter": { "bbox": { "south": -50, "west": 170, "north": -30, "east": -170 } } }),
+        )
+        .await;
+        assert_eq!(
+            keys(&pacific),
+            vec!["auckland"],
+            "[{}] {pacific}",
+            app.backend
+        );
+    }
+}
+
+#[tokio::test]
+async fn pages_follow_each_other_without_repeats() {
+    for app in spawn_apps().await {
+        let mut seen = Vec::new();
+        let mut after: Option<String> = None;
+        let total = loop {
+            let page = search(&app, "city", json!({ "first": 7, "after": after })).await;
+            seen.extend(keys(&page));
+            if page["pageInfo"]["hasNextPage"] != true {
+                break page["totalCount"].as_u64().unwrap() as usize;
+            }
+            after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+        };
+        let mut unique = seen.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), seen.len(), "[{}] repeated hits", app.backend);
+        assert_eq!(seen.len(), total, "[{}]", app.backend);
+        assert!(total > 7);
+    }
+}
+
+#[tokio::test]
+async fn a_misspelt_query_with_few_hits_gets_a_suggestion() {
+    for app in spawn_apps().await {
+        let result = search(&app, "geothermul heating", json!({})).await;
+        assert_eq!(
+            result["suggestion"], "geothermal heating",
+            "[{}] {result}",
+            app.backend
+        );
+        let fine = search(&app, "district heating", json!({})).await;
+        assert!(fine["suggestion"].is_null());
+    }
+}
+
+#[tokio::test]
+async fn suggest_completes_titles_cities_themes_and_funders() {
+    for app in spawn_apps().await {
+        let query = "query($prefix: String!) { suggest(prefix: $prefix, first: 5) { text kind node { id } } }";
+        let complete = |prefix: &'static str| {
+            let app = &app;
+            async move { app.data(query, json!({ "prefix": prefix })).await["suggest"].clone() }
+        };
+        let copenhagen = complete("cop").await;
+        assert_eq!(
+            copenhagen[0]["text"], "Copenhagen",
+            "[{}] {copenhagen}",
+            app.backend
+        );
+        assert_eq!(copenhagen[0]["kind"], "CITY");
+        assert!(copenhagen[0]["node"]["id"].is_string());
+        let theme = complete("heat p").await;
+        assert!(
+            theme
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["kind"] == "THEME" && s["text"] == "Heat pumps"),
+            "[{}] {theme}",
+            app.backend
+        );
+        let funder = complete("kf").await;
+        assert_eq!(funder[0]["kind"], "FUNDER", "[{}] {funder}", app.backend);
+        assert!(funder[0]["node"].is_null());
+        let practice = complete("superbl").await;
+        assert!(
+            practice
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["kind"] == "PRACTICE"),
+            "[{}] {practice}",
+            app.backend
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_query_language_is_detected_or_taken_as_given() {
+    for app in spawn_apps().await {
+        let french = search(
+            &app,
+            "la campagne de rénovation énergétique des copropriétés",
+            json!({}),
+        )
+        .await;
+        assert_eq!(french["language"], "fr", "[{}] {french}", app.backend);
+        assert_eq!(keys(&french)[0], "grenoble-mur-mur-renovation");
+
+        let german = search(&app, "Fernwärme", json!({ "language": "de", "first": 1 })).await;
+        assert_eq!(german["language"], "de", "[{}] {german}", app.backend);
+        let highlight = &german["hits"][0]["highlights"][0];
+        assert_eq!(highlight["language"], "de", "[{}] {highlight}", app.backend);
+    }
+}
+
+#[tokio::test]
+async fn exact_matches_rank_above_typo_tolerant_ones_and_both_are_marked() {
+    for app in spawn_apps().await {
+        // "parks" is in some records; "paris", one edit away, in others.
+        let result = search(&app, "parks", json!({ "first": 50 })).await;
+        let exact: Vec<bool> = result["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|hit| {
+                let marked = hit["highlights"].to_string().to_lowercase();
+                assert!(
+                    marked.contains("<mark>"),
+                    "[{}] unexplained hit {hit}",
+                    app.backend
+                );
+                marked.contains("<mark>park")
+            })
+            .collect();
+        assert!(
+            exact.contains(&true) && exact.contains(&false),
+            "[{}] {result}",
+            app.backend
+        );
+        let first_typo = exact.iter().position(|exact| !exact).unwrap();
+        assert!(
+            exact[first_typo..].iter().all(|exact| !exact),
+            "[{}] {exact:?}",
+            app.backend
+        );
+        assert!(
+            keys(&result)[first_typo..]
+                .iter()
+                .any(|key| key.starts_with("paris"))
+        );
+    }
+}
