@@ -13,7 +13,6 @@ use crate::search::request::{
     FacetKind, MAX_PAGE_SIZE, SearchCursor, SearchFilter, SearchRequest, SortOrder,
 };
 use crate::search::syntax::ParsedQuery;
-use crate::service::records::Instrument;
 
 /// The kinds of record `search` can return.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,9 +99,8 @@ pub struct SearchFilterInput {
     pub languages: Option<Vec<String>>,
     /// Lowest mean evaluation score, 1..5 (only evaluated practices match).
     pub min_score: Option<f64>,
-    /// Funding instruments: grant, loan, guarantee, equity, technical_assistance, advisory,
-    /// prize, other.
-    pub instruments: Option<Vec<String>>,
+    /// Funding instruments (the same values as `FundingFilter.instruments`).
+    pub instruments: Option<Vec<super::inputs::Instrument>>,
     /// Only funding opportunities accepting applications on this day.
     pub open_at: Option<NaiveDate>,
     /// Only records with a location inside this circle.
@@ -288,13 +286,12 @@ fn parse_filter(input: SearchFilterInput) -> AppResult<SearchFilter> {
         sdgs: each("sdgs", input.sdgs, |goal| Sdg::try_from(i64::from(goal)))?,
         languages: each("languages", input.languages, |code| Language::parse(&code))?,
         min_score,
-        instruments: each("instruments", input.instruments, |name| {
-            Instrument::ALL
-                .iter()
-                .copied()
-                .find(|instrument| instrument.as_str() == name)
-                .ok_or_else(|| format!("`{name}` is not a funding instrument"))
-        })?,
+        instruments: input
+            .instruments
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect(),
         open_at: input.open_at,
         geo: GeoFilter { near, bbox },
     })

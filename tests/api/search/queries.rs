@@ -40,10 +40,6 @@ async fn bad_input_is_rejected_with_a_code_and_the_offending_field() {
                 vec!["filter", "cities", "0"],
             ),
             (
-                json!({ "query": "bus", "filter": { "instruments": ["lottery"] } }),
-                vec!["filter", "instruments", "0"],
-            ),
-            (
                 json!({ "query": "bus", "filter": { "minScore": 9 } }),
                 vec!["filter", "minScore"],
             ),
@@ -379,6 +375,26 @@ async fn exact_matches_rank_above_typo_tolerant_ones_and_both_are_marked() {
             keys(&result)[first_typo..]
                 .iter()
                 .any(|key| key.starts_with("paris"))
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_instrument_filter_uses_the_same_values_as_the_funding_filter() {
+    for app in spawn_apps().await {
+        let data = app
+            .data(
+                r#"{ search(query: "city", types: [FUNDING_OPPORTUNITY], filter: { instruments: [LOAN] }, first: 50) {
+                    totalCount hits { node { ... on FundingOpportunity { instrument } } } } }"#,
+                json!({}),
+            )
+            .await;
+        let hits = data["search"]["hits"].as_array().unwrap();
+        assert!(!hits.is_empty(), "[{}] {data}", app.backend);
+        assert!(
+            hits.iter().all(|hit| hit["node"]["instrument"] == "LOAN"),
+            "[{}] {data}",
+            app.backend
         );
     }
 }
