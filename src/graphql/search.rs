@@ -258,7 +258,7 @@ pub struct Suggestion {
 
 #[ComplexObject]
 impl Suggestion {
-    /// The practice, city or theme; null for funders (organisations are not nodes yet).
+    /// The practice, city, theme or funding organisation suggested.
     async fn node(&self, ctx: &Context<'_>) -> AppResult<Option<Node>> {
         let db = super::db(ctx);
         Ok(match self.kind {
@@ -273,7 +273,9 @@ impl Suggestion {
                 .into_iter()
                 .next()
                 .map(|theme| Node::Theme(Theme(theme))),
-            SuggestionKind::Funder => None,
+            SuggestionKind::Funder => service::organisations::by_id(db, self.id)
+                .await?
+                .map(|row| Node::Organisation(super::organisations::Organisation(row))),
         })
     }
 }
