@@ -14,15 +14,26 @@ struct Counted {
     total: i64,
 }
 
+/// `SELECT <path> AS node, COUNT(DISTINCT <counted>) AS total`, to be completed by the caller.
+fn counting(path: &str, counted: Expr) -> SelectStatement {
+    Query::select()
+        .expr_as(Expr::val(path.to_owned()), Alias::new("node"))
+        .expr_as(Func::count_distinct(counted), Alias::new("total"))
+        .to_owned()
+}
+
+/// One `UNION ALL` of the count `select` builds for each path.
 async fn run(
     db: &impl ConnectionTrait,
-    mut selects: Vec<SelectStatement>,
+    paths: &[String],
+    select: impl Fn(&str) -> SelectStatement,
 ) -> Result<HashMap<String, i64>, sea_orm::DbErr> {
-    let Some(mut first) = selects.pop() else {
+    let mut selects = paths.iter().map(|path| select(path));
+    let Some(mut first) = selects.next() else {
         return Ok(HashMap::new());
     };
-    for select in selects {
-        first.union(UnionType::All, select);
+    for other in selects {
+        first.union(UnionType::All, other);
     }
     let statement = StatementBuilder::build(&first, &db.get_database_backend());
     let rows = Counted::find_by_statement(statement).all(db).await?;
@@ -34,40 +45,25 @@ pub async fn practices_per_theme(
     db: &impl ConnectionTrait,
     paths: &[String],
 ) -> Result<HashMap<String, i64>, sea_orm::DbErr> {
-    let selects = paths
-        .iter()
-        .map(|path| {
-            Query::select()
-                .expr_as(Expr::val(path.clone()), Alias::new("node"))
-                .expr_as(
-                    Func::count_distinct(Expr::col((
-                        practice_theme::Entity,
-                        practice_theme::Column::PracticeId,
-                    ))),
-                    Alias::new("total"),
-                )
-                .from(practice_theme::Entity)
-                .inner_join(
-                    theme::Entity,
-                    Expr::col((theme::Entity, theme::Column::Id))
-                        .equals((practice_theme::Entity, practice_theme::Column::ThemeId)),
-                )
-                .cond_where(
-                    sea_orm::sea_query::Condition::any()
-                        .add(Expr::col((theme::Entity, theme::Column::Path)).eq(path.as_str()))
-                        .add(
-                            Expr::col((theme::Entity, theme::Column::Path))
-                                .like(format!("{path}/%")),
-                        ),
-                )
-                .and_where(
-                    Expr::col((practice_theme::Entity, practice_theme::Column::PracticeId))
-                        .in_subquery(super::practices::visible_ids()),
-                )
-                .to_owned()
-        })
-        .collect();
-    run(db, selects).await
+    run(db, paths, |path| {
+        let practice_id = Expr::col((practice_theme::Entity, practice_theme::Column::PracticeId));
+        let theme_path = || Expr::col((theme::Entity, theme::Column::Path));
+        counting(path, practice_id.clone())
+            .from(practice_theme::Entity)
+            .inner_join(
+                theme::Entity,
+                Expr::col((theme::Entity, theme::Column::Id))
+                    .equals((practice_theme::Entity, practice_theme::Column::ThemeId)),
+            )
+            .cond_where(
+                sea_orm::sea_query::Condition::any()
+                    .add(theme_path().eq(path))
+                    .add(theme_path().like(format!("{path}/%"))),
+            )
+            .and_where(practice_id.in_subquery(super::practices::visible_ids()))
+            .to_owned()
+    })
+    .await
 }
 
 fn region_subtree(path: &str) -> Expr {
@@ -79,26 +75,18 @@ pub async fn cities_per_region(
     db: &impl ConnectionTrait,
     paths: &[String],
 ) -> Result<HashMap<String, i64>, sea_orm::DbErr> {
-    let selects = paths
-        .iter()
-        .map(|path| {
-            Query::select()
-                .expr_as(Expr::val(path.clone()), Alias::new("node"))
-                .expr_as(
-                    Func::count_distinct(Expr::col((city::Entity, city::Column::Id))),
-                    Alias::new("total"),
-                )
-                .from(city::Entity)
-                .inner_join(
-                    region::Entity,
-                    Expr::col((region::Entity, region::Column::Id))
-                        .equals((city::Entity, city::Column::RegionId)),
-                )
-                .and_where(region_subtree(path))
-                .to_owned()
-        })
-        .collect();
-    run(db, selects).await
+    run(db, paths, |path| {
+        counting(path, Expr::col((city::Entity, city::Column::Id)))
+            .from(city::Entity)
+            .inner_join(
+                region::Entity,
+                Expr::col((region::Entity, region::Column::Id))
+                    .equals((city::Entity, city::Column::RegionId)),
+            )
+            .and_where(region_subtree(path))
+            .to_owned()
+    })
+    .await
 }
 
 /// Visible practices of cities in each region subtree.
@@ -106,36 +94,23 @@ pub async fn practices_per_region(
     db: &impl ConnectionTrait,
     paths: &[String],
 ) -> Result<HashMap<String, i64>, sea_orm::DbErr> {
-    let selects = paths
-        .iter()
-        .map(|path| {
-            Query::select()
-                .expr_as(Expr::val(path.clone()), Alias::new("node"))
-                .expr_as(
-                    Func::count_distinct(Expr::col((
-                        practice_city::Entity,
-                        practice_city::Column::PracticeId,
-                    ))),
-                    Alias::new("total"),
-                )
-                .from(practice_city::Entity)
-                .inner_join(
-                    city::Entity,
-                    Expr::col((city::Entity, city::Column::Id))
-                        .equals((practice_city::Entity, practice_city::Column::CityId)),
-                )
-                .inner_join(
-                    region::Entity,
-                    Expr::col((region::Entity, region::Column::Id))
-                        .equals((city::Entity, city::Column::RegionId)),
-                )
-                .and_where(region_subtree(path))
-                .and_where(
-                    Expr::col((practice_city::Entity, practice_city::Column::PracticeId))
-                        .in_subquery(super::practices::visible_ids()),
-                )
-                .to_owned()
-        })
-        .collect();
-    run(db, selects).await
+    run(db, paths, |path| {
+        let practice_id = Expr::col((practice_city::Entity, practice_city::Column::PracticeId));
+        counting(path, practice_id.clone())
+            .from(practice_city::Entity)
+            .inner_join(
+                city::Entity,
+                Expr::col((city::Entity, city::Column::Id))
+                    .equals((practice_city::Entity, practice_city::Column::CityId)),
+            )
+            .inner_join(
+                region::Entity,
+                Expr::col((region::Entity, region::Column::Id))
+                    .equals((city::Entity, city::Column::RegionId)),
+            )
+            .and_where(region_subtree(path))
+            .and_where(practice_id.in_subquery(super::practices::visible_ids()))
+            .to_owned()
+    })
+    .await
 }
