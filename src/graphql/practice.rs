@@ -80,6 +80,24 @@ impl Practice {
             .find(|translation| translation.language == picked))
     }
 
+    /// The text to answer with: the chosen translation, or the original.
+    async fn text(&self, ctx: &Context<'_>) -> AppResult<Text> {
+        Ok(match self.chosen(ctx).await? {
+            Some(translation) => Text {
+                language: translation.language,
+                title: translation.title,
+                summary: translation.summary,
+                body: translation.body,
+            },
+            None => Text {
+                language: self.row.original_language.clone(),
+                title: self.row.title.clone(),
+                summary: self.row.summary.clone(),
+                body: self.row.body.clone(),
+            },
+        })
+    }
+
     async fn evaluations_of(&self, ctx: &Context<'_>) -> AppResult<Vec<evaluation::Model>> {
         Ok(super::loaders(ctx)
             .practice_evaluations
@@ -87,6 +105,14 @@ impl Practice {
             .await?
             .unwrap_or_default())
     }
+}
+
+/// A practice's text in one language.
+struct Text {
+    language: String,
+    title: String,
+    summary: String,
+    body: String,
 }
 
 /// An amount of money in an ISO 4217 currency.
@@ -238,41 +264,25 @@ impl Practice {
     /// ISO 639-1 code of the language `title`, `summary` and `body` are in: the first wanted
     /// language (`lang:` argument, then `Accept-Language`) that exists, else the original.
     async fn language(&self, ctx: &Context<'_>) -> AppResult<String> {
-        Ok(match self.chosen(ctx).await? {
-            Some(translation) => translation.language,
-            None => self.row.original_language.clone(),
-        })
+        Ok(self.text(ctx).await?.language)
     }
 
     async fn title(&self, ctx: &Context<'_>) -> AppResult<String> {
-        Ok(match self.chosen(ctx).await? {
-            Some(translation) => translation.title,
-            None => self.row.title.clone(),
-        })
+        Ok(self.text(ctx).await?.title)
     }
 
     async fn summary(&self, ctx: &Context<'_>) -> AppResult<String> {
-        Ok(match self.chosen(ctx).await? {
-            Some(translation) => translation.summary,
-            None => self.row.summary.clone(),
-        })
+        Ok(self.text(ctx).await?.summary)
     }
 
     /// Markdown.
     async fn body(&self, ctx: &Context<'_>) -> AppResult<String> {
-        Ok(match self.chosen(ctx).await? {
-            Some(translation) => translation.body,
-            None => self.row.body.clone(),
-        })
+        Ok(self.text(ctx).await?.body)
     }
 
     /// `body` rendered to sanitized HTML.
     async fn body_html(&self, ctx: &Context<'_>) -> AppResult<String> {
-        let body = match self.chosen(ctx).await? {
-            Some(translation) => translation.body,
-            None => self.row.body.clone(),
-        };
-        Ok(render_markdown(&body))
+        Ok(render_markdown(&self.text(ctx).await?.body))
     }
 
     /// ISO 639-1 code of the language the practice was written in.
