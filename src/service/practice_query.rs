@@ -9,8 +9,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use super::records::FieldError;
 use crate::domain::{Currency, EvaluationLabel, Language, Sdg, Slug, ThemePath};
 use crate::entity::{
-    city, membership, organisation, practice, practice_city, practice_sdg, practice_theme,
-    practice_translation, region, theme,
+    city, membership, practice, practice_city, practice_sdg, practice_theme, practice_translation,
+    region, theme,
 };
 
 /// An inclusive numeric range; either end may be open.
@@ -90,42 +90,27 @@ impl PracticeFilter {
         }
         if !self.cities.is_empty() {
             let slugs: Vec<&str> = self.cities.iter().map(Slug::as_str).collect();
-            super::lookup::city_ids(db, &slugs, "cities", &mut errors).await?;
-            let cities = Query::select()
-                .column((practice_city::Entity, practice_city::Column::PracticeId))
-                .from(practice_city::Entity)
-                .inner_join(
-                    city::Entity,
-                    Expr::col((city::Entity, city::Column::Id))
-                        .equals((practice_city::Entity, practice_city::Column::CityId)),
-                )
-                .and_where(Expr::col((city::Entity, city::Column::Slug)).is_in(slugs))
-                .to_owned();
-            condition = condition
-                .add(Expr::col((practice::Entity, practice::Column::Id)).in_subquery(cities));
+            let city_ids = super::lookup::city_ids(db, &slugs, "cities", &mut errors).await?;
+            let in_cities = Expr::col(practice_city::Column::CityId).is_in(city_ids);
+            condition = condition.add(
+                Expr::col((practice::Entity, practice::Column::Id))
+                    .in_subquery(practices_in_cities(in_cities)),
+            );
         }
         if !self.networks.is_empty() {
             let slugs: Vec<&str> = self.networks.iter().map(Slug::as_str).collect();
-            super::lookup::organisation_ids(db, &slugs, "networks", &mut errors).await?;
+            let network_ids =
+                super::lookup::organisation_ids(db, &slugs, "networks", &mut errors).await?;
             let members = Query::select()
-                .column((practice_city::Entity, practice_city::Column::PracticeId))
-                .from(practice_city::Entity)
-                .inner_join(
-                    membership::Entity,
-                    Expr::col((membership::Entity, membership::Column::CityId))
-                        .equals((practice_city::Entity, practice_city::Column::CityId)),
-                )
-                .inner_join(
-                    organisation::Entity,
-                    Expr::col((organisation::Entity, organisation::Column::Id))
-                        .equals((membership::Entity, membership::Column::OrganisationId)),
-                )
-                .and_where(
-                    Expr::col((organisation::Entity, organisation::Column::Slug)).is_in(slugs),
-                )
+                .column(membership::Column::CityId)
+                .from(membership::Entity)
+                .and_where(Expr::col(membership::Column::OrganisationId).is_in(network_ids))
                 .to_owned();
-            condition = condition
-                .add(Expr::col((practice::Entity, practice::Column::Id)).in_subquery(members));
+            let in_member_cities = Expr::col(practice_city::Column::CityId).in_subquery(members);
+            condition = condition.add(
+                Expr::col((practice::Entity, practice::Column::Id))
+                    .in_subquery(practices_in_cities(in_member_cities)),
+            );
         }
         if !self.sdgs.is_empty() {
             let goals: Vec<i16> = self.sdgs.iter().map(|sdg| i16::from(sdg.get())).collect();
@@ -197,6 +182,15 @@ fn add_range(condition: Condition, column: practice::Column, range: Range) -> Co
         condition = condition.add(column.lte(max));
     }
     condition
+}
+
+/// Ids of practices of the cities `city_condition` selects (on `practice_city`).
+fn practices_in_cities(city_condition: Expr) -> SelectStatement {
+    Query::select()
+        .column(practice_city::Column::PracticeId)
+        .from(practice_city::Entity)
+        .and_where(city_condition)
+        .to_owned()
 }
 
 /// Ids of practices tagged with any of `paths` or a theme below them.
