@@ -30,10 +30,7 @@ impl DocumentMapping for FundingMapping {
         db: &DatabaseConnection,
         ids: &[i32],
     ) -> Result<Vec<SearchDocument>, sea_orm::DbErr> {
-        let rows = service::funding::live()
-            .filter(funding_opportunity::Column::Id.is_in(ids.iter().copied()))
-            .all(db)
-            .await?;
+        let rows = service::funding::by_ids(db, ids).await?;
         if rows.is_empty() {
             return Ok(Vec::new());
         }

@@ -28,10 +28,7 @@ impl DocumentMapping for PracticeMapping {
         db: &DatabaseConnection,
         ids: &[i32],
     ) -> Result<Vec<SearchDocument>, sea_orm::DbErr> {
-        let practices = service::practices::visible()
-            .filter(practice::Column::Id.is_in(ids.iter().copied()))
-            .all(db)
-            .await?;
+        let practices = service::practices::by_ids(db, ids).await?;
         if practices.is_empty() {
             return Ok(Vec::new());
         }
