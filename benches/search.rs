@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use chrono::{TimeZone, Utc};
 use kxc::config::Settings;
 use kxc::domain::{GeoPoint, GeoRadius, ThemePath};
-use kxc::search::document::{DocKind, LocalizedText, OpenWindow, SearchDocument, Tag};
+use kxc::search::document::{LocalizedText, OpenWindow, RecordKind, SearchDocument, Tag};
 use kxc::search::geo::GeoFilter;
 use kxc::search::request::{FacetKind, SearchFilter, SearchRequest, SortOrder};
 use kxc::search::syntax::ParsedQuery;
@@ -190,9 +190,9 @@ fn synthetic_index(dir: &std::path::Path, documents: usize) -> anyhow::Result<Ta
     let mut session = build.session()?;
     for id in 1..=documents {
         let kind = match id % 10 {
-            0 => DocKind::City,
-            1 | 2 => DocKind::FundingOpportunity,
-            _ => DocKind::Practice,
+            0 => RecordKind::City,
+            1 | 2 => RecordKind::FundingOpportunity,
+            _ => RecordKind::Practice,
         };
         let mut doc = SearchDocument::new(kind, i32::try_from(id)?);
         let language = languages[random.below(languages.len())];
@@ -206,7 +206,7 @@ fn synthetic_index(dir: &std::path::Path, documents: usize) -> anyhow::Result<Ta
             language: language.to_owned(),
             title: words(8),
             summary: words(30),
-            body: words(if kind == DocKind::Practice { 250 } else { 0 }),
+            body: words(if kind == RecordKind::Practice { 250 } else { 0 }),
         });
         doc.tags.push(Tag::in_language("en", words(4)));
         doc.suggest.push(doc.texts[0].title.clone());
@@ -218,11 +218,11 @@ fn synthetic_index(dir: &std::path::Path, documents: usize) -> anyhow::Result<Ta
             .push(region.split('/').nth(3).unwrap_or("NO").to_owned());
         doc.languages.push(language.to_owned());
         doc.sdgs = vec![11, 13];
-        if kind == DocKind::Practice {
+        if kind == RecordKind::Practice {
             doc.score = Some(1.0 + random.below(400) as f64 / 100.0);
             doc.evaluation_label = Some("proven".into());
         }
-        if kind == DocKind::FundingOpportunity {
+        if kind == RecordKind::FundingOpportunity {
             doc.instrument = Some("grant".into());
             doc.provider_level = Some("eu".into());
             doc.open_window = Some(OpenWindow {

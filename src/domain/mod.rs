@@ -8,6 +8,7 @@ mod funding_status;
 mod geo;
 mod geo_area;
 mod paths;
+mod record_kind;
 
 pub use codes::{CountryCode, Currency, Language, Sdg, Slug};
 pub use evaluation::{CRITERIA, EvaluationLabel, Score, Scores};
@@ -15,3 +16,4 @@ pub use funding_status::FundingStatus;
 pub use geo::GeoPoint;
 pub use geo_area::{BoundingBox, GeoRadius};
 pub use paths::ThemePath;
+pub use record_kind::RecordKind;

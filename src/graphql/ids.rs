@@ -1,57 +1,24 @@
-//! Opaque Relay global IDs: base64 of `Type:id`. Clients must treat them as opaque.
+//! Opaque Relay global IDs: base64 of `kind:id`, where `kind` is [`RecordKind::name`]. Clients
+//! must treat them as opaque.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NodeType {
-    Practice,
-    City,
-    Theme,
-    Region,
-    Organisation,
-    FundingOpportunity,
-}
-
-const ALL: [NodeType; 6] = [
-    NodeType::Practice,
-    NodeType::City,
-    NodeType::Theme,
-    NodeType::Region,
-    NodeType::Organisation,
-    NodeType::FundingOpportunity,
-];
-
-impl NodeType {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Practice => "Practice",
-            Self::City => "City",
-            Self::Theme => "Theme",
-            Self::Region => "Region",
-            Self::Organisation => "Organisation",
-            Self::FundingOpportunity => "FundingOpportunity",
-        }
-    }
-
-    fn parse(value: &str) -> Option<Self> {
-        ALL.into_iter().find(|kind| kind.as_str() == value)
-    }
-}
+pub use crate::domain::RecordKind;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GlobalId {
-    pub kind: NodeType,
+    pub kind: RecordKind,
     pub id: i32,
 }
 
 impl GlobalId {
-    pub fn new(kind: NodeType, id: i32) -> Self {
+    pub fn new(kind: RecordKind, id: i32) -> Self {
         Self { kind, id }
     }
 
     pub fn encode(self) -> async_graphql::ID {
-        async_graphql::ID(URL_SAFE_NO_PAD.encode(format!("{}:{}", self.kind.as_str(), self.id)))
+        async_graphql::ID(URL_SAFE_NO_PAD.encode(format!("{}:{}", self.kind.name(), self.id)))
     }
 
     pub fn decode(value: &str) -> Option<Self> {
@@ -59,7 +26,7 @@ impl GlobalId {
         let text = String::from_utf8(bytes).ok()?;
         let (kind, id) = text.split_once(':')?;
         Some(Self {
-            kind: NodeType::parse(kind)?,
+            kind: RecordKind::parse(kind)?,
             id: id.parse().ok()?,
         })
     }
@@ -71,7 +38,7 @@ mod tests {
 
     #[test]
     fn ids_round_trip_and_garbage_is_none() {
-        let id = GlobalId::new(NodeType::City, 42);
+        let id = GlobalId::new(RecordKind::City, 42);
         assert_eq!(GlobalId::decode(&id.encode()), Some(id));
         assert_eq!(GlobalId::decode("not-an-id"), None);
         assert_eq!(

@@ -5,54 +5,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::GeoPoint;
 
-/// What kind of record a document is. `Theme` and `Funder` documents only feed `suggest`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum DocKind {
-    Practice,
-    FundingOpportunity,
-    City,
-    Theme,
-    Funder,
-}
+pub use crate::domain::RecordKind;
 
-impl DocKind {
-    pub const ALL: [DocKind; 5] = [
-        Self::Practice,
-        Self::FundingOpportunity,
-        Self::City,
-        Self::Theme,
-        Self::Funder,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Practice => "practice",
-            Self::FundingOpportunity => "funding_opportunity",
-            Self::City => "city",
-            Self::Theme => "theme",
-            Self::Funder => "funder",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == value)
-    }
-
-    fn code(self) -> u64 {
-        match self {
-            Self::Practice => 1,
-            Self::FundingOpportunity => 2,
-            Self::City => 3,
-            Self::Theme => 4,
-            Self::Funder => 5,
-        }
-    }
-
-    /// Kinds that `search` can return.
-    pub fn is_searchable(self) -> bool {
-        matches!(self, Self::Practice | Self::FundingOpportunity | Self::City)
-    }
-}
+/// The kinds `search` returns; the others (themes, funders) only feed `suggest`.
+pub const SEARCHABLE: [RecordKind; 3] = [
+    RecordKind::Practice,
+    RecordKind::FundingOpportunity,
+    RecordKind::City,
+];
 
 /// The unique key of a document: kind and row id packed into one number, so that an upsert can
 /// delete the previous version by a single term and results tie-break on a stable value.
@@ -60,9 +20,9 @@ impl DocKind {
 pub struct DocKey(u64);
 
 impl DocKey {
-    pub fn new(kind: DocKind, id: i32) -> Self {
+    pub fn new(kind: RecordKind, id: i32) -> Self {
         // Row ids are positive; the cast keeps the low 32 bits.
-        Self((kind.code() << 32) | u64::from(id as u32))
+        Self((u64::from(kind.code()) << 32) | u64::from(id as u32))
     }
 
     pub fn from_raw(raw: u64) -> Option<Self> {
@@ -74,9 +34,8 @@ impl DocKey {
         self.0
     }
 
-    pub fn kind(self) -> Option<DocKind> {
-        let code = self.0 >> 32;
-        DocKind::ALL.into_iter().find(|kind| kind.code() == code)
+    pub fn kind(self) -> Option<RecordKind> {
+        RecordKind::from_code(self.0 >> 32)
     }
 
     pub fn id(self) -> i32 {
@@ -129,7 +88,7 @@ pub struct OpenWindow {
 /// filter on a node matches its whole subtree.
 #[derive(Clone, Debug)]
 pub struct SearchDocument {
-    pub kind: DocKind,
+    pub kind: RecordKind,
     pub id: i32,
     pub texts: Vec<LocalizedText>,
     pub tags: Vec<Tag>,
@@ -154,7 +113,7 @@ pub struct SearchDocument {
 }
 
 impl SearchDocument {
-    pub fn new(kind: DocKind, id: i32) -> Self {
+    pub fn new(kind: RecordKind, id: i32) -> Self {
         Self {
             kind,
             id,
@@ -189,11 +148,11 @@ mod tests {
 
     #[test]
     fn a_key_round_trips_kind_and_id() {
-        let key = DocKey::new(DocKind::FundingOpportunity, 42);
-        assert_eq!(key.kind(), Some(DocKind::FundingOpportunity));
+        let key = DocKey::new(RecordKind::FundingOpportunity, 42);
+        assert_eq!(key.kind(), Some(RecordKind::FundingOpportunity));
         assert_eq!(key.id(), 42);
         assert_eq!(DocKey::from_raw(key.raw()), Some(key));
         assert_eq!(DocKey::from_raw(7), None);
-        assert_ne!(DocKey::new(DocKind::City, 42), key);
+        assert_ne!(DocKey::new(RecordKind::City, 42), key);
     }
 }

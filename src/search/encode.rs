@@ -16,7 +16,7 @@ pub const OPEN_END: i64 = i64::MAX;
 pub fn encode(fields: &Fields, source: &SearchDocument) -> TantivyDocument {
     let mut doc = TantivyDocument::new();
     doc.add_u64(fields.uid, source.key().raw());
-    doc.add_text(fields.keyword(Keyword::Kind), source.kind.as_str());
+    doc.add_text(fields.keyword(Keyword::Kind), source.kind.name());
 
     for text in &source.texts {
         let language = TextLanguage::from_code(&text.language);

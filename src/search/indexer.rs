@@ -12,7 +12,7 @@ use anyhow::Context;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::SearchIndex;
-use super::document::{DocKey, SearchDocument};
+use super::document::{DocKey, RecordKind, SearchDocument};
 use super::engine::{IndexSession, TantivyIndex};
 use super::mapping::{self, DocumentMapping};
 use crate::entity::change_log;
@@ -63,23 +63,24 @@ impl Indexer {
             return Ok(0);
         };
         // Mappings load the current state, so several changes to one record need one load.
-        let mut changed: BTreeMap<&str, BTreeSet<i32>> = BTreeMap::new();
+        let mut changed: BTreeMap<RecordKind, BTreeSet<i32>> = BTreeMap::new();
         for change in &changes {
-            changed
-                .entry(change.entity_type.as_str())
-                .or_default()
-                .insert(change.entity_id);
+            // A kind this kxc does not know (written by a newer one) has no mapping either.
+            let Some(kind) = RecordKind::parse(&change.entity_type) else {
+                continue;
+            };
+            changed.entry(kind).or_default().insert(change.entity_id);
         }
         let mut writes = Vec::new();
         for mapping in &self.mappings {
-            let Some(ids) = changed.get(mapping.entity_type()) else {
+            let Some(ids) = changed.get(&mapping.kind()) else {
                 continue;
             };
             let ids: Vec<i32> = ids.iter().copied().collect();
             let documents = mapping
                 .load(&self.db, &ids)
                 .await
-                .with_context(|| format!("load {} documents", mapping.entity_type()))?;
+                .with_context(|| format!("load {} documents", mapping.kind()))?;
             let present: HashSet<i32> = documents.iter().map(|doc| doc.id).collect();
             writes.extend(
                 ids.iter()

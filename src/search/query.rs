@@ -20,7 +20,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 
 use super::analysis::{self, TextLanguage};
-use super::document::DocKind;
+use super::document::SEARCHABLE;
 use super::encode::day_number;
 use super::fields::{Fields, Keyword, Part};
 use super::request::{SearchFilter, SearchRequest};
@@ -290,15 +290,11 @@ fn filters(fields: &Fields, request: &SearchRequest) -> Vec<Box<dyn Query>> {
     let kinds: Vec<&str> = request
         .kinds
         .iter()
-        .filter(|kind| kind.is_searchable())
-        .map(|kind| kind.as_str())
+        .filter(|kind| SEARCHABLE.contains(kind))
+        .map(|kind| kind.name())
         .collect();
     let kinds = if kinds.is_empty() {
-        DocKind::ALL
-            .iter()
-            .filter(|kind| kind.is_searchable())
-            .map(|kind| kind.as_str())
-            .collect()
+        SEARCHABLE.iter().map(|kind| kind.name()).collect()
     } else {
         kinds
     };

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::analysis::TextLanguage;
-use super::document::{DocKey, DocKind};
+use super::document::{DocKey, RecordKind};
 use super::fields::{Keyword, Part};
 use super::geo::GeoFilter;
 use super::syntax::ParsedQuery;
@@ -21,7 +21,7 @@ pub struct SearchRequest {
     pub query: ParsedQuery,
     /// The query's language when the caller knows it; otherwise it is detected.
     pub language: Option<TextLanguage>,
-    pub kinds: Vec<DocKind>,
+    pub kinds: Vec<RecordKind>,
     pub filter: SearchFilter,
     pub facets: Vec<FacetKind>,
     pub order: SortOrder,

@@ -12,7 +12,7 @@ use crate::entity::{
     city, commitment, event, event_theme, membership, partnership, partnership_city,
     partnership_theme,
 };
-use crate::service::change_log::{self, EntityType, Operation};
+use crate::service::change_log::{self, Operation, RecordKind};
 use crate::service::lookup;
 
 #[derive(Debug, Deserialize)]
@@ -224,7 +224,7 @@ pub async fn load_cities(txn: &DatabaseTransaction, cities: &[CitySeed]) -> anyh
             .insert(txn)
             .await?;
         }
-        change_log::append(txn, EntityType::City, city_id, Operation::Upsert).await?;
+        change_log::append(txn, RecordKind::City, city_id, Operation::Upsert).await?;
     }
     Ok(cities.len())
 }
@@ -290,7 +290,7 @@ pub async fn load_partnerships(
             .insert(txn)
             .await?;
         }
-        change_log::append(txn, EntityType::Partnership, id, Operation::Upsert).await?;
+        change_log::append(txn, RecordKind::Partnership, id, Operation::Upsert).await?;
     }
     Ok(partnerships.len())
 }
@@ -351,7 +351,7 @@ pub async fn load_events(txn: &DatabaseTransaction, events: &[EventSeed]) -> any
             .insert(txn)
             .await?;
         }
-        change_log::append(txn, EntityType::Event, id, Operation::Upsert).await?;
+        change_log::append(txn, RecordKind::Event, id, Operation::Upsert).await?;
     }
     Ok(events.len())
 }

@@ -9,7 +9,7 @@ use sea_orm::{
 
 use super::m49;
 use crate::entity::region;
-use crate::service::change_log::{self, EntityType, Operation};
+use crate::service::change_log::{self, Operation, RecordKind};
 
 struct Row {
     code: String,
@@ -73,7 +73,7 @@ pub async fn load(
         }
         .insert(txn)
         .await?;
-        change_log::append(txn, EntityType::Region, inserted.id, Operation::Upsert).await?;
+        change_log::append(txn, RecordKind::Region, inserted.id, Operation::Upsert).await?;
         ids.insert(row.code, inserted.id);
         added += 1;
     }

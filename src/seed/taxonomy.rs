@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::domain::{CountryCode, Language, Slug, ThemePath};
 use crate::entity::{organisation, theme, theme_label};
-use crate::service::change_log::{self, EntityType, Operation};
+use crate::service::change_log::{self, Operation, RecordKind};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -75,7 +75,7 @@ pub async fn load_themes(txn: &DatabaseTransaction, themes: &[ThemeSeed]) -> any
             .insert(txn)
             .await?;
         }
-        change_log::append(txn, EntityType::Theme, id, Operation::Upsert).await?;
+        change_log::append(txn, RecordKind::Theme, id, Operation::Upsert).await?;
     }
     Ok(themes.len())
 }
@@ -110,7 +110,7 @@ pub async fn load_organisations(
                 model.insert(txn).await?.id
             }
         };
-        change_log::append(txn, EntityType::Organisation, id, Operation::Upsert).await?;
+        change_log::append(txn, RecordKind::Organisation, id, Operation::Upsert).await?;
     }
     Ok(organisations.len())
 }

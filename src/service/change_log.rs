@@ -6,45 +6,11 @@
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseTransaction, Set, Statement};
 
+pub use crate::domain::RecordKind;
 use crate::entity::change_log;
 
 /// Advisory lock key for the change-log tail ("kxc_log" as bytes).
 const TAIL_LOCK_KEY: i64 = 0x006b_7863_5f6c_6f67;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EntityType {
-    Region,
-    Theme,
-    Organisation,
-    City,
-    Partnership,
-    Event,
-    Practice,
-    FundingOpportunity,
-    Thread,
-    Post,
-    ExchangeRequest,
-    Account,
-}
-
-impl EntityType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Region => "region",
-            Self::Theme => "theme",
-            Self::Organisation => "organisation",
-            Self::City => "city",
-            Self::Partnership => "partnership",
-            Self::Event => "event",
-            Self::Practice => "practice",
-            Self::FundingOpportunity => "funding_opportunity",
-            Self::Thread => "thread",
-            Self::Post => "post",
-            Self::ExchangeRequest => "exchange_request",
-            Self::Account => "account",
-        }
-    }
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Operation {
@@ -64,7 +30,7 @@ impl Operation {
 /// Appends one row and returns its `seq`.
 pub async fn append(
     txn: &DatabaseTransaction,
-    entity_type: EntityType,
+    entity_type: RecordKind,
     entity_id: i32,
     operation: Operation,
 ) -> Result<i64, sea_orm::DbErr> {
@@ -77,7 +43,7 @@ pub async fn append(
         .await?;
     }
     let row = change_log::ActiveModel {
-        entity_type: Set(entity_type.as_str().to_owned()),
+        entity_type: Set(entity_type.name().to_owned()),
         entity_id: Set(entity_id),
         operation: Set(operation.as_str().to_owned()),
         occurred_at: Set(Utc::now().fixed_offset()),

@@ -7,7 +7,7 @@ use sea_orm::{
 };
 
 use super::ServiceError;
-use super::change_log::{self, EntityType, Operation};
+use super::change_log::{self, Operation, RecordKind};
 use super::lookup;
 use super::records::{FieldError, FundingRecord};
 use crate::domain::Slug;
@@ -121,7 +121,7 @@ pub async fn upsert(
         Outcome::Created(id) | Outcome::Updated(id) | Outcome::Unchanged(id) => id,
     };
     replace_children(txn, id, &deadlines, &region_ids, &theme_ids, &applicants).await?;
-    change_log::append(txn, EntityType::FundingOpportunity, id, Operation::Upsert).await?;
+    change_log::append(txn, RecordKind::FundingOpportunity, id, Operation::Upsert).await?;
     Ok(outcome)
 }
 

@@ -5,7 +5,7 @@ use chrono::{NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 
 use super::ServiceError;
-use super::change_log::{self, EntityType, Operation};
+use super::change_log::{self, Operation, RecordKind};
 use super::lookup;
 use super::records::{FieldError, PracticeRecord, PracticeStatus};
 use crate::domain::EvaluationLabel;
@@ -111,7 +111,7 @@ pub async fn upsert(
         }
     };
     replace_children(txn, practice_id, &record, &city_ids, &theme_ids).await?;
-    change_log::append(txn, EntityType::Practice, practice_id, Operation::Upsert).await?;
+    change_log::append(txn, RecordKind::Practice, practice_id, Operation::Upsert).await?;
     Ok(practice_id)
 }
 

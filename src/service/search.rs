@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySe
 
 use crate::entity::{city, funding_opportunity, organisation, practice, region, theme};
 use crate::error::{AppError, AppResult};
-use crate::search::document::{DocKey, DocKind};
+use crate::search::document::{DocKey, RecordKind};
 use crate::search::request::{Hit, SearchRequest};
 use crate::search::{SharedIndex, Suggestion};
 use crate::service;
@@ -164,39 +164,40 @@ async fn region_paths(db: &DatabaseConnection, codes: &[String]) -> AppResult<Ve
 /// The records of `hits`, in hit order. A record that stopped being visible after the index
 /// saw it is skipped.
 async fn load_hits(db: &DatabaseConnection, hits: Vec<Hit>) -> AppResult<Vec<FoundHit>> {
-    let ids_of = |kind: DocKind| -> Vec<i32> {
+    let ids_of = |kind: RecordKind| -> Vec<i32> {
         hits.iter()
             .filter(|hit| hit.key.kind() == Some(kind))
             .map(|hit| hit.key.id())
             .collect()
     };
     let mut practices: HashMap<i32, practice::Model> = service::practices::visible()
-        .filter(practice::Column::Id.is_in(ids_of(DocKind::Practice)))
+        .filter(practice::Column::Id.is_in(ids_of(RecordKind::Practice)))
         .all(db)
         .await?
         .into_iter()
         .map(|row| (row.id, row))
         .collect();
     let mut funding: HashMap<i32, funding_opportunity::Model> =
-        service::funding::by_ids(db, &ids_of(DocKind::FundingOpportunity))
+        service::funding::by_ids(db, &ids_of(RecordKind::FundingOpportunity))
             .await?
             .into_iter()
             .map(|row| (row.id, row))
             .collect();
-    let mut cities: HashMap<i32, city::Model> = service::cities::by_ids(db, &ids_of(DocKind::City))
-        .await?
-        .into_iter()
-        .map(|row| (row.id, row))
-        .collect();
+    let mut cities: HashMap<i32, city::Model> =
+        service::cities::by_ids(db, &ids_of(RecordKind::City))
+            .await?
+            .into_iter()
+            .map(|row| (row.id, row))
+            .collect();
     Ok(hits
         .into_iter()
         .filter_map(|hit| {
             let id = hit.key.id();
             let found = match hit.key.kind()? {
-                DocKind::Practice => Found::Practice(practices.remove(&id)?),
-                DocKind::FundingOpportunity => Found::FundingOpportunity(funding.remove(&id)?),
-                DocKind::City => Found::City(cities.remove(&id)?),
-                DocKind::Theme | DocKind::Funder => return None,
+                RecordKind::Practice => Found::Practice(practices.remove(&id)?),
+                RecordKind::FundingOpportunity => Found::FundingOpportunity(funding.remove(&id)?),
+                RecordKind::City => Found::City(cities.remove(&id)?),
+                _ => return None,
             };
             Some(FoundHit { found, hit })
         })
@@ -204,7 +205,7 @@ async fn load_hits(db: &DatabaseConnection, hits: Vec<Hit>) -> AppResult<Vec<Fou
 }
 
 /// The kind and row id behind a completion.
-pub fn completion_target(suggestion: &Suggestion) -> Option<(DocKind, i32)> {
+pub fn completion_target(suggestion: &Suggestion) -> Option<(RecordKind, i32)> {
     let key: DocKey = suggestion.key;
     Some((key.kind()?, key.id()))
 }

@@ -227,7 +227,7 @@ async fn unpublished_practices_are_invisible_through_every_path() {
         }
         // Every id the database could hold: only the published ones resolve.
         let ids: Vec<String> = (1..=100)
-            .map(|id| base64_url(&format!("Practice:{id}")))
+            .map(|id| base64_url(&format!("practice:{id}")))
             .collect();
         let data = app
             .data(

@@ -7,17 +7,17 @@ use tantivy::{TantivyDocument, Term};
 
 use super::Generation;
 use crate::search::analysis::{self, plain_analyzer};
-use crate::search::document::{DocKey, DocKind};
+use crate::search::document::{DocKey, RecordKind};
 use crate::search::fields::Keyword;
 use crate::search::request::Suggestion;
 
 /// Kinds offered while typing, with the score that orders them: a place or a theme is the
 /// likelier target of a short prefix than one of many practice titles.
-const SUGGESTED_KINDS: [(DocKind, f32); 4] = [
-    (DocKind::City, 4.0),
-    (DocKind::Theme, 3.0),
-    (DocKind::Funder, 2.0),
-    (DocKind::Practice, 1.0),
+const SUGGESTED_KINDS: [(RecordKind, f32); 4] = [
+    (RecordKind::City, 4.0),
+    (RecordKind::Theme, 3.0),
+    (RecordKind::Organisation, 2.0),
+    (RecordKind::Practice, 1.0),
 ];
 
 /// Completions for `prefix`: every earlier word must match a word of the label, the last word
@@ -57,7 +57,7 @@ pub fn complete(
     let kinds: Vec<(Occur, Box<dyn Query>)> = SUGGESTED_KINDS
         .iter()
         .map(|(kind, score)| {
-            let term = Term::from_field_text(fields.keyword(Keyword::Kind), kind.as_str());
+            let term = Term::from_field_text(fields.keyword(Keyword::Kind), kind.name());
             let query: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
             (
                 Occur::Should,

@@ -86,6 +86,13 @@ impl TantivyIndex {
         let Some(name) = store::current(root)? else {
             return Ok(None);
         };
+        if !store::has_current_format(root, &name) {
+            tracing::warn!(
+                generation = name,
+                "search index was written in another format; rebuilding"
+            );
+            return Ok(None);
+        }
         let generation = Generation::open(&store::generation_dir(root, &name), &name)?;
         Ok(Some(Self {
             root: root.to_owned(),

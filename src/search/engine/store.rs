@@ -10,6 +10,17 @@ use anyhow::Context;
 const POINTER: &str = "CURRENT";
 const PREFIX: &str = "gen-";
 const BUILDING: &str = ".building";
+const FORMAT_FILE: &str = "FORMAT";
+
+/// What a generation's documents mean (fields, analyzers, kind names). Bump it when that
+/// changes: a generation of another format is not opened but rebuilt.
+pub const FORMAT: &str = "2";
+
+/// True when the generation `name` was written in this kxc's [`FORMAT`].
+pub fn has_current_format(root: &Path, name: &str) -> bool {
+    std::fs::read_to_string(generation_dir(root, name).join(FORMAT_FILE))
+        .is_ok_and(|format| format.trim() == FORMAT)
+}
 
 /// The generation `CURRENT` names, if any.
 pub fn current(root: &Path) -> anyhow::Result<Option<String>> {
@@ -31,6 +42,8 @@ pub fn new_build(root: &Path) -> anyhow::Result<(String, PathBuf)> {
     let name = format!("{PREFIX}{stamp}-{}", std::process::id());
     let dir = root.join(format!("{name}{BUILDING}"));
     std::fs::create_dir_all(&dir).with_context(|| format!("create {}", dir.display()))?;
+    std::fs::write(dir.join(FORMAT_FILE), FORMAT)
+        .with_context(|| format!("write {}", dir.join(FORMAT_FILE).display()))?;
     Ok((name, dir))
 }
 
@@ -72,6 +85,7 @@ mod tests {
         assert_eq!(current(root.path()).unwrap(), None);
         let (first, dir) = new_build(root.path()).unwrap();
         publish(root.path(), &first, &dir).unwrap();
+        assert!(has_current_format(root.path(), &first));
         assert_eq!(
             current(root.path()).unwrap().as_deref(),
             Some(first.as_str())

@@ -6,18 +6,14 @@ use sea_orm::{DatabaseConnection, EntityTrait, QuerySelect};
 
 use super::{DocumentMapping, places};
 use crate::entity::city;
-use crate::search::document::{DocKind, LocalizedText, SearchDocument, Tag};
+use crate::search::document::{LocalizedText, RecordKind, SearchDocument, Tag};
 
 pub struct CityMapping;
 
 #[async_trait]
 impl DocumentMapping for CityMapping {
-    fn entity_type(&self) -> &'static str {
-        "city"
-    }
-
-    fn kind(&self) -> DocKind {
-        DocKind::City
+    fn kind(&self) -> RecordKind {
+        RecordKind::City
     }
 
     async fn load(
@@ -30,7 +26,7 @@ impl DocumentMapping for CityMapping {
             .into_values()
             .map(|place| {
                 let city = &place.city;
-                let mut doc = SearchDocument::new(DocKind::City, city.id);
+                let mut doc = SearchDocument::new(RecordKind::City, city.id);
                 // Proper names: the plain analyzer, whatever the language.
                 doc.texts.push(LocalizedText {
                     language: String::new(),

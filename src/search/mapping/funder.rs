@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySe
 
 use super::DocumentMapping;
 use crate::entity::{funding_opportunity, organisation};
-use crate::search::document::{DocKind, SearchDocument};
+use crate::search::document::{RecordKind, SearchDocument};
 
 pub struct FunderMapping;
 
@@ -35,12 +35,8 @@ async fn funders(
 
 #[async_trait]
 impl DocumentMapping for FunderMapping {
-    fn entity_type(&self) -> &'static str {
-        "organisation"
-    }
-
-    fn kind(&self) -> DocKind {
-        DocKind::Funder
+    fn kind(&self) -> RecordKind {
+        RecordKind::Organisation
     }
 
     async fn load(
@@ -52,7 +48,7 @@ impl DocumentMapping for FunderMapping {
             .await?
             .into_iter()
             .map(|row| {
-                let mut doc = SearchDocument::new(DocKind::Funder, row.id);
+                let mut doc = SearchDocument::new(RecordKind::Organisation, row.id);
                 doc.suggest.push(row.name);
                 doc.countries.extend(row.country_code);
                 doc

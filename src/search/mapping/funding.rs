@@ -10,19 +10,15 @@ use super::DocumentMapping;
 use crate::entity::{
     funding_deadline, funding_opportunity, funding_region, funding_theme, organisation, region,
 };
-use crate::search::document::{DocKind, LocalizedText, OpenWindow, SearchDocument, Tag};
+use crate::search::document::{LocalizedText, OpenWindow, RecordKind, SearchDocument, Tag};
 use crate::service;
 
 pub struct FundingMapping;
 
 #[async_trait]
 impl DocumentMapping for FundingMapping {
-    fn entity_type(&self) -> &'static str {
-        "funding_opportunity"
-    }
-
-    fn kind(&self) -> DocKind {
-        DocKind::FundingOpportunity
+    fn kind(&self) -> RecordKind {
+        RecordKind::FundingOpportunity
     }
 
     async fn load(
@@ -79,7 +75,7 @@ impl DocumentMapping for FundingMapping {
         Ok(rows
             .into_iter()
             .map(|row| {
-                let mut doc = SearchDocument::new(DocKind::FundingOpportunity, row.id);
+                let mut doc = SearchDocument::new(RecordKind::FundingOpportunity, row.id);
                 doc.texts.push(LocalizedText {
                     language: row.language.clone(),
                     title: row.title.clone(),

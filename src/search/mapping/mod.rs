@@ -13,15 +13,13 @@ mod theme;
 use async_trait::async_trait;
 use sea_orm::DatabaseConnection;
 
-use super::document::{DocKind, SearchDocument};
+use super::document::{RecordKind, SearchDocument};
 
 #[async_trait]
 pub trait DocumentMapping: Send + Sync {
-    /// The `change_log.entity_type` this mapping handles.
-    fn entity_type(&self) -> &'static str;
-
-    /// The kind of the documents it produces.
-    fn kind(&self) -> DocKind;
+    /// The kind of record it maps: the `change_log.entity_type` it handles and the kind of the
+    /// documents it produces.
+    fn kind(&self) -> RecordKind;
 
     /// Documents for those of `ids` that should be searchable now. An id left out (deleted,
     /// unpublished, tombstoned) is removed from the index.

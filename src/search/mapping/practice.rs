@@ -8,19 +8,15 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySe
 
 use super::{DocumentMapping, places};
 use crate::entity::{practice, practice_city, practice_sdg, practice_theme, practice_translation};
-use crate::search::document::{DocKind, LocalizedText, SearchDocument, Tag};
+use crate::search::document::{LocalizedText, RecordKind, SearchDocument, Tag};
 use crate::service;
 
 pub struct PracticeMapping;
 
 #[async_trait]
 impl DocumentMapping for PracticeMapping {
-    fn entity_type(&self) -> &'static str {
-        "practice"
-    }
-
-    fn kind(&self) -> DocKind {
-        DocKind::Practice
+    fn kind(&self) -> RecordKind {
+        RecordKind::Practice
     }
 
     async fn load(
@@ -73,7 +69,7 @@ impl DocumentMapping for PracticeMapping {
         Ok(practices
             .into_iter()
             .map(|row| {
-                let mut doc = SearchDocument::new(DocKind::Practice, row.id);
+                let mut doc = SearchDocument::new(RecordKind::Practice, row.id);
                 doc.texts.push(LocalizedText {
                     language: row.original_language.clone(),
                     title: row.title.clone(),

@@ -5,19 +5,15 @@ use sea_orm::{DatabaseConnection, EntityTrait, QuerySelect};
 
 use super::DocumentMapping;
 use crate::entity::theme;
-use crate::search::document::{DocKind, SearchDocument};
+use crate::search::document::{RecordKind, SearchDocument};
 use crate::service;
 
 pub struct ThemeMapping;
 
 #[async_trait]
 impl DocumentMapping for ThemeMapping {
-    fn entity_type(&self) -> &'static str {
-        "theme"
-    }
-
-    fn kind(&self) -> DocKind {
-        DocKind::Theme
+    fn kind(&self) -> RecordKind {
+        RecordKind::Theme
     }
 
     async fn load(
@@ -29,7 +25,7 @@ impl DocumentMapping for ThemeMapping {
             .await?
             .into_iter()
             .map(|theme| {
-                let mut doc = SearchDocument::new(DocKind::Theme, theme.row.id);
+                let mut doc = SearchDocument::new(RecordKind::Theme, theme.row.id);
                 let mut labels: Vec<String> = theme.labels.values().cloned().collect();
                 labels.sort();
                 labels.dedup();

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kxc::search::SearchIndex;
-use kxc::search::document::{DocKind, SearchDocument};
+use kxc::search::document::{RecordKind, SearchDocument};
 use kxc::search::engine::TantivyIndex;
 use kxc::search::indexer::Indexer;
 use kxc::service::records::{PracticeRecord, parse_record};
@@ -125,7 +125,7 @@ async fn an_indexer_that_dies_before_committing_catches_up_without_duplicates() 
         );
         let mut practices: Vec<i32> = keys
             .iter()
-            .filter(|key| key.kind() == Some(DocKind::Practice))
+            .filter(|key| key.kind() == Some(RecordKind::Practice))
             .map(|key| key.id())
             .collect();
         practices.sort();
@@ -145,7 +145,7 @@ async fn an_indexer_that_dies_before_committing_catches_up_without_duplicates() 
             .len();
         assert_eq!(
             keys.iter()
-                .filter(|key| key.kind() == Some(DocKind::City))
+                .filter(|key| key.kind() == Some(RecordKind::City))
                 .count(),
             cities
         );
@@ -153,7 +153,7 @@ async fn an_indexer_that_dies_before_committing_catches_up_without_duplicates() 
         // Applying the same change again (as after a crash between commits) replaces, never adds.
         drop(restarted);
         let mut session = index.session().unwrap();
-        let document = SearchDocument::new(DocKind::Practice, visible[0]);
+        let document = SearchDocument::new(RecordKind::Practice, visible[0]);
         session.upsert(&document).unwrap();
         session.commit(latest).unwrap();
         session.upsert(&document).unwrap();

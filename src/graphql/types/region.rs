@@ -2,14 +2,10 @@
 
 use async_graphql::{Context, Enum, ID, Object};
 
-use super::cities::City;
-use super::ids::{GlobalId, NodeType};
 use crate::entity::region;
 use crate::error::AppResult;
-use crate::service;
-
-#[derive(Default)]
-pub struct RegionQuery;
+use crate::graphql::ids::{GlobalId, RecordKind};
+use crate::graphql::types::city::City;
 
 /// The levels of the region tree.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,7 +20,7 @@ pub enum RegionKind {
 }
 
 impl RegionKind {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::World => "world",
             Self::Continent => "continent",
@@ -48,23 +44,6 @@ impl RegionKind {
     }
 }
 
-#[Object]
-impl RegionQuery {
-    /// Regions of one `kind`, by name; without `kind`, the continents (the top of the tree).
-    async fn regions(&self, ctx: &Context<'_>, kind: Option<RegionKind>) -> AppResult<Vec<Region>> {
-        let kind = kind.unwrap_or(RegionKind::Continent);
-        let rows = service::regions::list(super::db(ctx), Some(kind.as_str()), None).await?;
-        Ok(rows.into_iter().map(Region).collect())
-    }
-
-    /// One region by code: UN M49 (`150`, `154`), ISO 3166-1 alpha-2 (`NO`) or ISO 3166-2 (`NO-03`).
-    async fn region(&self, ctx: &Context<'_>, code: String) -> AppResult<Option<Region>> {
-        Ok(service::regions::by_code(super::db(ctx), &code)
-            .await?
-            .map(Region))
-    }
-}
-
 /// A node of the region tree: world > continent > subregion > country > subdivision.
 #[derive(Clone)]
 pub struct Region(pub region::Model);
@@ -73,7 +52,7 @@ pub struct Region(pub region::Model);
 impl Region {
     /// Opaque global ID.
     pub async fn id(&self) -> ID {
-        GlobalId::new(NodeType::Region, self.0.id).encode()
+        GlobalId::new(RecordKind::Region, self.0.id).encode()
     }
 
     /// UN M49 code for world, continents and subregions; ISO 3166-1 alpha-2 for countries;
@@ -112,7 +91,7 @@ impl Region {
         let Some(parent_id) = self.0.parent_id else {
             return Ok(None);
         };
-        Ok(super::loaders(ctx)
+        Ok(crate::graphql::loaders(ctx)
             .regions
             .load_one(parent_id)
             .await?
@@ -128,7 +107,7 @@ impl Region {
             .filter(|code| !code.is_empty() && *code != self.0.code)
             .map(str::to_owned)
             .collect();
-        let found = super::loaders(ctx)
+        let found = crate::graphql::loaders(ctx)
             .regions_by_code
             .load_many(codes.iter().cloned())
             .await?;
@@ -140,7 +119,7 @@ impl Region {
     }
 
     async fn children(&self, ctx: &Context<'_>) -> AppResult<Vec<Region>> {
-        let rows = super::loaders(ctx)
+        let rows = crate::graphql::loaders(ctx)
             .region_children
             .load_one(self.0.id)
             .await?
@@ -150,7 +129,7 @@ impl Region {
 
     /// Cities anywhere in this region, by name.
     async fn cities(&self, ctx: &Context<'_>) -> AppResult<Vec<City>> {
-        let rows = super::loaders(ctx)
+        let rows = crate::graphql::loaders(ctx)
             .cities_within
             .load_one(self.0.path.clone())
             .await?
@@ -160,7 +139,7 @@ impl Region {
 
     /// Number of cities anywhere in this region.
     async fn city_count(&self, ctx: &Context<'_>) -> AppResult<i64> {
-        Ok(super::loaders(ctx)
+        Ok(crate::graphql::loaders(ctx)
             .region_city_counts
             .load_one(self.0.path.clone())
             .await?
@@ -169,7 +148,7 @@ impl Region {
 
     /// Number of published practices of cities anywhere in this region.
     async fn practice_count(&self, ctx: &Context<'_>) -> AppResult<i64> {
-        Ok(super::loaders(ctx)
+        Ok(crate::graphql::loaders(ctx)
             .region_practice_counts
             .load_one(self.0.path.clone())
             .await?

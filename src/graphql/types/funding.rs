@@ -3,67 +3,16 @@
 use async_graphql::{ComplexObject, Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
-use super::ids::{GlobalId, NodeType};
-use super::inputs::{ApplicantKind, Direction, FundingFilter, Instrument, ProviderLevel};
-use super::organisations::Organisation;
-use super::pagination::{self, PageInfo};
-use super::regions::Region;
-use super::themes::Theme;
 use crate::domain;
 use crate::entity::funding_opportunity;
 use crate::error::AppResult;
+use crate::graphql::ids::{GlobalId, RecordKind};
+use crate::graphql::inputs::{ApplicantKind, Direction, Instrument, ProviderLevel};
+use crate::graphql::types::organisation::Organisation;
+use crate::graphql::types::pagination::PageInfo;
+use crate::graphql::types::region::Region;
+use crate::graphql::types::theme::Theme;
 use crate::service;
-
-#[derive(Default)]
-pub struct FundingQuery;
-
-#[Object]
-impl FundingQuery {
-    /// Live funding opportunities, most recently updated first. `first` or `last` (1..100) is required.
-    async fn funding_opportunities(
-        &self,
-        ctx: &Context<'_>,
-        filter: Option<FundingFilter>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> AppResult<FundingConnection> {
-        let request = pagination::request(first, after, last, before)?;
-        let filter = filter.unwrap_or_default().parse()?;
-        let page = service::funding::page(super::db(ctx), &filter, &request).await?;
-        Ok(FundingConnection {
-            page_info: PageInfo::of(&page),
-            edges: page
-                .items
-                .into_iter()
-                .map(|(cursor, row)| FundingEdge {
-                    cursor: cursor.encode(),
-                    node: FundingOpportunity(row),
-                })
-                .collect(),
-            filter,
-        })
-    }
-
-    /// One live funding opportunity by global ID, or null.
-    async fn funding_opportunity(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-    ) -> AppResult<Option<FundingOpportunity>> {
-        let Some(GlobalId {
-            kind: NodeType::FundingOpportunity,
-            id,
-        }) = GlobalId::decode(&id)
-        else {
-            return Ok(None);
-        };
-        Ok(service::funding::by_id(super::db(ctx), id)
-            .await?
-            .map(FundingOpportunity))
-    }
-}
 
 /// A page of funding opportunities.
 #[derive(SimpleObject)]
@@ -83,7 +32,7 @@ impl FundingConnection {
 
     /// How many opportunities match the filter, across all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> AppResult<u64> {
-        Ok(service::funding::count(super::db(ctx), &self.filter).await?)
+        Ok(service::funding::count(crate::graphql::db(ctx), &self.filter).await?)
     }
 }
 
@@ -122,7 +71,7 @@ pub struct FundingOpportunity(pub funding_opportunity::Model);
 
 impl FundingOpportunity {
     async fn links(&self, ctx: &Context<'_>) -> AppResult<service::batch::FundingLinks> {
-        Ok(super::loaders(ctx)
+        Ok(crate::graphql::loaders(ctx)
             .funding_links
             .load_one(self.0.id)
             .await?
@@ -134,7 +83,7 @@ impl FundingOpportunity {
 impl FundingOpportunity {
     /// Opaque global ID.
     pub async fn id(&self) -> ID {
-        GlobalId::new(NodeType::FundingOpportunity, self.0.id).encode()
+        GlobalId::new(RecordKind::FundingOpportunity, self.0.id).encode()
     }
 
     /// The partner platform the record comes from.
@@ -164,7 +113,7 @@ impl FundingOpportunity {
         let Some(provider_id) = self.0.provider_id else {
             return Ok(None);
         };
-        Ok(super::loaders(ctx)
+        Ok(crate::graphql::loaders(ctx)
             .organisations
             .load_one(provider_id)
             .await?
@@ -191,7 +140,7 @@ impl FundingOpportunity {
     /// Regions whose applicants are eligible (a region includes everything below it); empty means no restriction.
     async fn eligible_regions(&self, ctx: &Context<'_>) -> AppResult<Vec<Region>> {
         let ids = self.links(ctx).await?.region_ids;
-        let regions = super::loaders(ctx)
+        let regions = crate::graphql::loaders(ctx)
             .regions
             .load_many(ids.iter().copied())
             .await?;
@@ -214,7 +163,9 @@ impl FundingOpportunity {
 
     async fn themes(&self, ctx: &Context<'_>) -> AppResult<Vec<Theme>> {
         let ids = self.links(ctx).await?.theme_ids;
-        let all = super::loaders(ctx).all_themes(super::db(ctx)).await?;
+        let all = crate::graphql::loaders(ctx)
+            .all_themes(crate::graphql::db(ctx))
+            .await?;
         Ok(all
             .iter()
             .filter(|theme| ids.contains(&theme.row.id))

@@ -1,121 +1,20 @@
 //! `search` and `suggest`: thin resolvers over `service::search`.
 
-use async_graphql::{ComplexObject, Context, Enum, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, SimpleObject};
 
-use super::cities::City;
-use super::funding::FundingOpportunity;
-use super::node::Node;
-use super::pagination::PageInfo;
-use super::practice::Practice;
-use super::search_input::{self, Facet, SearchArgs, SearchFilterInput, SearchOrder, SearchType};
-use super::themes::Theme;
 use crate::error::AppResult;
-use crate::search::document::DocKind;
+use crate::graphql::inputs::search::Facet;
+use crate::graphql::types::city::City;
+use crate::graphql::types::funding::FundingOpportunity;
+use crate::graphql::types::node::Node;
+use crate::graphql::types::pagination::PageInfo;
+use crate::graphql::types::practice::Practice;
+use crate::graphql::types::theme::Theme;
 use crate::search::fields::Part;
-use crate::search::{SharedIndex, request};
+use crate::search::request;
 use crate::service;
 use crate::service::search::Found;
 use crate::service::search_labels::LabelledValue;
-
-#[derive(Default)]
-pub struct SearchQuery;
-
-#[Object]
-impl SearchQuery {
-    /// Full-text search over published practices, live funding opportunities and cities, in
-    /// every language at once. `query` understands words (all required), "exact phrases",
-    /// -excluded words and OR; words of 5 letters or more forgive one typo (two from 9).
-    #[allow(clippy::too_many_arguments)]
-    async fn search(
-        &self,
-        ctx: &Context<'_>,
-        query: String,
-        #[graphql(desc = "Kinds of record to return; all when omitted.")] types: Option<
-            Vec<SearchType>,
-        >,
-        filter: Option<SearchFilterInput>,
-        #[graphql(desc = "Facets to count over every hit (not only this page).")] facets: Option<
-            Vec<Facet>,
-        >,
-        #[graphql(desc = "RELEVANCE when omitted.")] order_by: Option<SearchOrder>,
-        #[graphql(
-            desc = "ISO 639-1 code of the query's language, boosted in ranking; detected when omitted."
-        )]
-        language: Option<String>,
-        #[graphql(desc = "Page size, 1..100; 10 when omitted.")] first: Option<i32>,
-        #[graphql(desc = "The `cursor` of the last hit of the previous page.")] after: Option<
-            String,
-        >,
-    ) -> AppResult<SearchResult> {
-        let (request, regions) = search_input::parse(SearchArgs {
-            query,
-            types,
-            filter,
-            facets,
-            order_by: order_by.unwrap_or(SearchOrder::Relevance),
-            language,
-            first: first.unwrap_or(10),
-            after,
-        })?;
-        let page =
-            service::search::search(super::db(ctx), search_index(ctx), request, &regions).await?;
-        let end_cursor = page.hits.last().map(|found| found.hit.cursor.encode());
-        Ok(SearchResult {
-            total_count: page.total as u64,
-            page_info: PageInfo {
-                has_next_page: page.has_next_page,
-                has_previous_page: false,
-                start_cursor: page.hits.first().map(|found| found.hit.cursor.encode()),
-                end_cursor,
-            },
-            hits: page.hits.into_iter().map(SearchHit::from).collect(),
-            facets: page
-                .facets
-                .into_iter()
-                .map(|facet| FacetResult {
-                    facet: search_input::facet_of(facet.kind),
-                    values: facet.values.into_iter().map(FacetValue::from).collect(),
-                })
-                .collect(),
-            suggestion: page.suggestion,
-            language: page.language,
-        })
-    }
-
-    /// Search-as-you-type: completions of `prefix` among practice titles (in every
-    /// language), cities, themes and funders.
-    async fn suggest(
-        &self,
-        ctx: &Context<'_>,
-        prefix: String,
-        #[graphql(desc = "How many completions, 1..20; 8 when omitted.")] first: Option<i32>,
-    ) -> AppResult<Vec<Suggestion>> {
-        let suggestions =
-            service::search::suggest(search_index(ctx), &prefix, first.unwrap_or(8)).await?;
-        Ok(suggestions
-            .into_iter()
-            .filter_map(|suggestion| {
-                let (kind, id) = service::search::completion_target(&suggestion)?;
-                let kind = match kind {
-                    DocKind::Practice => SuggestionKind::Practice,
-                    DocKind::City => SuggestionKind::City,
-                    DocKind::Theme => SuggestionKind::Theme,
-                    DocKind::Funder => SuggestionKind::Funder,
-                    DocKind::FundingOpportunity => return None,
-                };
-                Some(Suggestion {
-                    text: suggestion.text,
-                    kind,
-                    id,
-                })
-            })
-            .collect())
-    }
-}
-
-fn search_index<'a>(ctx: &Context<'a>) -> &'a SharedIndex {
-    ctx.data_unchecked::<SharedIndex>()
-}
 
 /// One page of search results.
 #[derive(SimpleObject)]
@@ -260,7 +159,7 @@ pub struct Suggestion {
 impl Suggestion {
     /// The practice, city, theme or funding organisation suggested.
     async fn node(&self, ctx: &Context<'_>) -> AppResult<Option<Node>> {
-        let db = super::db(ctx);
+        let db = crate::graphql::db(ctx);
         Ok(match self.kind {
             SuggestionKind::Practice => service::practices::by_id(db, self.id)
                 .await?
@@ -273,9 +172,13 @@ impl Suggestion {
                 .into_iter()
                 .next()
                 .map(|theme| Node::Theme(Theme(theme))),
-            SuggestionKind::Funder => service::organisations::by_id(db, self.id)
-                .await?
-                .map(|row| Node::Organisation(super::organisations::Organisation(row))),
+            SuggestionKind::Funder => {
+                service::organisations::by_id(db, self.id)
+                    .await?
+                    .map(|row| {
+                        Node::Organisation(crate::graphql::types::organisation::Organisation(row))
+                    })
+            }
         })
     }
 }

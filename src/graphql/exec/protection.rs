@@ -14,9 +14,9 @@ use async_graphql::{
     Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables,
 };
 
-use super::limits::{self, Limits};
-use super::report::RequestReport;
 use crate::error::ErrorCode;
+use crate::graphql::exec::limits::{self, Limits};
+use crate::graphql::exec::report::RequestReport;
 
 /// Registers first so that it wraps every other extension (persisted queries included).
 pub struct Protection {

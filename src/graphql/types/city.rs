@@ -4,77 +4,14 @@
 use async_graphql::{ComplexObject, Context, ID, Object, SimpleObject};
 use chrono::NaiveDate;
 
-use super::ids::{GlobalId, NodeType};
-use super::inputs::CityFilter;
-use super::limits;
-use super::organisations::Organisation;
-use super::pagination::{self, PageInfo};
-use super::practice::Practice;
-use super::regions::Region;
 use crate::entity::{city, commitment, membership};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+use crate::graphql::ids::{GlobalId, RecordKind};
+use crate::graphql::types::organisation::Organisation;
+use crate::graphql::types::pagination::PageInfo;
+use crate::graphql::types::practice::Practice;
+use crate::graphql::types::region::Region;
 use crate::service;
-
-#[derive(Default)]
-pub struct CityQuery;
-
-#[Object]
-impl CityQuery {
-    /// Cities by name. `first` or `last` (1..100) is required.
-    #[graphql(complexity = "limits::connection_complexity(first, last, child_complexity)")]
-    async fn cities(
-        &self,
-        ctx: &Context<'_>,
-        filter: Option<CityFilter>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-    ) -> AppResult<CityConnection> {
-        let request = pagination::request(first, after, last, before)?;
-        let filter = filter.unwrap_or_default().parse()?;
-        let page = service::cities::page(super::db(ctx), &filter, &request).await?;
-        Ok(CityConnection {
-            page_info: PageInfo::of(&page),
-            edges: page
-                .items
-                .into_iter()
-                .map(|(cursor, row)| CityEdge {
-                    cursor: cursor.encode(),
-                    node: City(row),
-                })
-                .collect(),
-            filter,
-        })
-    }
-
-    /// One city by global `id` or by `slug` (give exactly one), or null.
-    async fn city(
-        &self,
-        ctx: &Context<'_>,
-        id: Option<ID>,
-        slug: Option<String>,
-    ) -> AppResult<Option<City>> {
-        let db = super::db(ctx);
-        let row = match (id, slug) {
-            (Some(id), None) => match GlobalId::decode(&id) {
-                Some(GlobalId {
-                    kind: NodeType::City,
-                    id,
-                }) => service::cities::by_id(db, id).await?,
-                _ => None,
-            },
-            (None, Some(slug)) => service::cities::by_slug(db, &slug).await?,
-            _ => {
-                return Err(AppError::bad_input(
-                    &["id"],
-                    "give exactly one of `id` or `slug`",
-                ));
-            }
-        };
-        Ok(row.map(City))
-    }
-}
 
 /// A page of cities.
 #[derive(SimpleObject)]
@@ -95,7 +32,7 @@ impl CityConnection {
 
     /// How many cities match the filter, across all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> AppResult<u64> {
-        Ok(service::cities::count(super::db(ctx), &self.filter).await?)
+        Ok(service::cities::count(crate::graphql::db(ctx), &self.filter).await?)
     }
 }
 
@@ -136,7 +73,7 @@ pub struct Membership(pub membership::Model);
 #[Object]
 impl Membership {
     async fn network(&self, ctx: &Context<'_>) -> AppResult<Option<Organisation>> {
-        Ok(super::loaders(ctx)
+        Ok(crate::graphql::loaders(ctx)
             .organisations
             .load_one(self.0.organisation_id)
             .await?
@@ -144,7 +81,7 @@ impl Membership {
     }
 
     async fn city(&self, ctx: &Context<'_>) -> AppResult<Option<City>> {
-        Ok(super::loaders(ctx)
+        Ok(crate::graphql::loaders(ctx)
             .cities
             .load_one(self.0.city_id)
             .await?
@@ -168,7 +105,7 @@ pub struct Commitment(pub commitment::Model);
 #[Object]
 impl Commitment {
     async fn initiative(&self, ctx: &Context<'_>) -> AppResult<Option<Organisation>> {
-        Ok(super::loaders(ctx)
+        Ok(crate::graphql::loaders(ctx)
             .organisations
             .load_one(self.0.organisation_id)
             .await?
@@ -198,7 +135,7 @@ impl Commitment {
 impl City {
     /// Opaque global ID.
     pub async fn id(&self) -> ID {
-        GlobalId::new(NodeType::City, self.0.id).encode()
+        GlobalId::new(RecordKind::City, self.0.id).encode()
     }
 
     async fn slug(&self) -> &str {
@@ -227,7 +164,7 @@ impl City {
 
     /// The most specific region the city lies in (a subdivision, or its country).
     async fn region(&self, ctx: &Context<'_>) -> AppResult<Option<Region>> {
-        Ok(super::loaders(ctx)
+        Ok(crate::graphql::loaders(ctx)
             .regions
             .load_one(self.0.region_id)
             .await?
@@ -263,7 +200,7 @@ impl City {
 
     /// Networks the city belongs to.
     async fn memberships(&self, ctx: &Context<'_>) -> AppResult<Vec<Membership>> {
-        let rows = super::loaders(ctx)
+        let rows = crate::graphql::loaders(ctx)
             .city_memberships
             .load_one(self.0.id)
             .await?
@@ -273,7 +210,7 @@ impl City {
 
     /// Initiatives the city has committed to.
     async fn commitments(&self, ctx: &Context<'_>) -> AppResult<Vec<Commitment>> {
-        let rows = super::loaders(ctx)
+        let rows = crate::graphql::loaders(ctx)
             .city_commitments
             .load_one(self.0.id)
             .await?
@@ -283,7 +220,7 @@ impl City {
 
     /// The city's published practices.
     async fn practices(&self, ctx: &Context<'_>) -> AppResult<Vec<Practice>> {
-        let loaders = super::loaders(ctx);
+        let loaders = crate::graphql::loaders(ctx);
         let ids = loaders
             .city_practice_ids
             .load_one(self.0.id)

@@ -1,14 +1,15 @@
 //! Practice queries: the `practices` connection and `practice(id:|slug:)`.
 
-use async_graphql::{ComplexObject, Context, ID, Object, SimpleObject};
+use async_graphql::{Context, ID, Object};
 
-use super::ids::{GlobalId, NodeType};
-use super::inputs::{PracticeFilter, PracticeOrder};
-use super::limits;
-use super::pagination::{self, PageInfo};
-use super::practice::Practice;
 use crate::error::{AppError, AppResult};
-use crate::service::{self, practice_query};
+use crate::graphql::exec::limits;
+use crate::graphql::ids::{GlobalId, RecordKind};
+use crate::graphql::inputs::{PracticeFilter, PracticeOrder};
+use crate::graphql::types::pagination::{self, PageInfo};
+use crate::graphql::types::practice::Practice;
+use crate::graphql::types::practice_connection::{PracticeConnection, PracticeEdge};
+use crate::service::{self};
 
 #[derive(Default)]
 pub struct PracticeQuery;
@@ -34,7 +35,8 @@ impl PracticeQuery {
         let request = pagination::request(first, after, last, before)?;
         let filter = filter.unwrap_or_default().parse()?;
         let order = PracticeOrder::parse(order_by);
-        let page = service::practices::page(super::db(ctx), &filter, order, &request).await?;
+        let page =
+            service::practices::page(crate::graphql::db(ctx), &filter, order, &request).await?;
         Ok(PracticeConnection {
             page_info: PageInfo::of(&page),
             edges: page
@@ -58,11 +60,11 @@ impl PracticeQuery {
         #[graphql(desc = "ISO 639-1 language to answer in, falling back to the original")]
         lang: Option<String>,
     ) -> AppResult<Option<Practice>> {
-        let db = super::db(ctx);
+        let db = crate::graphql::db(ctx);
         let row = match (id, slug) {
             (Some(id), None) => match GlobalId::decode(&id) {
                 Some(GlobalId {
-                    kind: NodeType::Practice,
+                    kind: RecordKind::Practice,
                     id,
                 }) => service::practices::by_id(db, id).await?,
                 _ => None,
@@ -77,34 +79,4 @@ impl PracticeQuery {
         };
         Ok(row.map(|row| Practice::new(row, ctx, lang.as_deref())))
     }
-}
-
-/// A page of practices.
-#[derive(SimpleObject)]
-#[graphql(complex)]
-pub struct PracticeConnection {
-    pub edges: Vec<PracticeEdge>,
-    pub page_info: PageInfo,
-    #[graphql(skip)]
-    pub filter: practice_query::PracticeFilter,
-}
-
-#[ComplexObject]
-impl PracticeConnection {
-    /// The practices on this page.
-    async fn nodes(&self) -> Vec<Practice> {
-        self.edges.iter().map(|edge| edge.node.clone()).collect()
-    }
-
-    /// How many practices match the filter, across all pages.
-    async fn total_count(&self, ctx: &Context<'_>) -> AppResult<u64> {
-        Ok(service::practices::count(super::db(ctx), &self.filter).await?)
-    }
-}
-
-/// A practice and its cursor.
-#[derive(SimpleObject)]
-pub struct PracticeEdge {
-    pub cursor: String,
-    pub node: Practice,
 }

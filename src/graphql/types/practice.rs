@@ -3,13 +3,13 @@
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
-use super::cities::City;
-use super::ids::{GlobalId, NodeType};
-use super::language::{self, AcceptedLanguages};
-use super::themes::Theme;
 use crate::domain::CRITERIA;
 use crate::entity::{evaluation, practice, practice_translation};
 use crate::error::{AppError, AppResult};
+use crate::graphql::exec::language::{self, AcceptedLanguages};
+use crate::graphql::ids::{GlobalId, RecordKind};
+use crate::graphql::types::city::City;
+use crate::graphql::types::theme::Theme;
 use crate::service;
 
 /// An evaluated practice of one or more cities.
@@ -51,7 +51,7 @@ impl Practice {
         &self,
         ctx: &Context<'_>,
     ) -> AppResult<Vec<practice_translation::Model>> {
-        Ok(super::loaders(ctx)
+        Ok(crate::graphql::loaders(ctx)
             .practice_translations
             .load_one(self.row.id)
             .await?
@@ -99,7 +99,7 @@ impl Practice {
     }
 
     async fn evaluations_of(&self, ctx: &Context<'_>) -> AppResult<Vec<evaluation::Model>> {
-        Ok(super::loaders(ctx)
+        Ok(crate::graphql::loaders(ctx)
             .practice_evaluations
             .load_one(self.row.id)
             .await?
@@ -152,7 +152,7 @@ pub struct EvaluationSummary {
     /// Mean of every criterion over every evaluation, 1..5.
     pub score: Option<f64>,
     /// EXEMPLARY (>= 4.25), PROVEN (>= 3.5), PROMISING (>= 2.5) or EMERGING.
-    pub label: Option<super::inputs::EvaluationLabel>,
+    pub label: Option<crate::graphql::inputs::EvaluationLabel>,
     /// Number of evaluations.
     pub count: i32,
     pub criteria: CriterionScores,
@@ -253,7 +253,7 @@ pub fn render_markdown(markdown: &str) -> String {
 impl Practice {
     /// Opaque global ID.
     pub async fn id(&self) -> ID {
-        GlobalId::new(NodeType::Practice, self.row.id).encode()
+        GlobalId::new(RecordKind::Practice, self.row.id).encode()
     }
 
     /// Stable, URL-safe identifier.
@@ -383,7 +383,7 @@ impl Practice {
     }
 
     async fn cities(&self, ctx: &Context<'_>) -> AppResult<Vec<City>> {
-        let rows = super::loaders(ctx)
+        let rows = crate::graphql::loaders(ctx)
             .practice_cities
             .load_one(self.row.id)
             .await?
@@ -392,7 +392,7 @@ impl Practice {
     }
 
     async fn themes(&self, ctx: &Context<'_>) -> AppResult<Vec<Theme>> {
-        let themes = super::loaders(ctx)
+        let themes = crate::graphql::loaders(ctx)
             .practice_themes
             .load_one(self.row.id)
             .await?
@@ -402,7 +402,7 @@ impl Practice {
 
     /// UN Sustainable Development Goals (1..17) the practice contributes to.
     async fn sdgs(&self, ctx: &Context<'_>) -> AppResult<Vec<i32>> {
-        Ok(super::loaders(ctx)
+        Ok(crate::graphql::loaders(ctx)
             .practice_sdgs
             .load_one(self.row.id)
             .await?
@@ -431,7 +431,7 @@ impl Practice {
                 .row
                 .evaluation_label
                 .as_deref()
-                .and_then(super::inputs::EvaluationLabel::parse),
+                .and_then(crate::graphql::inputs::EvaluationLabel::parse),
             count: self.row.evaluation_count,
             criteria: criterion_means(&scores),
         })
@@ -452,7 +452,7 @@ impl Practice {
         let Some(id) = self.row.replicated_from_id else {
             return Ok(None);
         };
-        Ok(super::loaders(ctx)
+        Ok(crate::graphql::loaders(ctx)
             .practices
             .load_one(id)
             .await?
@@ -461,7 +461,7 @@ impl Practice {
 
     /// Published practices that replicate this one, oldest first.
     async fn replications(&self, ctx: &Context<'_>) -> AppResult<Vec<Practice>> {
-        let rows = super::loaders(ctx)
+        let rows = crate::graphql::loaders(ctx)
             .practice_replications
             .load_one(self.row.id)
             .await?
@@ -479,7 +479,7 @@ impl Practice {
             .ok()
             .filter(|limit| (1..=100).contains(limit))
             .ok_or_else(|| AppError::bad_input(&["first"], "`first` must be between 1 and 100"))?;
-        let rows = service::practices::related(super::db(ctx), self.row.id, limit).await?;
+        let rows = service::practices::related(crate::graphql::db(ctx), self.row.id, limit).await?;
         Ok(rows.into_iter().map(|row| self.with_row(row)).collect())
     }
 }

@@ -1,5 +1,5 @@
 //! [`RequestReport`]: what the HTTP layer learns from one run of the schema. The handler
-//! attaches it to the request as data; the [`Protection`](super::Protection) extension fills it.
+//! attaches it to the request as data; the [`Protection`](crate::graphql::exec::protection::Protection) extension fills it.
 
 use std::sync::{Arc, Mutex, PoisonError};
 

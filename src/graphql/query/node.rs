@@ -1,30 +1,17 @@
 //! The Relay `Node` interface, `node(id:)` and `nodes(ids:)`.
 
-use async_graphql::{Context, ID, Interface, Object};
+use async_graphql::{Context, ID, Object};
 
-use super::cities::City;
-use super::funding::FundingOpportunity;
-use super::ids::{GlobalId, NodeType};
-use super::organisations::Organisation;
-use super::practice::Practice;
-use super::regions::Region;
-use super::themes::Theme;
 use crate::error::{AppError, AppResult};
+use crate::graphql::ids::{GlobalId, RecordKind};
+use crate::graphql::types::city::City;
+use crate::graphql::types::funding::FundingOpportunity;
+use crate::graphql::types::node::Node;
+use crate::graphql::types::organisation::Organisation;
+use crate::graphql::types::practice::Practice;
+use crate::graphql::types::region::Region;
+use crate::graphql::types::theme::Theme;
 use crate::service;
-
-/// An object with a global ID.
-// Values live for one response only; boxing variants would buy nothing.
-#[allow(clippy::large_enum_variant)]
-#[derive(Interface)]
-#[graphql(field(name = "id", ty = "ID", desc = "Opaque global ID."))]
-pub enum Node {
-    Practice(Practice),
-    City(City),
-    Theme(Theme),
-    Region(Region),
-    Organisation(Organisation),
-    FundingOpportunity(FundingOpportunity),
-}
 
 #[derive(Default)]
 pub struct NodeQuery;
@@ -34,30 +21,32 @@ async fn load(ctx: &Context<'_>, id: &ID) -> AppResult<Option<Node>> {
     let Some(global) = GlobalId::decode(id) else {
         return Ok(None);
     };
-    let db = super::db(ctx);
+    let db = crate::graphql::db(ctx);
     Ok(match global.kind {
-        NodeType::Practice => service::practices::by_id(db, global.id)
+        RecordKind::Practice => service::practices::by_id(db, global.id)
             .await?
             .map(|row| Node::Practice(Practice::new(row, ctx, None))),
-        NodeType::City => service::cities::by_id(db, global.id)
+        RecordKind::City => service::cities::by_id(db, global.id)
             .await?
             .map(|row| Node::City(City(row))),
-        NodeType::Theme => {
-            let all = super::loaders(ctx).all_themes(db).await?;
+        RecordKind::Theme => {
+            let all = crate::graphql::loaders(ctx).all_themes(db).await?;
             all.iter()
                 .find(|theme| theme.row.id == global.id)
                 .cloned()
                 .map(|theme| Node::Theme(Theme(theme)))
         }
-        NodeType::Region => service::regions::by_id(db, global.id)
+        RecordKind::Region => service::regions::by_id(db, global.id)
             .await?
             .map(|row| Node::Region(Region(row))),
-        NodeType::Organisation => service::organisations::by_id(db, global.id)
+        RecordKind::Organisation => service::organisations::by_id(db, global.id)
             .await?
             .map(|row| Node::Organisation(Organisation(row))),
-        NodeType::FundingOpportunity => service::funding::by_id(db, global.id)
+        RecordKind::FundingOpportunity => service::funding::by_id(db, global.id)
             .await?
             .map(|row| Node::FundingOpportunity(FundingOpportunity(row))),
+        // Kinds without a `Node` type yet.
+        _ => None,
     })
 }
 

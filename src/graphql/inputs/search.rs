@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use crate::domain::{BoundingBox, GeoPoint, GeoRadius, Language, Sdg, Slug, ThemePath};
 use crate::error::{AppError, AppResult};
 use crate::search::analysis::TextLanguage;
-use crate::search::document::DocKind;
+use crate::search::document::RecordKind;
 use crate::search::geo::GeoFilter;
 use crate::search::request::{
     FacetKind, MAX_PAGE_SIZE, SearchCursor, SearchFilter, SearchRequest, SortOrder,
@@ -100,7 +100,7 @@ pub struct SearchFilterInput {
     /// Lowest mean evaluation score, 1..5 (only evaluated practices match).
     pub min_score: Option<f64>,
     /// Funding instruments (the same values as `FundingFilter.instruments`).
-    pub instruments: Option<Vec<super::inputs::Instrument>>,
+    pub instruments: Option<Vec<crate::graphql::inputs::Instrument>>,
     /// Only funding opportunities accepting applications on this day.
     pub open_at: Option<NaiveDate>,
     /// Only records with a location inside this circle.
@@ -176,9 +176,9 @@ pub fn parse(args: SearchArgs) -> AppResult<(SearchRequest, Vec<String>)> {
             .unwrap_or_default()
             .into_iter()
             .map(|kind| match kind {
-                SearchType::Practice => DocKind::Practice,
-                SearchType::FundingOpportunity => DocKind::FundingOpportunity,
-                SearchType::City => DocKind::City,
+                SearchType::Practice => RecordKind::Practice,
+                SearchType::FundingOpportunity => RecordKind::FundingOpportunity,
+                SearchType::City => RecordKind::City,
             })
             .collect(),
         filter,

@@ -1,5 +1,5 @@
 //! Query limits and the cost model. async-graphql computes depth and complexity during
-//! validation; [`super::protection`] enforces the limits below on those numbers.
+//! validation; [`crate::graphql::exec::protection`] enforces the limits below on those numbers.
 
 use std::time::Duration;
 

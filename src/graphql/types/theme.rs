@@ -2,41 +2,10 @@
 
 use async_graphql::{Context, ID, Object, SimpleObject};
 
-use super::ids::{GlobalId, NodeType};
-use super::language::AcceptedLanguages;
 use crate::error::AppResult;
+use crate::graphql::exec::language::AcceptedLanguages;
+use crate::graphql::ids::{GlobalId, RecordKind};
 use crate::service;
-
-#[derive(Default)]
-pub struct ThemeQuery;
-
-#[Object]
-impl ThemeQuery {
-    /// Every theme in tree order (parents before children), or only the roots with `roots: true`.
-    async fn themes(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(default = false)] roots: bool,
-    ) -> AppResult<Vec<Theme>> {
-        let all = super::loaders(ctx).all_themes(super::db(ctx)).await?;
-        Ok(all
-            .iter()
-            .filter(|theme| !roots || theme.row.parent_id.is_none())
-            .cloned()
-            .map(Theme)
-            .collect())
-    }
-
-    /// One theme by its path, such as `energy/renewables/solar`, or null.
-    async fn theme(&self, ctx: &Context<'_>, path: String) -> AppResult<Option<Theme>> {
-        let all = super::loaders(ctx).all_themes(super::db(ctx)).await?;
-        Ok(all
-            .iter()
-            .find(|theme| theme.row.path == path)
-            .cloned()
-            .map(Theme))
-    }
-}
 
 /// A theme such as `energy/renewables/solar`.
 #[derive(Clone)]
@@ -54,7 +23,7 @@ pub struct LocalizedLabel {
 impl Theme {
     /// Opaque global ID.
     pub async fn id(&self) -> ID {
-        GlobalId::new(NodeType::Theme, self.0.row.id).encode()
+        GlobalId::new(RecordKind::Theme, self.0.row.id).encode()
     }
 
     /// Stable slug path from the root, such as `energy/renewables/solar`.
@@ -110,7 +79,9 @@ impl Theme {
         let Some(parent_id) = self.0.row.parent_id else {
             return Ok(None);
         };
-        let all = super::loaders(ctx).all_themes(super::db(ctx)).await?;
+        let all = crate::graphql::loaders(ctx)
+            .all_themes(crate::graphql::db(ctx))
+            .await?;
         Ok(all
             .iter()
             .find(|theme| theme.row.id == parent_id)
@@ -120,7 +91,9 @@ impl Theme {
 
     /// From the root down to the parent.
     async fn ancestors(&self, ctx: &Context<'_>) -> AppResult<Vec<Theme>> {
-        let all = super::loaders(ctx).all_themes(super::db(ctx)).await?;
+        let all = crate::graphql::loaders(ctx)
+            .all_themes(crate::graphql::db(ctx))
+            .await?;
         let path = &self.0.row.path;
         let mut ancestors: Vec<Theme> = all
             .iter()
@@ -133,7 +106,9 @@ impl Theme {
     }
 
     async fn children(&self, ctx: &Context<'_>) -> AppResult<Vec<Theme>> {
-        let all = super::loaders(ctx).all_themes(super::db(ctx)).await?;
+        let all = crate::graphql::loaders(ctx)
+            .all_themes(crate::graphql::db(ctx))
+            .await?;
         Ok(all
             .iter()
             .filter(|theme| theme.row.parent_id == Some(self.0.row.id))
@@ -144,7 +119,7 @@ impl Theme {
 
     /// Published practices tagged with this theme or any theme below it.
     async fn practice_count(&self, ctx: &Context<'_>) -> AppResult<i64> {
-        Ok(super::loaders(ctx)
+        Ok(crate::graphql::loaders(ctx)
             .theme_practice_counts
             .load_one(self.0.row.path.clone())
             .await?

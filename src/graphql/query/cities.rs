@@ -1,0 +1,73 @@
+//! Cities: `cities(filter:)`, `city(id:|slug:)` and the `City` type with its memberships,
+//! commitments and practices.
+
+use async_graphql::{Context, ID, Object};
+
+use crate::error::{AppError, AppResult};
+use crate::graphql::exec::limits;
+use crate::graphql::ids::{GlobalId, RecordKind};
+use crate::graphql::inputs::CityFilter;
+use crate::graphql::types::city::{City, CityConnection, CityEdge};
+use crate::graphql::types::pagination::{self, PageInfo};
+use crate::service;
+
+#[derive(Default)]
+pub struct CityQuery;
+
+#[Object]
+impl CityQuery {
+    /// Cities by name. `first` or `last` (1..100) is required.
+    #[graphql(complexity = "limits::connection_complexity(first, last, child_complexity)")]
+    async fn cities(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<CityFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> AppResult<CityConnection> {
+        let request = pagination::request(first, after, last, before)?;
+        let filter = filter.unwrap_or_default().parse()?;
+        let page = service::cities::page(crate::graphql::db(ctx), &filter, &request).await?;
+        Ok(CityConnection {
+            page_info: PageInfo::of(&page),
+            edges: page
+                .items
+                .into_iter()
+                .map(|(cursor, row)| CityEdge {
+                    cursor: cursor.encode(),
+                    node: City(row),
+                })
+                .collect(),
+            filter,
+        })
+    }
+
+    /// One city by global `id` or by `slug` (give exactly one), or null.
+    async fn city(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        slug: Option<String>,
+    ) -> AppResult<Option<City>> {
+        let db = crate::graphql::db(ctx);
+        let row = match (id, slug) {
+            (Some(id), None) => match GlobalId::decode(&id) {
+                Some(GlobalId {
+                    kind: RecordKind::City,
+                    id,
+                }) => service::cities::by_id(db, id).await?,
+                _ => None,
+            },
+            (None, Some(slug)) => service::cities::by_slug(db, &slug).await?,
+            _ => {
+                return Err(AppError::bad_input(
+                    &["id"],
+                    "give exactly one of `id` or `slug`",
+                ));
+            }
+        };
+        Ok(row.map(City))
+    }
+}

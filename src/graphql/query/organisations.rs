@@ -1,0 +1,59 @@
+//! Organisations and networks.
+
+use async_graphql::{Context, Object};
+
+use crate::error::AppResult;
+use crate::graphql::types::organisation::{Organisation, OrganisationFilter};
+use crate::service;
+
+#[derive(Default)]
+pub struct OrganisationQuery;
+
+#[Object]
+impl OrganisationQuery {
+    /// Organisations by name.
+    async fn organisations(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<OrganisationFilter>,
+    ) -> AppResult<Vec<Organisation>> {
+        let filter = filter.unwrap_or_default();
+        let countries: Vec<String> = filter
+            .countries
+            .unwrap_or_default()
+            .iter()
+            .map(|code| code.to_ascii_uppercase())
+            .collect();
+        let rows = service::organisations::list(
+            crate::graphql::db(ctx),
+            &filter.kinds.unwrap_or_default(),
+            &countries,
+        )
+        .await?;
+        Ok(rows.into_iter().map(Organisation).collect())
+    }
+
+    /// City networks and initiatives (C40, Carbon Neutral Cities Alliance, ICLEI, Eurocities,
+    /// Covenant of Mayors, UN Race to Zero, EU Cities Mission, ...), with their members.
+    async fn networks(&self, ctx: &Context<'_>) -> AppResult<Vec<Organisation>> {
+        let kinds: Vec<String> = service::organisations::NETWORK_KINDS
+            .iter()
+            .map(|kind| (*kind).to_owned())
+            .collect();
+        let rows = service::organisations::list(crate::graphql::db(ctx), &kinds, &[]).await?;
+        Ok(rows.into_iter().map(Organisation).collect())
+    }
+
+    /// One organisation by slug, such as `c40`.
+    async fn organisation(
+        &self,
+        ctx: &Context<'_>,
+        slug: String,
+    ) -> AppResult<Option<Organisation>> {
+        Ok(
+            service::organisations::by_slug(crate::graphql::db(ctx), &slug)
+                .await?
+                .map(Organisation),
+        )
+    }
+}

@@ -1,0 +1,120 @@
+//! `search` and `suggest`: thin resolvers over `service::search`.
+
+use async_graphql::{Context, Object};
+
+use crate::error::AppResult;
+use crate::graphql::inputs::search::{
+    Facet, SearchArgs, SearchFilterInput, SearchOrder, SearchType,
+};
+use crate::graphql::types::pagination::PageInfo;
+use crate::graphql::types::search::{
+    FacetResult, FacetValue, SearchHit, SearchResult, Suggestion, SuggestionKind,
+};
+use crate::search::SharedIndex;
+use crate::search::document::RecordKind;
+use crate::service;
+
+#[derive(Default)]
+pub struct SearchQuery;
+
+#[Object]
+impl SearchQuery {
+    /// Full-text search over published practices, live funding opportunities and cities, in
+    /// every language at once. `query` understands words (all required), "exact phrases",
+    /// -excluded words and OR; words of 5 letters or more forgive one typo (two from 9).
+    #[allow(clippy::too_many_arguments)]
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        #[graphql(desc = "Kinds of record to return; all when omitted.")] types: Option<
+            Vec<SearchType>,
+        >,
+        filter: Option<SearchFilterInput>,
+        #[graphql(desc = "Facets to count over every hit (not only this page).")] facets: Option<
+            Vec<Facet>,
+        >,
+        #[graphql(desc = "RELEVANCE when omitted.")] order_by: Option<SearchOrder>,
+        #[graphql(
+            desc = "ISO 639-1 code of the query's language, boosted in ranking; detected when omitted."
+        )]
+        language: Option<String>,
+        #[graphql(desc = "Page size, 1..100; 10 when omitted.")] first: Option<i32>,
+        #[graphql(desc = "The `cursor` of the last hit of the previous page.")] after: Option<
+            String,
+        >,
+    ) -> AppResult<SearchResult> {
+        let (request, regions) = crate::graphql::inputs::search::parse(SearchArgs {
+            query,
+            types,
+            filter,
+            facets,
+            order_by: order_by.unwrap_or(SearchOrder::Relevance),
+            language,
+            first: first.unwrap_or(10),
+            after,
+        })?;
+        let page = service::search::search(
+            crate::graphql::db(ctx),
+            search_index(ctx),
+            request,
+            &regions,
+        )
+        .await?;
+        let end_cursor = page.hits.last().map(|found| found.hit.cursor.encode());
+        Ok(SearchResult {
+            total_count: page.total as u64,
+            page_info: PageInfo {
+                has_next_page: page.has_next_page,
+                has_previous_page: false,
+                start_cursor: page.hits.first().map(|found| found.hit.cursor.encode()),
+                end_cursor,
+            },
+            hits: page.hits.into_iter().map(SearchHit::from).collect(),
+            facets: page
+                .facets
+                .into_iter()
+                .map(|facet| FacetResult {
+                    facet: crate::graphql::inputs::search::facet_of(facet.kind),
+                    values: facet.values.into_iter().map(FacetValue::from).collect(),
+                })
+                .collect(),
+            suggestion: page.suggestion,
+            language: page.language,
+        })
+    }
+
+    /// Search-as-you-type: completions of `prefix` among practice titles (in every
+    /// language), cities, themes and funders.
+    async fn suggest(
+        &self,
+        ctx: &Context<'_>,
+        prefix: String,
+        #[graphql(desc = "How many completions, 1..20; 8 when omitted.")] first: Option<i32>,
+    ) -> AppResult<Vec<Suggestion>> {
+        let suggestions =
+            service::search::suggest(search_index(ctx), &prefix, first.unwrap_or(8)).await?;
+        Ok(suggestions
+            .into_iter()
+            .filter_map(|suggestion| {
+                let (kind, id) = service::search::completion_target(&suggestion)?;
+                let kind = match kind {
+                    RecordKind::Practice => SuggestionKind::Practice,
+                    RecordKind::City => SuggestionKind::City,
+                    RecordKind::Theme => SuggestionKind::Theme,
+                    RecordKind::Organisation => SuggestionKind::Funder,
+                    _ => return None,
+                };
+                Some(Suggestion {
+                    text: suggestion.text,
+                    kind,
+                    id,
+                })
+            })
+            .collect())
+    }
+}
+
+fn search_index<'a>(ctx: &Context<'a>) -> &'a SharedIndex {
+    ctx.data_unchecked::<SharedIndex>()
+}

@@ -1,0 +1,65 @@
+//! Organisations and networks.
+
+use async_graphql::{Context, ID, InputObject, Object};
+
+use crate::entity::organisation;
+use crate::error::AppResult;
+use crate::graphql::ids::{GlobalId, RecordKind};
+use crate::graphql::types::city::Membership;
+
+/// Which organisations to list.
+#[derive(InputObject, Default)]
+pub struct OrganisationFilter {
+    /// network, initiative, funder, international-body, ngo, research, company, city-government.
+    pub kinds: Option<Vec<String>>,
+    /// ISO 3166-1 alpha-2 codes.
+    pub countries: Option<Vec<String>>,
+}
+
+/// A network, initiative, funder or other organisation.
+#[derive(Clone)]
+pub struct Organisation(pub organisation::Model);
+
+#[Object]
+impl Organisation {
+    /// Opaque global ID.
+    pub async fn id(&self) -> ID {
+        GlobalId::new(RecordKind::Organisation, self.0.id).encode()
+    }
+
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// network, initiative, funder, international-body, ngo, research, company or city-government.
+    async fn kind(&self) -> &str {
+        &self.0.kind
+    }
+
+    /// ISO 3166-1 alpha-2 code of the seat; null for international bodies.
+    async fn country_code(&self) -> Option<&str> {
+        self.0.country_code.as_deref()
+    }
+
+    async fn url(&self) -> Option<&str> {
+        self.0.url.as_deref()
+    }
+
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// Member cities, for networks.
+    async fn members(&self, ctx: &Context<'_>) -> AppResult<Vec<Membership>> {
+        let rows = crate::graphql::loaders(ctx)
+            .organisation_members
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(Membership).collect())
+    }
+}
