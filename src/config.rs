@@ -9,8 +9,10 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 
 pub mod api;
+pub mod auth;
 
 pub use api::{ApiSettings, CorsOrigins};
+pub use auth::{AuthSettings, Budget, TrustedProxies};
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATA_DIR: &str = "./kxc-data";
@@ -65,6 +67,9 @@ pub struct Settings {
 
     #[command(flatten)]
     pub api: ApiSettings,
+
+    #[command(flatten)]
+    pub auth: AuthSettings,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,6 +100,7 @@ impl Settings {
             introspection: None,
             field_suggestions: None,
             api: ApiSettings::default(),
+            auth: AuthSettings::default(),
         }
     }
 

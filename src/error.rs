@@ -3,6 +3,8 @@
 
 use async_graphql::ErrorExtensions;
 
+use crate::service::ServiceError;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
@@ -51,6 +53,8 @@ pub struct AppError {
     pub message: String,
     /// Path of the offending input field, such as `["input", "cities", "2"]`.
     pub field: Vec<String>,
+    /// For `CONFLICT`: the record's version now, sent as `extensions.currentVersion`.
+    pub current_version: Option<i64>,
     pub cause: Option<std::sync::Arc<anyhow::Error>>,
 }
 
@@ -62,6 +66,7 @@ impl AppError {
             code,
             message: message.into(),
             field: Vec::new(),
+            current_version: None,
             cause: None,
         }
     }
@@ -121,11 +126,21 @@ impl AppError {
     }
 }
 
-impl From<crate::service::ServiceError> for AppError {
-    fn from(error: crate::service::ServiceError) -> Self {
+impl From<ServiceError> for AppError {
+    fn from(error: ServiceError) -> Self {
         match error {
-            crate::service::ServiceError::Invalid(errors) => Self::from_field_errors(&[], &errors),
-            crate::service::ServiceError::Db(error) => Self::internal(error),
+            ServiceError::Invalid(errors) => Self::from_field_errors(&[], &errors),
+            ServiceError::Unauthenticated(message) => Self::new(ErrorCode::Unauthenticated, message),
+            ServiceError::Forbidden(message) => Self::new(ErrorCode::Forbidden, message),
+            ServiceError::NotFound(message) => Self::new(ErrorCode::NotFound, message),
+            ServiceError::Conflict {
+                message,
+                current_version,
+            } => Self {
+                current_version: Some(current_version),
+                ..Self::new(ErrorCode::Conflict, message)
+            },
+            ServiceError::Db(error) => Self::internal(error),
         }
     }
 }
@@ -149,10 +164,14 @@ impl From<AppError> for async_graphql::Error {
         }
         let field = error.field.clone();
         let code = error.code.as_str();
+        let current_version = error.current_version;
         async_graphql::Error::new(error.message).extend_with(|_, extensions| {
             extensions.set("code", code);
             if !field.is_empty() {
                 extensions.set("field", field.clone());
+            }
+            if let Some(version) = current_version {
+                extensions.set("currentVersion", version);
             }
         })
     }

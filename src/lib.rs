@@ -2,6 +2,7 @@
 //! See `README.md` (Architecture) for where each concern lives.
 
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;

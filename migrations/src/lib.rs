@@ -15,6 +15,8 @@ mod m0008_accounts;
 mod m0009_community;
 mod m0010_change_log;
 mod m0011_webhooks;
+mod m0012_identity;
+mod m0013_audit;
 
 pub struct Migrator;
 
@@ -33,6 +35,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_community::Migration),
             Box::new(m0010_change_log::Migration),
             Box::new(m0011_webhooks::Migration),
+            Box::new(m0012_identity::Migration),
+            Box::new(m0013_audit::Migration),
         ]
     }
 }

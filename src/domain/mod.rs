@@ -9,6 +9,7 @@ mod geo;
 mod geo_area;
 mod paths;
 mod record_kind;
+mod viewer;
 
 pub use codes::{CountryCode, Currency, Language, Sdg, Slug};
 pub use evaluation::{CRITERIA, EvaluationLabel, Score, Scores};
@@ -17,3 +18,4 @@ pub use geo::GeoPoint;
 pub use geo_area::{BoundingBox, GeoRadius};
 pub use paths::ThemePath;
 pub use record_kind::RecordKind;
+pub use viewer::{Account, Credential, Role, Viewer, ViewerError};

@@ -18,10 +18,11 @@ pub enum RecordKind {
     Post,
     ExchangeRequest,
     Account,
+    ApiKey,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 12] = [
+    pub const ALL: [RecordKind; 13] = [
         Self::Practice,
         Self::FundingOpportunity,
         Self::City,
@@ -34,6 +35,7 @@ impl RecordKind {
         Self::Post,
         Self::ExchangeRequest,
         Self::Account,
+        Self::ApiKey,
     ];
 
     /// The stable snake_case name: `change_log.entity_type`, the search document kind and the
@@ -52,6 +54,7 @@ impl RecordKind {
             Self::Post => "post",
             Self::ExchangeRequest => "exchange_request",
             Self::Account => "account",
+            Self::ApiKey => "api_key",
         }
     }
 
@@ -75,6 +78,7 @@ impl RecordKind {
             Self::Post => 10,
             Self::ExchangeRequest => 11,
             Self::Account => 12,
+            Self::ApiKey => 13,
         }
     }
 

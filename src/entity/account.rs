@@ -16,6 +16,8 @@ pub struct Model {
     pub disabled_at: Option<DateTimeWithTimeZone>,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
+    pub issuer: Option<String>,
+    pub subject: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -34,8 +36,8 @@ pub enum Relation {
     ExchangeRequest,
     #[sea_orm(has_many = "super::flag::Entity")]
     Flag,
-    #[sea_orm(has_many = "super::moderation_action::Entity")]
-    ModerationAction,
+    #[sea_orm(has_many = "super::audit_event::Entity")]
+    AuditEvent,
     #[sea_orm(
         belongs_to = "super::organisation::Entity",
         from = "Column::OrganisationId",
@@ -76,9 +78,9 @@ impl Related<super::flag::Entity> for Entity {
     }
 }
 
-impl Related<super::moderation_action::Entity> for Entity {
+impl Related<super::audit_event::Entity> for Entity {
     fn to() -> RelationDef {
-        Relation::ModerationAction.def()
+        Relation::AuditEvent.def()
     }
 }
 

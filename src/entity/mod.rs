@@ -4,6 +4,7 @@ pub mod prelude;
 
 pub mod account;
 pub mod api_key;
+pub mod audit_event;
 pub mod change_log;
 pub mod city;
 pub mod commitment;
@@ -18,7 +19,6 @@ pub mod funding_opportunity;
 pub mod funding_region;
 pub mod funding_theme;
 pub mod membership;
-pub mod moderation_action;
 pub mod organisation;
 pub mod partnership;
 pub mod partnership_city;

@@ -2,6 +2,7 @@
 
 pub use super::account::Entity as Account;
 pub use super::api_key::Entity as ApiKey;
+pub use super::audit_event::Entity as AuditEvent;
 pub use super::change_log::Entity as ChangeLog;
 pub use super::city::Entity as City;
 pub use super::commitment::Entity as Commitment;
@@ -16,7 +17,6 @@ pub use super::funding_opportunity::Entity as FundingOpportunity;
 pub use super::funding_region::Entity as FundingRegion;
 pub use super::funding_theme::Entity as FundingTheme;
 pub use super::membership::Entity as Membership;
-pub use super::moderation_action::Entity as ModerationAction;
 pub use super::organisation::Entity as Organisation;
 pub use super::partnership::Entity as Partnership;
 pub use super::partnership_city::Entity as PartnershipCity;

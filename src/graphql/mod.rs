@@ -6,8 +6,8 @@
 //!   request report, language choice);
 //! - `schema.rs`: the one schema builder, used by `serve` and `kxc schema`.
 //!
-//! Resolvers are thin: they take the database and the request's DataLoaders from the context
-//! and call services.
+//! Resolvers are thin: they take the viewer, the database and the request's DataLoaders from
+//! the context and call services.
 
 pub mod exec;
 pub mod ids;
@@ -30,6 +30,14 @@ pub use types::practice::render_markdown;
 /// The database connection from the request context.
 pub(crate) fn db<'a>(ctx: &async_graphql::Context<'a>) -> &'a DatabaseConnection {
     ctx.data_unchecked::<DatabaseConnection>()
+}
+
+/// Who the request is; anonymous unless the HTTP layer authenticated it.
+pub(crate) fn viewer<'a>(ctx: &async_graphql::Context<'a>) -> &'a crate::domain::Viewer {
+    static ANONYMOUS: std::sync::LazyLock<crate::domain::Viewer> =
+        std::sync::LazyLock::new(crate::domain::Viewer::anonymous);
+    ctx.data_opt::<crate::domain::Viewer>()
+        .unwrap_or(&ANONYMOUS)
 }
 
 /// The request's DataLoaders.

@@ -17,6 +17,7 @@ use super::exec::null_propagation::NullPropagation;
 use super::exec::protection::Protection;
 use super::query::Query;
 use crate::config::Settings;
+use crate::domain::Viewer;
 use crate::search::SharedIndex;
 
 pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
@@ -78,12 +79,13 @@ pub fn sdl() -> String {
     schema().finish().sdl()
 }
 
-/// Executes one request with its per-request data: DataLoaders, the client's accepted
-/// languages and, when `report_statements` is set, the count of SQL statements it ran
+/// Executes one request with its per-request data: the viewer, DataLoaders (which see what
+/// the viewer sees), the client's accepted languages and, when `report_statements` is set, the count of SQL statements it ran
 /// (in `extensions.sqlStatements`).
 pub async fn execute(
     schema: &AppSchema,
     db: &DatabaseConnection,
+    viewer: Viewer,
     request: async_graphql::Request,
     languages: AcceptedLanguages,
     report_statements: bool,
@@ -91,7 +93,8 @@ pub async fn execute(
     let counter = Arc::new(AtomicU64::new(0));
     let batches = loaders::BatchQueue::default();
     let request = request
-        .data(Loaders::new(db, batches.clone()))
+        .data(Loaders::new(db, &viewer, batches.clone()))
+        .data(viewer)
         .data(languages);
     let execution = loaders::FlushOnPending::new(schema.execute(request), batches, counter.clone());
     let mut response = crate::db::STATEMENT_COUNTER

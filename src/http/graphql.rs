@@ -126,6 +126,7 @@ async fn execute(
     crate::graphql::execute(
         &state.schema,
         &state.db,
+        crate::domain::Viewer::anonymous(),
         request.data(report.clone()),
         languages,
         state.report_sql_statements,

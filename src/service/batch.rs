@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::themes::{self, Theme};
+use crate::domain::Viewer;
 use crate::entity::{
     city, commitment, evaluation, funding_applicant, funding_deadline, funding_region,
     funding_theme, membership, organisation, practice_city, practice_sdg, practice_theme,
@@ -177,11 +178,12 @@ pub async fn city_commitments(
 
 pub async fn city_practice_ids(
     db: &impl ConnectionTrait,
+    viewer: &Viewer,
     ids: &[i32],
 ) -> Result<HashMap<i32, Vec<i32>>, sea_orm::DbErr> {
     let rows = practice_city::Entity::find()
         .filter(practice_city::Column::CityId.is_in(ids.iter().copied()))
-        .filter(practice_city::Column::PracticeId.in_subquery(super::practices::visible_ids()))
+        .filter(practice_city::Column::PracticeId.in_subquery(super::practices::visible_ids(viewer)))
         .all(db)
         .await?;
     Ok(group(
@@ -254,13 +256,14 @@ pub async fn funding_links(
     Ok(links)
 }
 
-/// Published practices that replicate each practice id, oldest first.
+/// Practices `viewer` may see that replicate each practice id, oldest first.
 pub async fn practice_replications(
     db: &impl ConnectionTrait,
+    viewer: &Viewer,
     ids: &[i32],
 ) -> Result<HashMap<i32, Vec<crate::entity::practice::Model>>, sea_orm::DbErr> {
     use crate::entity::practice;
-    let rows = super::practices::visible()
+    let rows = super::practices::visible(viewer)
         .filter(practice::Column::ReplicatedFromId.is_in(ids.iter().copied()))
         .order_by_asc(practice::Column::PublishedAt)
         .order_by_asc(practice::Column::Id)

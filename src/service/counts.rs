@@ -1,11 +1,13 @@
 //! Subtree counts for the theme and region trees, one statement per batch: a `UNION ALL` of one
 //! `COUNT(DISTINCT ...)` per requested node, each counting everything at or below the node.
+//! Counts are of public practices whoever asks, so a menu reads the same for everybody.
 
 use std::collections::HashMap;
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement, UnionType};
 use sea_orm::{ConnectionTrait, FromQueryResult, StatementBuilder};
 
+use crate::domain::Viewer;
 use crate::entity::{city, practice_city, practice_theme, region, theme};
 
 #[derive(FromQueryResult)]
@@ -60,7 +62,7 @@ pub async fn practices_per_theme(
                     .add(theme_path().eq(path))
                     .add(theme_path().like(format!("{path}/%"))),
             )
-            .and_where(practice_id.in_subquery(super::practices::visible_ids()))
+            .and_where(practice_id.in_subquery(super::practices::visible_ids(&Viewer::anonymous())))
             .to_owned()
     })
     .await
@@ -109,7 +111,7 @@ pub async fn practices_per_region(
                     .equals((city::Entity, city::Column::RegionId)),
             )
             .and_where(region_subtree(path))
-            .and_where(practice_id.in_subquery(super::practices::visible_ids()))
+            .and_where(practice_id.in_subquery(super::practices::visible_ids(&Viewer::anonymous())))
             .to_owned()
     })
     .await

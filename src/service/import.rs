@@ -119,6 +119,8 @@ impl From<ServiceError> for LineFailure {
         match error {
             ServiceError::Invalid(errors) => Self::Invalid(errors),
             ServiceError::Db(error) => Self::Db(error),
+            // The importer runs as the operator; a refusal is reported against the line.
+            other => Self::Invalid(vec![FieldError::new("", other.to_string())]),
         }
     }
 }

@@ -1,5 +1,8 @@
 //! Use cases. Services take a connection (or transaction) and domain types, never GraphQL types.
 
+pub mod accounts;
+pub mod api_keys;
+pub mod audit;
 pub mod batch;
 pub mod change_log;
 pub mod cities;
@@ -10,6 +13,7 @@ pub mod import;
 pub mod lookup;
 pub mod organisations;
 pub mod paging;
+pub mod permissions;
 pub mod practice_query;
 pub mod practice_write;
 pub mod practices;
@@ -21,11 +25,30 @@ pub mod themes;
 
 use records::FieldError;
 
-/// Why a use case failed: the input was invalid (nothing was stored), or the database failed.
+/// Why a use case failed. Every variant but `Db` is the caller's to fix; nothing was stored.
 #[derive(Debug)]
 pub enum ServiceError {
+    /// The input is invalid; each error names its field.
     Invalid(Vec<FieldError>),
+    /// The action needs a signed-in viewer and there is none.
+    Unauthenticated(String),
+    /// The viewer is known but lacks the right.
+    Forbidden(String),
+    /// The record does not exist, or the viewer may not see it.
+    NotFound(String),
+    /// The record changed since the caller read it (`expectedVersion` did not match).
+    Conflict { message: String, current_version: i64 },
     Db(sea_orm::DbErr),
+}
+
+impl ServiceError {
+    pub fn not_found(what: &str) -> Self {
+        Self::NotFound(format!("{what} not found"))
+    }
+
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldError::new(field, message)])
+    }
 }
 
 impl From<sea_orm::DbErr> for ServiceError {
@@ -44,6 +67,13 @@ impl std::fmt::Display for ServiceError {
                     .collect();
                 write!(f, "{}", parts.join("; "))
             }
+            Self::Unauthenticated(message) | Self::Forbidden(message) | Self::NotFound(message) => {
+                f.write_str(message)
+            }
+            Self::Conflict {
+                message,
+                current_version,
+            } => write!(f, "{message} (current version {current_version})"),
             Self::Db(error) => write!(f, "database error: {error}"),
         }
     }

@@ -19,6 +19,16 @@ pub async fn upsert(
     txn: &DatabaseTransaction,
     record: PracticeRecord,
 ) -> Result<i32, ServiceError> {
+    upsert_owned(txn, record, None).await
+}
+
+/// [`upsert`], and a new practice is owned by `owner` (an account id): its author sees it
+/// through every read path before it is published. An existing practice keeps its owner.
+pub async fn upsert_owned(
+    txn: &DatabaseTransaction,
+    record: PracticeRecord,
+    owner: Option<i32>,
+) -> Result<i32, ServiceError> {
     let mut errors = check_record(&record);
     let city_slugs: Vec<&str> = record.cities.iter().map(|slug| slug.as_str()).collect();
     let city_ids = lookup::city_ids(txn, &city_slugs, "cities", &mut errors).await?;
@@ -107,6 +117,7 @@ pub async fn upsert(
         }
         None => {
             model.created_at = Set(now);
+            model.owner_id = Set(owner);
             model.insert(txn).await?.id
         }
     };

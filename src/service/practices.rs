@@ -1,5 +1,6 @@
-//! Reading published practices: filtered keyset pages, counts and lookups. Unpublished or
-//! deleted practices are invisible through every function here.
+//! Reading practices as a viewer sees them: filtered keyset pages, counts and lookups. What a
+//! viewer may see is decided once, by `permissions::practice_visibility`; anonymous visitors
+//! see published practices, authors their own too, reviewers submitted ones too.
 
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -10,18 +11,19 @@ use sea_orm::{
 use super::ServiceError;
 use super::paging::{Cursor, Page, PageRequest, keyset_condition};
 use super::practice_query::{PracticeFilter, PracticeOrder};
+use super::permissions;
 use super::records::FieldError;
+use crate::domain::Viewer;
 use crate::entity::practice;
 
-/// The base query every reader starts from: published and not deleted.
-pub fn visible() -> Select<practice::Entity> {
-    practice::Entity::find()
-        .filter(practice::Column::Status.eq("published"))
-        .filter(practice::Column::DeletedAt.is_null())
+/// The base query every reader starts from: what `viewer` may see.
+pub fn visible(viewer: &Viewer) -> Select<practice::Entity> {
+    practice::Entity::find().filter(permissions::practice_visibility(viewer))
 }
 
 async fn filtered(
     db: &impl ConnectionTrait,
+    viewer: &Viewer,
     filter: &PracticeFilter,
 ) -> Result<Select<practice::Entity>, ServiceError> {
     let condition = filter.resolve(db).await?.map_err(|errors| {
@@ -32,24 +34,26 @@ async fn filtered(
                 .collect(),
         )
     })?;
-    Ok(visible().filter(condition))
+    Ok(visible(viewer).filter(condition))
 }
 
 pub async fn count(
     db: &impl ConnectionTrait,
+    viewer: &Viewer,
     filter: &PracticeFilter,
 ) -> Result<u64, ServiceError> {
-    Ok(filtered(db, filter).await?.count(db).await?)
+    Ok(filtered(db, viewer, filter).await?.count(db).await?)
 }
 
 /// One page in `order`, by keyset on `(sort key, id)`.
 pub async fn page(
     db: &impl ConnectionTrait,
+    viewer: &Viewer,
     filter: &PracticeFilter,
     order: PracticeOrder,
     request: &PageRequest,
 ) -> Result<Page<practice::Model>, ServiceError> {
-    let mut query = filtered(db, filter).await?;
+    let mut query = filtered(db, viewer, filter).await?;
     // Walking backwards reverses the display order; `Page::from_rows` flips the rows back.
     let ascending = order.descending != request.is_forward();
     if let Some(cursor) = request.cursor() {
@@ -92,9 +96,10 @@ pub async fn page(
 
 pub async fn by_slug(
     db: &impl ConnectionTrait,
+    viewer: &Viewer,
     slug: &str,
 ) -> Result<Option<practice::Model>, sea_orm::DbErr> {
-    visible()
+    visible(viewer)
         .filter(practice::Column::Slug.eq(slug))
         .one(db)
         .await
@@ -102,16 +107,21 @@ pub async fn by_slug(
 
 pub async fn by_id(
     db: &impl ConnectionTrait,
+    viewer: &Viewer,
     id: i32,
 ) -> Result<Option<practice::Model>, sea_orm::DbErr> {
-    visible().filter(practice::Column::Id.eq(id)).one(db).await
+    visible(viewer)
+        .filter(practice::Column::Id.eq(id))
+        .one(db)
+        .await
 }
 
 pub async fn by_ids(
     db: &impl ConnectionTrait,
+    viewer: &Viewer,
     ids: &[i32],
 ) -> Result<Vec<practice::Model>, sea_orm::DbErr> {
-    visible()
+    visible(viewer)
         .filter(practice::Column::Id.is_in(ids.iter().copied()))
         .all(db)
         .await
@@ -120,6 +130,7 @@ pub async fn by_ids(
 /// Practices sharing the most themes with `id` (then the best scored), excluding itself.
 pub async fn related(
     db: &impl ConnectionTrait,
+    viewer: &Viewer,
     id: i32,
     limit: u64,
 ) -> Result<Vec<practice::Model>, sea_orm::DbErr> {
@@ -140,7 +151,7 @@ pub async fn related(
         .column_as(Expr::col(practice_theme::Column::ThemeId).count(), "shared")
         .filter(practice_theme::Column::ThemeId.is_in(themes))
         .filter(practice_theme::Column::PracticeId.ne(id))
-        .filter(practice_theme::Column::PracticeId.in_subquery(visible_ids()))
+        .filter(practice_theme::Column::PracticeId.in_subquery(visible_ids(viewer)))
         .group_by(practice_theme::Column::PracticeId)
         .order_by_desc(Expr::col(practice_theme::Column::ThemeId).count())
         .order_by_asc(practice_theme::Column::PracticeId)
@@ -149,17 +160,39 @@ pub async fn related(
         .all(db)
         .await?;
     let ids: Vec<i32> = ranked.iter().map(|(id, _)| *id).collect();
-    let mut rows = by_ids(db, &ids).await?;
+    let mut rows = by_ids(db, viewer, &ids).await?;
     rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
     Ok(rows)
 }
 
-/// `SELECT id FROM practice WHERE <visible>`, for `IN (...)` subqueries.
-pub fn visible_ids() -> sea_orm::sea_query::SelectStatement {
+/// `SELECT id FROM practice WHERE <visible to viewer>`, for `IN (...)` subqueries.
+pub fn visible_ids(viewer: &Viewer) -> sea_orm::sea_query::SelectStatement {
     sea_orm::sea_query::Query::select()
         .column((practice::Entity, practice::Column::Id))
         .from(practice::Entity)
-        .and_where(Expr::col((practice::Entity, practice::Column::Status)).eq("published"))
-        .and_where(Expr::col((practice::Entity, practice::Column::DeletedAt)).is_null())
+        .cond_where(permissions::practice_visibility(viewer))
         .to_owned()
+}
+
+/// Ids of practices `viewer` may see that anonymous visitors may not (drafts of their own,
+/// submitted ones for reviewers), most recently updated first, at most `limit`. Search adds
+/// these to what the public index finds.
+pub async fn unpublished_visible_ids(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    limit: u64,
+) -> Result<Vec<i32>, sea_orm::DbErr> {
+    if !permissions::sees_unpublished_practices(viewer) {
+        return Ok(Vec::new());
+    }
+    visible(viewer)
+        .filter(practice::Column::Status.ne("published"))
+        .select_only()
+        .column(practice::Column::Id)
+        .order_by_desc(practice::Column::UpdatedAt)
+        .order_by_desc(practice::Column::Id)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await
 }

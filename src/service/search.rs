@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use anyhow::Context;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
+use crate::domain::Viewer;
 use crate::entity::{city, funding_opportunity, organisation, practice, region, theme};
 use crate::error::{AppError, AppResult};
 use crate::search::document::{DocKey, RecordKind};
@@ -42,6 +43,7 @@ pub struct SearchPage {
 pub async fn search(
     db: &DatabaseConnection,
     index: &SharedIndex,
+    viewer: &Viewer,
     mut request: SearchRequest,
     region_codes: &[String],
 ) -> AppResult<SearchPage> {
@@ -57,7 +59,7 @@ pub async fn search(
     let language = results
         .language
         .map(|language| language.suffix().to_owned());
-    let hits = load_hits(db, results.hits).await?;
+    let hits = load_hits(db, viewer, results.hits).await?;
     let labels_in = language
         .clone()
         .or(label_language)
@@ -163,17 +165,20 @@ async fn region_paths(db: &DatabaseConnection, codes: &[String]) -> AppResult<Ve
 
 /// The records of `hits`, in hit order. A record that stopped being visible after the index
 /// saw it is skipped.
-async fn load_hits(db: &DatabaseConnection, hits: Vec<Hit>) -> AppResult<Vec<FoundHit>> {
+async fn load_hits(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    hits: Vec<Hit>,
+) -> AppResult<Vec<FoundHit>> {
     let ids_of = |kind: RecordKind| -> Vec<i32> {
         hits.iter()
             .filter(|hit| hit.key.kind() == Some(kind))
             .map(|hit| hit.key.id())
             .collect()
     };
-    let mut practices: HashMap<i32, practice::Model> = service::practices::visible()
-        .filter(practice::Column::Id.is_in(ids_of(RecordKind::Practice)))
-        .all(db)
-        .await?
+    let mut practices: HashMap<i32, practice::Model> =
+        service::practices::by_ids(db, viewer, &ids_of(RecordKind::Practice))
+            .await?
         .into_iter()
         .map(|row| (row.id, row))
         .collect();

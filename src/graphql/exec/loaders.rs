@@ -1,11 +1,14 @@
 //! DataLoaders for every relation, created per request so their batches (and the SQL statement
-//! counter, when enabled) belong to that request. Each wraps one function of `service::batch`.
+//! counter, when enabled) belong to that request. Each wraps one function of `service::batch`;
+//! those that read practices carry the request's viewer, so a relation shows exactly the
+//! practices `practice`, `practices` and `node` show that viewer.
 
 use std::collections::HashMap;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use sea_orm::DatabaseConnection;
 
+use crate::domain::Viewer;
 use crate::entity::{
     city, commitment, evaluation, membership, organisation, practice, practice_translation, region,
 };
@@ -59,23 +62,40 @@ loader!(
     Vec<commitment::Model>,
     batch::city_commitments
 );
-loader!(CityPracticeIds, Vec<i32>, batch::city_practice_ids);
 loader!(FundingLinksLoader, FundingLinks, batch::funding_links);
-loader!(
+
+/// Like `loader!`, for a batch function that also takes the request's viewer.
+macro_rules! viewer_loader {
+    ($name:ident, $value:ty, $function:path) => {
+        pub struct $name(DatabaseConnection, Viewer);
+
+        impl Loader<i32> for $name {
+            type Value = $value;
+            type Error = AppError;
+
+            async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+                Ok($function(&self.0, &self.1, keys).await?)
+            }
+        }
+    };
+}
+
+viewer_loader!(CityPracticeIds, Vec<i32>, batch::city_practice_ids);
+viewer_loader!(
     PracticeReplications,
     Vec<practice::Model>,
     batch::practice_replications
 );
 loader!(RegionChildren, Vec<region::Model>, batch::region_children);
 
-pub struct Practices(DatabaseConnection);
+pub struct Practices(DatabaseConnection, Viewer);
 
 impl Loader<i32> for Practices {
     type Value = practice::Model;
     type Error = AppError;
 
     async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
-        let rows = crate::service::practices::by_ids(&self.0, keys).await?;
+        let rows = crate::service::practices::by_ids(&self.0, &self.1, keys).await?;
         Ok(rows.into_iter().map(|row| (row.id, row)).collect())
     }
 }
@@ -254,12 +274,19 @@ pub struct Loaders {
 impl Loaders {
     /// Batches are queued on `queue` and started by [`FlushOnPending`] once the request has
     /// registered every key it can (no timing window, so batching does not depend on CPU speed).
-    pub fn new(db: &DatabaseConnection, queue: BatchQueue) -> Self {
+    pub fn new(db: &DatabaseConnection, viewer: &Viewer, queue: BatchQueue) -> Self {
         macro_rules! make {
             ($loader:ident) => {{
                 let queue = queue.clone();
                 DataLoader::new($loader(db.clone()), move |future| queue.push(future))
                     .delay(std::time::Duration::ZERO)
+            }};
+            ($loader:ident, viewer) => {{
+                let queue = queue.clone();
+                DataLoader::new($loader(db.clone(), viewer.clone()), move |future| {
+                    queue.push(future)
+                })
+                .delay(std::time::Duration::ZERO)
             }};
         }
         Self {
@@ -268,19 +295,19 @@ impl Loaders {
             practice_sdgs: make!(PracticeSdgs),
             practice_translations: make!(PracticeTranslations),
             practice_evaluations: make!(PracticeEvaluations),
-            practices: make!(Practices),
+            practices: make!(Practices, viewer),
             regions: make!(Regions),
             organisations: make!(Organisations),
             cities: make!(Cities),
             city_memberships: make!(CityMemberships),
             organisation_members: make!(OrganisationMembers),
             city_commitments: make!(CityCommitments),
-            city_practice_ids: make!(CityPracticeIds),
+            city_practice_ids: make!(CityPracticeIds, viewer),
             funding_links: make!(FundingLinksLoader),
             theme_practice_counts: make!(ThemePracticeCounts),
             region_city_counts: make!(RegionCityCounts),
             region_practice_counts: make!(RegionPracticeCounts),
-            practice_replications: make!(PracticeReplications),
+            practice_replications: make!(PracticeReplications, viewer),
             region_children: make!(RegionChildren),
             regions_by_code: make!(RegionsByCode),
             cities_within: make!(CitiesWithin),

@@ -1,6 +1,7 @@
-//! Execution plumbing around the schema: protection (limits, timeouts, error codes), spec null
+//! Execution plumbing around the schema: cost budgets, protection (limits, timeouts, error codes), spec null
 //! propagation, per-request DataLoaders and their flush, the request report, language choice.
 
+pub mod budget;
 pub mod language;
 pub mod limits;
 pub mod loaders;

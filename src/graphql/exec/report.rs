@@ -1,9 +1,12 @@
 //! [`RequestReport`]: what the HTTP layer learns from one run of the schema. The handler
-//! attaches it to the request as data; the [`Protection`](crate::graphql::exec::protection::Protection) extension fills it.
+//! attaches it to the request as data; the [`Protection`](crate::graphql::exec::protection::Protection)
+//! and [`CostBudget`](crate::graphql::exec::budget::CostBudget) extensions fill it.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+
+use crate::auth::budget::{BudgetState, Overdraft};
 
 /// Shared between the transport and the extension; cloning shares the same record.
 #[derive(Clone, Debug, Default)]
@@ -15,6 +18,7 @@ struct Record {
     operation_name: Option<String>,
     executed: bool,
     mutation_refused: bool,
+    budget: Option<Result<BudgetState, Overdraft>>,
 }
 
 impl RequestReport {
@@ -42,6 +46,15 @@ impl RequestReport {
     /// True when a mutation was refused because the transport is read-only.
     pub fn mutation_refused(&self) -> bool {
         self.lock().mutation_refused
+    }
+
+    /// What charging the request's cost did to the caller's budget, when it was charged.
+    pub fn budget(&self) -> Option<Result<BudgetState, Overdraft>> {
+        self.lock().budget
+    }
+
+    pub(crate) fn set_budget(&self, outcome: Result<BudgetState, Overdraft>) {
+        self.lock().budget = Some(outcome);
     }
 
     pub(crate) fn set_executed(&self) {

@@ -16,7 +16,8 @@ pub struct PracticeQuery;
 
 #[Object]
 impl PracticeQuery {
-    /// Published practices, newest first unless `orderBy` says otherwise. `first` or `last`
+    /// Practices the viewer may see (published ones; an author also sees their own, a
+    /// moderator submitted ones), newest first unless `orderBy` says otherwise. `first` or `last`
     /// (1..100) is required; cursors are keyset cursors that stay valid while rows are added.
     #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "limits::connection_complexity(first, last, child_complexity)")]
@@ -36,7 +37,13 @@ impl PracticeQuery {
         let filter = filter.unwrap_or_default().parse()?;
         let order = PracticeOrder::parse(order_by);
         let page =
-            service::practices::page(crate::graphql::db(ctx), &filter, order, &request).await?;
+            service::practices::page(
+            crate::graphql::db(ctx),
+            crate::graphql::viewer(ctx),
+            &filter,
+            order,
+            &request,
+        ).await?;
         Ok(PracticeConnection {
             page_info: PageInfo::of(&page),
             edges: page
@@ -51,7 +58,7 @@ impl PracticeQuery {
         })
     }
 
-    /// One published practice by global `id` or by `slug` (give exactly one), or null.
+    /// One practice the viewer may see, by global `id` or by `slug` (give exactly one), or null.
     async fn practice(
         &self,
         ctx: &Context<'_>,
@@ -61,15 +68,16 @@ impl PracticeQuery {
         lang: Option<String>,
     ) -> AppResult<Option<Practice>> {
         let db = crate::graphql::db(ctx);
+        let viewer = crate::graphql::viewer(ctx);
         let row = match (id, slug) {
             (Some(id), None) => match GlobalId::decode(&id) {
                 Some(GlobalId {
                     kind: RecordKind::Practice,
                     id,
-                }) => service::practices::by_id(db, id).await?,
+                }) => service::practices::by_id(db, viewer, id).await?,
                 _ => None,
             },
-            (None, Some(slug)) => service::practices::by_slug(db, &slug).await?,
+            (None, Some(slug)) => service::practices::by_slug(db, viewer, &slug).await?,
             _ => {
                 return Err(AppError::bad_input(
                     &["id"],

@@ -57,6 +57,7 @@ impl SearchQuery {
         let page = service::search::search(
             crate::graphql::db(ctx),
             search_index(ctx),
+            crate::graphql::viewer(ctx),
             request,
             &regions,
         )

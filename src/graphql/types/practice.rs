@@ -479,7 +479,12 @@ impl Practice {
             .ok()
             .filter(|limit| (1..=100).contains(limit))
             .ok_or_else(|| AppError::bad_input(&["first"], "`first` must be between 1 and 100"))?;
-        let rows = service::practices::related(crate::graphql::db(ctx), self.row.id, limit).await?;
+        let rows = service::practices::related(
+            crate::graphql::db(ctx),
+            crate::graphql::viewer(ctx),
+            self.row.id,
+            limit,
+        ).await?;
         Ok(rows.into_iter().map(|row| self.with_row(row)).collect())
     }
 }

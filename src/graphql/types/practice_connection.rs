@@ -26,7 +26,11 @@ impl PracticeConnection {
 
     /// How many practices match the filter, across all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> AppResult<u64> {
-        Ok(service::practices::count(crate::graphql::db(ctx), &self.filter).await?)
+        Ok(service::practices::count(
+            crate::graphql::db(ctx),
+            crate::graphql::viewer(ctx),
+            &self.filter,
+        ).await?)
     }
 }
 

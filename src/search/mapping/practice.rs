@@ -1,4 +1,5 @@
-//! Published practices with their translations, places, themes and SDGs.
+//! Published practices with their translations, places, themes and SDGs. The index holds what
+//! an anonymous visitor may see; search adds a viewer's unpublished practices per request.
 
 use std::collections::HashMap;
 
@@ -7,6 +8,7 @@ use chrono::Utc;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
 use super::{DocumentMapping, places};
+use crate::domain::Viewer;
 use crate::entity::{practice, practice_city, practice_sdg, practice_theme, practice_translation};
 use crate::search::document::{LocalizedText, RecordKind, SearchDocument, Tag};
 use crate::service;
@@ -24,7 +26,7 @@ impl DocumentMapping for PracticeMapping {
         db: &DatabaseConnection,
         ids: &[i32],
     ) -> Result<Vec<SearchDocument>, sea_orm::DbErr> {
-        let practices = service::practices::by_ids(db, ids).await?;
+        let practices = service::practices::by_ids(db, &Viewer::anonymous(), ids).await?;
         if practices.is_empty() {
             return Ok(Vec::new());
         }
@@ -139,7 +141,7 @@ impl DocumentMapping for PracticeMapping {
     }
 
     async fn all_ids(&self, db: &DatabaseConnection) -> Result<Vec<i32>, sea_orm::DbErr> {
-        service::practices::visible()
+        service::practices::visible(&Viewer::anonymous())
             .select_only()
             .column(practice::Column::Id)
             .into_tuple()

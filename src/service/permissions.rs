@@ -1,0 +1,188 @@
+//! Who may see and do what: the one place permission logic lives. GraphQL guards
+//! (`graphql::guard`) and services call the `check_*` functions here; visibility of records is
+//! the SQL condition [`practice_visibility`], shared by every read path (lists, lookups,
+//! loaders, `node`, search), so they always agree.
+//!
+//! Errors follow one rule: no viewer at all is `Unauthenticated`, a known viewer without the
+//! right is `Forbidden`.
+
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+
+use super::ServiceError;
+use crate::domain::{Role, Slug, Viewer};
+use crate::entity::practice;
+
+/// Privileged actions, each checked by [`check`]. Add one here with the roles allowed in
+/// [`allowed`], and a row in the role table test (`tests/api/roles.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Create, list and revoke API keys.
+    ManageApiKeys,
+    /// Read the audit log.
+    ReadAuditLog,
+    /// See practices waiting for review (status `submitted`).
+    ReviewPractices,
+}
+
+impl Action {
+    fn describe(self) -> &'static str {
+        match self {
+            Action::ManageApiKeys => "manage API keys",
+            Action::ReadAuditLog => "read the audit log",
+            Action::ReviewPractices => "review submitted practices",
+        }
+    }
+}
+
+/// The roles that may perform `action`.
+pub fn allowed(action: Action) -> &'static [Role] {
+    match action {
+        Action::ManageApiKeys | Action::ReadAuditLog => &[Role::Admin],
+        Action::ReviewPractices => &[Role::Moderator, Role::Admin],
+    }
+}
+
+pub fn may(viewer: &Viewer, action: Action) -> bool {
+    allowed(action).contains(&viewer.role())
+}
+
+/// `Ok` when `viewer` may perform `action`.
+pub fn check(viewer: &Viewer, action: Action) -> Result<(), ServiceError> {
+    if may(viewer, action) {
+        return Ok(());
+    }
+    let message = format!("only {} may {}", role_list(allowed(action)), action.describe());
+    if viewer.is_anonymous() {
+        Err(ServiceError::Unauthenticated(format!(
+            "sign in: {message}"
+        )))
+    } else {
+        Err(ServiceError::Forbidden(message))
+    }
+}
+
+/// `Ok` for any signed-in viewer.
+pub fn check_signed_in(viewer: &Viewer) -> Result<(), ServiceError> {
+    if viewer.is_anonymous() {
+        Err(ServiceError::Unauthenticated(
+            "this needs an API key or a bearer token".into(),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// `Ok` when `viewer` may write the records of funding `source`: admins any, a partner only
+/// its own.
+pub fn check_source(viewer: &Viewer, source: &Slug) -> Result<(), ServiceError> {
+    match viewer.role() {
+        Role::Admin => Ok(()),
+        Role::Partner if viewer.source() == Some(source) => Ok(()),
+        Role::Partner => Err(ServiceError::Forbidden(format!(
+            "this partner key is scoped to source `{}`, not `{source}`",
+            viewer.source().map(Slug::as_str).unwrap_or_default()
+        ))),
+        Role::Anonymous => Err(ServiceError::Unauthenticated(
+            "sign in as a partner or an admin to write funding records".into(),
+        )),
+        _ => Err(ServiceError::Forbidden(
+            "only partners (for their own source) and admins may write funding records".into(),
+        )),
+    }
+}
+
+/// The practices `viewer` may see, as a condition on the `practice` table: published ones for
+/// everybody, the viewer's own in any state, and submitted ones for reviewers. Deleted ones
+/// for nobody.
+pub fn practice_visibility(viewer: &Viewer) -> Condition {
+    let column = |column: practice::Column| Expr::col((practice::Entity, column));
+    let mut visible = Condition::any().add(column(practice::Column::Status).eq("published"));
+    if let Some(account) = viewer.account_id() {
+        visible = visible.add(column(practice::Column::OwnerId).eq(account));
+    }
+    if may(viewer, Action::ReviewPractices) {
+        visible = visible.add(column(practice::Column::Status).eq("submitted"));
+    }
+    Condition::all()
+        .add(column(practice::Column::DeletedAt).is_null())
+        .add(visible)
+}
+
+/// True when `viewer` may see practices that anonymous visitors cannot; only then does search
+/// look beyond the public index.
+pub fn sees_unpublished_practices(viewer: &Viewer) -> bool {
+    !viewer.is_anonymous()
+}
+
+fn role_list(roles: &[Role]) -> String {
+    let names: Vec<String> = roles.iter().map(|role| format!("{role}s")).collect();
+    match names.as_slice() {
+        [] => "nobody".into(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Account, Credential};
+
+    fn viewer(role: Role) -> Viewer {
+        let source =
+            (role == Role::Partner).then(|| Slug::try_from("eu-funding".to_owned()).unwrap());
+        Viewer::signed_in(
+            Account {
+                id: 7,
+                name: "x".into(),
+            },
+            role,
+            source,
+            Credential::Token,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn nobody_is_unauthenticated_and_a_known_viewer_without_the_right_is_forbidden() {
+        assert!(matches!(
+            check(&Viewer::anonymous(), Action::ManageApiKeys),
+            Err(ServiceError::Unauthenticated(_))
+        ));
+        assert!(matches!(
+            check(&viewer(Role::Moderator), Action::ManageApiKeys),
+            Err(ServiceError::Forbidden(message)) if message == "only admins may manage API keys"
+        ));
+        assert!(check(&viewer(Role::Admin), Action::ManageApiKeys).is_ok());
+        assert!(check(&viewer(Role::Moderator), Action::ReviewPractices).is_ok());
+    }
+
+    #[test]
+    fn a_partner_writes_only_its_own_source() {
+        let own = Slug::try_from("eu-funding".to_owned()).unwrap();
+        let other = Slug::try_from("other".to_owned()).unwrap();
+        assert!(check_source(&viewer(Role::Partner), &own).is_ok());
+        assert!(matches!(
+            check_source(&viewer(Role::Partner), &other),
+            Err(ServiceError::Forbidden(_))
+        ));
+        assert!(check_source(&viewer(Role::Admin), &other).is_ok());
+        assert!(matches!(
+            check_source(&viewer(Role::Member), &own),
+            Err(ServiceError::Forbidden(_))
+        ));
+        assert!(matches!(
+            check_source(&Viewer::anonymous(), &own),
+            Err(ServiceError::Unauthenticated(_))
+        ));
+    }
+
+    #[test]
+    fn role_lists_read_as_english() {
+        assert_eq!(role_list(&[Role::Admin]), "admins");
+        assert_eq!(
+            role_list(&[Role::Member, Role::Moderator, Role::Admin]),
+            "members, moderators and admins"
+        );
+    }
+}
