@@ -36,12 +36,20 @@ impl Application {
             index.clone(),
             &graphql::SchemaOptions::from_settings(&settings),
         );
+        let auth = crate::auth::Authenticator::from_settings(&settings.auth)?;
+        let budgets = std::sync::Arc::new(crate::auth::budget::Budgets::from_settings(
+            &settings.auth,
+        ));
+        spawn_budget_sweeper(budgets.clone());
         let router = http::router(AppState {
             db: connection,
             schema,
             report_sql_statements: settings.report_sql_statements,
             api: std::sync::Arc::new(settings.api.clone()),
             search: index,
+            auth: std::sync::Arc::new(auth),
+            auth_settings: std::sync::Arc::new(settings.auth.clone()),
+            budgets,
         });
         let listener = TcpListener::bind(settings.bind)
             .await
@@ -64,11 +72,30 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
             .await
             .context("serve")
     }
+}
+
+/// Full buckets are dropped every minute, so budget memory follows recent clients only.
+fn spawn_budget_sweeper(budgets: std::sync::Arc<crate::auth::budget::Budgets>) {
+    let budgets = std::sync::Arc::downgrade(&budgets);
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            let Some(budgets) = budgets.upgrade() else {
+                return;
+            };
+            budgets.forget_full();
+        }
+    });
 }
 
 async fn shutdown_signal() {

@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use migrations::{Migrator, MigratorTrait};
 
 use crate::config::Settings;
+use crate::domain::{Role, Slug, Viewer};
 use crate::{app, db, seed, service, telemetry};
 
 #[derive(Parser, Debug)]
@@ -41,6 +42,11 @@ pub enum Command {
     /// Rebuild the search index from the database into a new generation and switch to it;
     /// a running server follows the switch without a restart.
     Reindex,
+    /// Create, list and revoke API keys (as the operator; each action is audited).
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
     /// Print the GraphQL schema (SDL) to stdout or write it to a file.
     Schema {
         #[arg(long)]
@@ -59,6 +65,39 @@ pub enum MigrateAction {
         all: bool,
     },
     Status,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysAction {
+    /// Issue a key and print it once; only its hash is stored.
+    Create {
+        /// member, evaluator, moderator, partner or admin.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Who the key is for.
+        #[arg(long)]
+        name: String,
+        /// The funding source a partner key may write (partners only).
+        #[arg(long)]
+        source: Option<String>,
+        /// Why, for the audit log.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// List every key: prefix, name, role, source, created, last used, revoked.
+    List,
+    /// Revoke a key by its prefix (`kxc_1a2b3c4d`); its next request is refused.
+    Revoke {
+        prefix: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text)
+        .filter(|role| role.is_grantable())
+        .ok_or_else(|| "must be member, evaluator, moderator, partner or admin".into())
 }
 
 #[derive(Subcommand, Debug)]
@@ -148,6 +187,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Keys { action } => {
+            let connection = db::connect(&settings).await?;
+            db::migrate(&connection).await?;
+            keys(&connection, action).await
+        }
         Command::Schema { output } => {
             let sdl = crate::graphql::sdl();
             match output {
@@ -158,6 +202,74 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn keys(connection: &sea_orm::DatabaseConnection, action: KeysAction) -> anyhow::Result<()> {
+    let operator = Viewer::operator();
+    let refused = |error: service::ServiceError| anyhow::anyhow!("{error}");
+    match action {
+        KeysAction::Create {
+            role,
+            name,
+            source,
+            reason,
+        } => {
+            let source = source
+                .map(|text| Slug::parse(&text))
+                .transpose()
+                .map_err(|message| anyhow::anyhow!("--source: {message}"))?;
+            let created = service::api_keys::create::run(
+                connection,
+                &operator,
+                service::api_keys::create::NewKey {
+                    name,
+                    role,
+                    source,
+                    reason,
+                },
+            )
+            .await
+            .map_err(refused)?;
+            eprintln!(
+                "created {} ({}); store the key now, it is not shown again:",
+                created.key.prefix, created.key.role
+            );
+            println!("{}", created.secret);
+        }
+        KeysAction::List => {
+            let keys = service::api_keys::list(connection, &operator)
+                .await
+                .map_err(refused)?;
+            println!("prefix\tname\trole\tsource\tcreated\tlast used\trevoked");
+            let time = |at: Option<chrono::DateTime<chrono::FixedOffset>>| {
+                at.map_or_else(|| "-".to_owned(), |at| at.to_rfc3339())
+            };
+            for key in keys {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    key.prefix,
+                    key.name,
+                    key.role,
+                    key.source_scope.as_deref().unwrap_or("-"),
+                    key.created_at.to_rfc3339(),
+                    time(key.last_used_at),
+                    time(key.revoked_at)
+                );
+            }
+        }
+        KeysAction::Revoke { prefix, reason } => {
+            let key = service::api_keys::revoke::run(connection, &operator, &prefix, reason)
+                .await
+                .map_err(refused)?;
+            println!(
+                "revoked {} ({}) at {}",
+                key.prefix,
+                key.name,
+                key.revoked_at.map(|at| at.to_rfc3339()).unwrap_or_default()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// A progress bar on a terminal; hidden when output is piped (CI logs, tests).

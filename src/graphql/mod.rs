@@ -1,5 +1,7 @@
 //! The GraphQL layer, grouped by role so a capability is found by folder:
 //! - `query/`: root query slices, one per feature, merged into `Query`;
+//! - `mutation/`: root mutation slices, merged into `Mutation` (see its README for the checklist);
+//! - `guard.rs`: guards declared beside fields, asking `service::permissions`;
 //! - `types/`: object types and connections;
 //! - `inputs/`: input types and their parsing into service filters (with field paths);
 //! - `exec/`: execution plumbing (protection and limits, null propagation, DataLoaders,
@@ -10,8 +12,10 @@
 //! the context and call services.
 
 pub mod exec;
+mod guard;
 pub mod ids;
 mod inputs;
+mod mutation;
 mod query;
 mod schema;
 mod types;

@@ -7,20 +7,22 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use async_graphql::extensions::apollo_persisted_queries::{
     ApolloPersistedQueries, LruCacheStorage,
 };
-use async_graphql::{EmptyMutation, EmptySubscription, Schema, SchemaBuilder};
+use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
+use super::exec::budget::CostBudget;
 use super::exec::language::AcceptedLanguages;
 use super::exec::limits::Limits;
 use super::exec::loaders::{self, Loaders};
 use super::exec::null_propagation::NullPropagation;
 use super::exec::protection::Protection;
+use super::mutation::Mutation;
 use super::query::Query;
 use crate::config::Settings;
 use crate::domain::Viewer;
 use crate::search::SharedIndex;
 
-pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// How the schema protects itself; see `config::api` for the settings behind each value.
 #[derive(Clone, Debug)]
@@ -50,16 +52,18 @@ impl SchemaOptions {
 
 /// The root types, before any data or extension is attached: the one place that says what
 /// the schema is made of.
-fn schema() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+fn schema() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
 }
 
 /// Builds the executable schema over `db` and the search index.
 pub fn build(db: DatabaseConnection, search: SharedIndex, options: &SchemaOptions) -> AppSchema {
-    // Protection goes first so that it wraps the persisted-query extension and sees its errors.
+    // CostBudget wraps Protection so it charges only what passed the limits; Protection wraps
+    // the persisted-query extension and sees its errors.
     let mut builder = schema()
         .data(db)
         .data(search)
+        .extension(CostBudget)
         .extension(Protection::new(options.limits, options.introspection))
         .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
             options.persisted_query_cache.max(1),

@@ -1,14 +1,16 @@
 //! GraphQL over HTTP (the GraphQL-over-HTTP spec): POST `application/json` (one request or a
-//! batch), GET with query parameters for queries only, and GraphiQL for browsers. Limits, cost
-//! and error codes live in the schema's `Protection` extension; this file only speaks HTTP.
+//! batch), GET with query parameters for queries only, and GraphiQL for browsers. Every request
+//! is authenticated once (a batch shares its caller) before the schema runs. Limits, cost,
+//! budgets and error codes live in the schema's extensions; this file only speaks HTTP.
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
+use super::client::{self, Caller};
 use super::graphiql;
 use super::negotiate::{self, ResponseMedia};
 use super::reply;
@@ -18,6 +20,7 @@ use crate::graphql::{AcceptedLanguages, RequestReport};
 
 pub async fn post(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -47,20 +50,27 @@ pub async fn post(
         }
         Err(rejection) => return bad_request(media, Rejection(rejection.body_text())),
     };
-    match Body::parse(&bytes, state.api.max_batch) {
-        Ok(Body::Single(params)) => match params.into_request() {
+    let body = match Body::parse(&bytes, state.api.max_batch) {
+        Ok(body) => body,
+        Err(rejection) => return bad_request(media, rejection),
+    };
+    let caller = match client::authenticate(&state, &headers, peer.ip(), media).await {
+        Ok(caller) => caller,
+        Err(refused) => return refused,
+    };
+    match body {
+        Body::Single(params) => match params.into_request() {
             Ok(request) => {
                 let report = RequestReport::read_write();
-                let response = execute(&state, &headers, request, &report).await;
+                let response = execute(&state, &headers, &caller, request, &report).await;
                 reply::single(response, &report, media)
             }
             Err(rejection) => bad_request(media, rejection),
         },
-        Ok(Body::Batch(items)) => match run_batch(&state, &headers, items).await {
+        Body::Batch(items) => match run_batch(&state, &headers, &caller, items).await {
             Ok(runs) => reply::batch(runs, media),
             Err(rejection) => bad_request(media, rejection),
         },
-        Err(rejection) => bad_request(media, rejection),
     }
 }
 
@@ -69,6 +79,7 @@ pub async fn post(
 async fn run_batch(
     state: &AppState,
     headers: &HeaderMap,
+    caller: &Caller,
     items: Vec<Params>,
 ) -> Result<Vec<(async_graphql::Response, RequestReport)>, Rejection> {
     let requests = items
@@ -78,7 +89,7 @@ async fn run_batch(
     let mut runs = Vec::with_capacity(requests.len());
     for request in requests {
         let report = RequestReport::read_write();
-        let response = execute(state, headers, request, &report).await;
+        let response = execute(state, headers, caller, request, &report).await;
         runs.push((response, report));
     }
     Ok(runs)
@@ -86,6 +97,7 @@ async fn run_batch(
 
 pub async fn get(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     params: Result<Query<GetParams>, QueryRejection>,
 ) -> Response {
@@ -105,8 +117,12 @@ pub async fn get(
         Ok(request) => request,
         Err(rejection) => return bad_request(media, rejection),
     };
+    let caller = match client::authenticate(&state, &headers, peer.ip(), media).await {
+        Ok(caller) => caller,
+        Err(refused) => return refused,
+    };
     let report = RequestReport::read_only(operation_name);
-    let response = execute(&state, &headers, request, &report).await;
+    let response = execute(&state, &headers, &caller, request, &report).await;
     reply::single(response, &report, media)
 }
 
@@ -115,6 +131,7 @@ pub async fn get(
 async fn execute(
     state: &AppState,
     headers: &HeaderMap,
+    caller: &Caller,
     request: async_graphql::Request,
     report: &RequestReport,
 ) -> async_graphql::Response {
@@ -126,8 +143,10 @@ async fn execute(
     crate::graphql::execute(
         &state.schema,
         &state.db,
-        crate::domain::Viewer::anonymous(),
-        request.data(report.clone()),
+        caller.viewer.clone(),
+        request
+            .data(report.clone())
+            .data(caller.charge.clone()),
         languages,
         state.report_sql_statements,
     )

@@ -20,6 +20,12 @@ pub fn cors(origins: &CorsOrigins) -> CorsLayer {
         .allow_origin(AllowOrigin::list(origins.0.iter().cloned()))
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([header::CONTENT_TYPE, header::ACCEPT, header::AUTHORIZATION])
+        .expose_headers([
+            header::HeaderName::from_static("ratelimit-limit"),
+            header::HeaderName::from_static("ratelimit-remaining"),
+            header::HeaderName::from_static("ratelimit-reset"),
+            header::RETRY_AFTER,
+        ])
         .max_age(Duration::from_secs(3600))
 }
 

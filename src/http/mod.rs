@@ -1,5 +1,8 @@
-//! The HTTP surface: GraphQL, GraphiQL and health probes.
+//! The HTTP surface: GraphQL, GraphiQL and health probes. Every GraphQL request is
+//! authenticated here (`client.rs`) before the schema runs; it is served with
+//! `ConnectInfo<SocketAddr>` so anonymous budgets know the client's address.
 
+mod client;
 mod graphiql;
 mod graphql;
 mod health;
@@ -16,7 +19,9 @@ use axum::routing::get;
 use sea_orm::DatabaseConnection;
 use tower_http::trace::TraceLayer;
 
-use crate::config::ApiSettings;
+use crate::auth::Authenticator;
+use crate::auth::budget::Budgets;
+use crate::config::{ApiSettings, AuthSettings};
 use crate::graphql::AppSchema;
 use crate::search::SharedIndex;
 
@@ -27,6 +32,9 @@ pub struct AppState {
     pub report_sql_statements: bool,
     pub api: Arc<ApiSettings>,
     pub search: SharedIndex,
+    pub auth: Arc<Authenticator>,
+    pub auth_settings: Arc<AuthSettings>,
+    pub budgets: Arc<Budgets>,
 }
 
 pub fn router(state: AppState) -> Router {

@@ -9,8 +9,43 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::negotiate::ResponseMedia;
+use crate::auth::budget::{BudgetState, Overdraft};
 use crate::error::ErrorCode;
 use crate::graphql::RequestReport;
+
+/// `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (seconds until the budget is
+/// full again) and, for a refused request, `Retry-After`.
+pub fn rate_limit_headers(
+    headers: &mut axum::http::HeaderMap,
+    state: BudgetState,
+    retry_after: Option<u64>,
+) {
+    let number = |value: u64| HeaderValue::from(value);
+    headers.insert("ratelimit-limit", number(u64::from(state.limit)));
+    headers.insert("ratelimit-remaining", number(u64::from(state.remaining)));
+    headers.insert("ratelimit-reset", number(state.reset_seconds));
+    if let Some(seconds) = retry_after {
+        headers.insert(header::RETRY_AFTER, number(seconds));
+    }
+}
+
+/// The headers of `report`'s budget outcome; true when the budget refused the request.
+fn apply_budget(headers: &mut axum::http::HeaderMap, report: &RequestReport) -> bool {
+    match report.budget() {
+        Some(Ok(state)) => {
+            rate_limit_headers(headers, state, None);
+            false
+        }
+        Some(Err(Overdraft::Empty {
+            state,
+            retry_after_seconds,
+        })) => {
+            rate_limit_headers(headers, state, Some(retry_after_seconds));
+            true
+        }
+        Some(Err(Overdraft::TooCostly { .. })) | None => false,
+    }
+}
 
 /// A request the transport refused before the schema saw it, as a GraphQL-shaped body.
 pub fn rejection(
@@ -41,7 +76,11 @@ pub fn single(
 ) -> Response {
     let headers = response.http_headers.clone();
     let body = serde_json::to_string(&body_of(&response, report));
-    let mut reply = if report.mutation_refused() {
+    let mut budget_headers = axum::http::HeaderMap::new();
+    let rate_limited = apply_budget(&mut budget_headers, report);
+    let mut reply = if rate_limited {
+        with_media(StatusCode::TOO_MANY_REQUESTS, media, body)
+    } else if report.mutation_refused() {
         let mut reply = with_media(StatusCode::METHOD_NOT_ALLOWED, media, body);
         reply
             .headers_mut()
@@ -53,12 +92,14 @@ pub fn single(
         with_media(StatusCode::OK, media, body)
     };
     reply.headers_mut().extend(headers);
+    reply.headers_mut().extend(budget_headers);
     reply
 }
 
 /// A batch's responses, in request order. Batching is outside the spec; it is answered 200
 /// unless every request in it failed before execution and the client asked for
-/// `application/graphql-response+json`.
+/// `application/graphql-response+json`, or the budget refused one of them (429). The
+/// `RateLimit-*` headers are those of the last request charged.
 pub fn batch(
     runs: Vec<(async_graphql::Response, RequestReport)>,
     media: ResponseMedia,
@@ -68,12 +109,21 @@ pub fn batch(
         .iter()
         .map(|(response, report)| body_of(response, report))
         .collect();
-    let status = if all_failed && media == ResponseMedia::GraphqlResponseJson {
+    let mut budget_headers = axum::http::HeaderMap::new();
+    let mut rate_limited = false;
+    for (_, report) in &runs {
+        rate_limited |= apply_budget(&mut budget_headers, report);
+    }
+    let status = if rate_limited {
+        StatusCode::TOO_MANY_REQUESTS
+    } else if all_failed && media == ResponseMedia::GraphqlResponseJson {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    with_media(status, media, serde_json::to_string(&bodies))
+    let mut reply = with_media(status, media, serde_json::to_string(&bodies));
+    reply.headers_mut().extend(budget_headers);
+    reply
 }
 
 /// The response's entries in the spec's order; `data` only when execution started.

@@ -100,6 +100,15 @@ impl SegmentCollector for SegmentFacetCounter {
     }
 }
 
+/// Adds the counts of another search over other documents (same facets, same order).
+pub fn add(into: &mut RawCounts, more: RawCounts) {
+    for (total, counts) in into.iter_mut().zip(more) {
+        for (value, count) in counts {
+            *total.entry(value).or_default() += count;
+        }
+    }
+}
+
 /// Shapes raw counts: flat facets by count (then value), tree facets nested by path.
 pub fn shape(kinds: &[FacetKind], raw: RawCounts) -> Vec<FacetCounts> {
     kinds

@@ -38,6 +38,16 @@ pub use request::{SearchRequest, SearchResults, Suggestion};
 pub trait SearchIndex: Send + Sync {
     fn search(&self, request: &SearchRequest) -> anyhow::Result<SearchResults>;
 
+    /// Like [`search`](Self::search), as if `extra` (documents the index does not hold, such
+    /// as a viewer's unpublished practices) were in the index: they are matched by the same
+    /// query, scored with the index's statistics, merged into the same order, counted in the
+    /// total and the facets.
+    fn search_including(
+        &self,
+        request: &SearchRequest,
+        extra: &[document::SearchDocument],
+    ) -> anyhow::Result<SearchResults>;
+
     /// Up to `first` completions of `prefix` over practice titles, cities, themes and funders.
     fn suggest(&self, prefix: &str, first: usize) -> anyhow::Result<Vec<Suggestion>>;
 

@@ -20,7 +20,7 @@ pub enum Action {
     ManageApiKeys,
     /// Read the audit log.
     ReadAuditLog,
-    /// See practices waiting for review (status `submitted`).
+    /// See practices in every state (drafts, submitted, rejected, archived), to review them.
     ReviewPractices,
 }
 
@@ -29,7 +29,7 @@ impl Action {
         match self {
             Action::ManageApiKeys => "manage API keys",
             Action::ReadAuditLog => "read the audit log",
-            Action::ReviewPractices => "review submitted practices",
+            Action::ReviewPractices => "review unpublished practices",
         }
     }
 }
@@ -92,20 +92,19 @@ pub fn check_source(viewer: &Viewer, source: &Slug) -> Result<(), ServiceError> 
 }
 
 /// The practices `viewer` may see, as a condition on the `practice` table: published ones for
-/// everybody, the viewer's own in any state, and submitted ones for reviewers. Deleted ones
-/// for nobody.
+/// everybody, the viewer's own in any state, every state for reviewers (moderators and
+/// admins). Deleted ones for nobody.
 pub fn practice_visibility(viewer: &Viewer) -> Condition {
     let column = |column: practice::Column| Expr::col((practice::Entity, column));
+    let not_deleted = Condition::all().add(column(practice::Column::DeletedAt).is_null());
+    if may(viewer, Action::ReviewPractices) {
+        return not_deleted;
+    }
     let mut visible = Condition::any().add(column(practice::Column::Status).eq("published"));
     if let Some(account) = viewer.account_id() {
         visible = visible.add(column(practice::Column::OwnerId).eq(account));
     }
-    if may(viewer, Action::ReviewPractices) {
-        visible = visible.add(column(practice::Column::Status).eq("submitted"));
-    }
-    Condition::all()
-        .add(column(practice::Column::DeletedAt).is_null())
-        .add(visible)
+    not_deleted.add(visible)
 }
 
 /// True when `viewer` may see practices that anonymous visitors cannot; only then does search

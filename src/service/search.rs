@@ -52,8 +52,9 @@ pub async fn search(
     let label_language = request
         .language
         .map(|language| language.suffix().to_owned());
+    let extra = unpublished_documents(db, viewer, &request).await?;
     let index = index.clone();
-    let results = tokio::task::spawn_blocking(move || index.search(&request))
+    let results = tokio::task::spawn_blocking(move || index.search_including(&request, &extra))
         .await
         .context("search task")??;
     let language = results
@@ -73,6 +74,31 @@ pub async fn search(
         suggestion: results.suggestion,
         language,
     })
+}
+
+/// The most unpublished practices one search adds for a viewer (most recently updated first).
+pub const MAX_UNPUBLISHED_PRACTICES: u64 = 200;
+
+/// Documents of the practices `viewer` may see that the public index leaves out (their own
+/// drafts; for moderators every unpublished one), so search shows them exactly what
+/// `practices` and `node` show. Anonymous viewers cost nothing here. Why not index them: the
+/// index, its spelling dictionary and its completions then stay public by construction, and
+/// these sets are small (one author's drafts, a review queue).
+async fn unpublished_documents(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    request: &SearchRequest,
+) -> AppResult<Vec<crate::search::document::SearchDocument>> {
+    let wants_practices = request.kinds.is_empty() || request.kinds.contains(&RecordKind::Practice);
+    if !wants_practices {
+        return Ok(Vec::new());
+    }
+    let ids =
+        service::practices::unpublished_visible_ids(db, viewer, MAX_UNPUBLISHED_PRACTICES).await?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(crate::search::mapping::practices_for_viewer(db, viewer, &ids).await?)
 }
 
 /// Completions for `prefix`, at most `first` (1..=20).

@@ -33,6 +33,78 @@ impl TestApp {
             .expect("JSON response")
     }
 
+    /// POSTs a GraphQL request with `Authorization: Bearer <bearer>` (none when `None`) and
+    /// returns the HTTP response, for tests that look at status and headers.
+    pub async fn post_as(
+        &self,
+        bearer: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(bearer) = bearer {
+            request = request.bearer_auth(bearer);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    /// Like [`graphql`](Self::graphql), sent with `bearer` (an API key or a token).
+    pub async fn graphql_as(&self, bearer: &str, query: &str, variables: Value) -> Value {
+        self.post_as(Some(bearer), query, variables)
+            .await
+            .json()
+            .await
+            .expect("JSON response")
+    }
+
+    /// Like [`data`](Self::data), sent with `bearer`.
+    pub async fn data_as(&self, bearer: &str, query: &str, variables: Value) -> Value {
+        let response = self.graphql_as(bearer, query, variables).await;
+        assert!(
+            response.get("errors").is_none(),
+            "[{}] unexpected errors: {response}",
+            self.backend
+        );
+        response["data"].clone()
+    }
+
+    /// A new API key for `role` (`member`, `evaluator`, `moderator`, `partner`, `admin`),
+    /// created as the operator would with `kxc keys create`. Partner keys get `source`, or
+    /// `test-source` when none is given.
+    pub async fn api_key(&self, role: &str, source: Option<&str>) -> String {
+        let role = kxc::domain::Role::parse(role).expect("a role name");
+        let source = match role {
+            kxc::domain::Role::Partner => Some(source.unwrap_or("test-source")),
+            _ => source,
+        }
+        .map(|text| kxc::domain::Slug::parse(text).expect("a source slug"));
+        let db = self.db().await;
+        let created = kxc::service::api_keys::create::run(
+            &db,
+            &kxc::domain::Viewer::operator(),
+            kxc::service::api_keys::create::NewKey {
+                name: format!("test {role} key"),
+                role,
+                source,
+                reason: None,
+            },
+        )
+        .await
+        .expect("key created");
+        db.close().await.expect("close");
+        created.secret
+    }
+
+    /// A connection to this app's database, for arranging what the API cannot (yet) do.
+    pub async fn db(&self) -> sea_orm::DatabaseConnection {
+        sea_orm::Database::connect(&self.database_url)
+            .await
+            .expect("connect to the app's database")
+    }
+
     /// Like [`graphql`](Self::graphql) but fails the test on any GraphQL error; returns `data`.
     pub async fn data(&self, query: &str, variables: Value) -> Value {
         let response = self.graphql(query, variables).await;
@@ -131,6 +203,95 @@ pub fn practice_record(slug: &str, title: &str) -> Value {
         "themes": ["mobility/cycling"],
         "sdgs": [11],
     })
+}
+
+/// Settings under which the apps accept bearer tokens from [`tokens`]: an HS256 secret and the
+/// JWKS of the checked-in ES256 and RS256 test keys.
+pub fn accept_test_tokens(settings: &mut Settings) {
+    settings.auth.jwt_hs256_secret = Some(tokens::HS256_SECRET.into());
+    settings.auth.jwt_public_keys = Some(tokens::fixture("jwks.json"));
+    settings.auth.jwt_issuer = Some(tokens::ISSUER.into());
+    settings.auth.jwt_audience = Some(tokens::AUDIENCE.into());
+}
+
+/// Bearer tokens for tests: claims and signatures made here, with no identity provider.
+pub mod tokens {
+    use std::path::PathBuf;
+
+    use jsonwebtoken::{Algorithm, EncodingKey, Header};
+    use serde_json::{Value, json};
+
+    pub const HS256_SECRET: &str = "a test secret that is long enough for HS256";
+    pub const ISSUER: &str = "https://id.test.example";
+    pub const AUDIENCE: &str = "kxc-test";
+
+    pub fn fixture(name: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/api/fixtures/jwt")
+            .join(name)
+    }
+
+    fn now() -> i64 {
+        chrono::Utc::now().timestamp()
+    }
+
+    /// Valid claims for `subject` with `role` (no role claim when `None`), expiring in ten
+    /// minutes. Partners get `source: test-source`.
+    pub fn claims(subject: &str, role: Option<&str>) -> Value {
+        let mut claims = json!({
+            "iss": ISSUER, "aud": AUDIENCE, "sub": subject, "name": format!("Test {subject}"),
+            "iat": now(), "exp": now() + 600,
+        });
+        if let Some(role) = role {
+            claims["role"] = json!(role);
+            if role == "partner" {
+                claims["source"] = json!("test-source");
+            }
+        }
+        claims
+    }
+
+    /// `claims` with `exp` an hour ago (well past any leeway).
+    pub fn expired(mut claims: Value) -> Value {
+        claims["iat"] = json!(now() - 7200);
+        claims["exp"] = json!(now() - 3600);
+        claims
+    }
+
+    pub fn hs256(claims: &Value) -> String {
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            claims,
+            &EncodingKey::from_secret(HS256_SECRET.as_bytes()).expect("HS256 key"),
+        )
+        .expect("token signed")
+    }
+
+    /// Signed with the checked-in ES256 key (kid `test-es256` in the JWKS).
+    pub fn es256(claims: &Value) -> String {
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = Some("test-es256".into());
+        let pem = std::fs::read(fixture("es256-private.pem")).expect("ES256 key");
+        jsonwebtoken::encode(
+            &header,
+            claims,
+            &EncodingKey::from_ec_pem(&pem).expect("ES256 key"),
+        )
+        .expect("token signed")
+    }
+
+    /// Signed with the checked-in RS256 key (kid `test-rs256` in the JWKS).
+    pub fn rs256(claims: &Value) -> String {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some("test-rs256".into());
+        let pem = std::fs::read(fixture("rs256-private.pem")).expect("RS256 key");
+        jsonwebtoken::encode(
+            &header,
+            claims,
+            &EncodingKey::from_rsa_pem(&pem).expect("RS256 key"),
+        )
+        .expect("token signed")
+    }
 }
 
 /// One seeded app per configured backend.

@@ -1,6 +1,7 @@
 //! GraphQL input types and their conversion into the services' domain filters. Every value is
 //! parsed here; a bad one becomes BAD_USER_INPUT with its field path (`filter.themes.1`).
 
+pub mod audit;
 pub mod search;
 
 use async_graphql::{Enum, InputObject};

@@ -3,6 +3,7 @@
 
 mod cities;
 mod funding;
+mod identity;
 mod node;
 mod organisations;
 mod practices;
@@ -23,4 +24,5 @@ pub struct Query(
     organisations::OrganisationQuery,
     funding::FundingQuery,
     search::SearchQuery,
+    identity::IdentityQuery,
 );

@@ -21,7 +21,7 @@ pub use writer::IndexSession;
 
 use super::SearchIndex;
 use super::analysis;
-use super::document::DocKey;
+use super::document::{DocKey, SearchDocument};
 use super::fields::{self, Fields};
 use super::query::Analyzers;
 use super::request::{SearchRequest, SearchResults, Suggestion};
@@ -70,7 +70,30 @@ impl Generation {
     pub fn checkpoint(&self) -> i64 {
         self.checkpoint.load(Ordering::Acquire)
     }
+
+    /// A throw-away generation in memory holding only `documents`, searched next to the real
+    /// one for what a viewer may see beyond the public index.
+    fn in_ram(documents: &[SearchDocument]) -> anyhow::Result<Self> {
+        let tokenizers = tantivy::tokenizer::TokenizerManager::default();
+        analysis::register(&tokenizers);
+        let mut writer = tantivy::IndexBuilder::new()
+            .schema(fields::schema())
+            .tokenizers(tokenizers)
+            .single_segment_index_writer(tantivy::directory::RamDirectory::create(), RAM_BUDGET)
+            .context("create in-memory index")?;
+        let fields = Fields::from_schema(&fields::schema()).context("index schema")?;
+        for document in documents {
+            writer
+                .add_document(super::encode::encode(&fields, document))
+                .context("add document")?;
+        }
+        let index = writer.finalize().context("finish in-memory index")?;
+        Self::from_index(index, "in-memory")
+    }
 }
+
+/// Memory for an in-memory generation of a viewer's unpublished records (a few hundred at most).
+const RAM_BUDGET: usize = 4 * 1024 * 1024;
 
 /// The index under `KXC_DATA_DIR/index`: serves queries from the current generation and can
 /// switch to a newer one that `kxc reindex` published, without a restart.
@@ -165,7 +188,19 @@ impl TantivyIndex {
 
 impl SearchIndex for TantivyIndex {
     fn search(&self, request: &SearchRequest) -> anyhow::Result<SearchResults> {
-        run::search(&self.generation(), &self.analyzers, request)
+        run::search(&self.generation(), None, &self.analyzers, request)
+    }
+
+    fn search_including(
+        &self,
+        request: &SearchRequest,
+        extra: &[SearchDocument],
+    ) -> anyhow::Result<SearchResults> {
+        if extra.is_empty() {
+            return self.search(request);
+        }
+        let private = Generation::in_ram(extra)?;
+        run::search(&self.generation(), Some(&private), &self.analyzers, request)
     }
 
     fn suggest(&self, prefix: &str, first: usize) -> anyhow::Result<Vec<Suggestion>> {

@@ -1,10 +1,13 @@
 //! Running a search against one generation: one pass collects the page (ordered and
-//! keyset-paged by a sort key), the total and the facet counts.
+//! keyset-paged by a sort key), the total and the facet counts. A second, private generation
+//! (a viewer's unpublished records, in memory) can be searched alongside: its documents are
+//! scored with the public generation's statistics so both rank on one scale, and the two
+//! passes merge into one page, total and set of facets.
 
 use std::cmp::Ordering;
 
 use tantivy::collector::{Count, TopDocs};
-use tantivy::{DocId, Score, SegmentReader, TantivyDocument};
+use tantivy::{DocAddress, DocId, Score, SegmentReader, TantivyDocument};
 
 use super::Generation;
 use super::spelling;
@@ -63,22 +66,14 @@ impl PartialOrd for SortKey {
     }
 }
 
-pub fn search(
-    generation: &Generation,
-    prototype: &Analyzers,
+/// The page collector: the `first + 1` best documents after the cursor, by sort key.
+fn top_collector(
     request: &SearchRequest,
-) -> anyhow::Result<SearchResults> {
-    let language = request
-        .language
-        .or_else(|| analysis::detect(&request.query.plain_text()));
-    let mut analyzers = prototype.clone();
-    let compiled = query::compile(&generation.fields, &mut analyzers, request, language);
-    let searcher = generation.reader.searcher();
-
+) -> impl tantivy::collector::Collector<Fruit = Vec<(SortKey, DocAddress)>> {
     let order = request.order;
     let after = request.after;
     let near = request.filter.geo.near;
-    let top = TopDocs::with_limit(request.first + 1).tweak_score(move |segment: &SegmentReader| {
+    TopDocs::with_limit(request.first + 1).tweak_score(move |segment: &SegmentReader| {
         let fast = segment.fast_fields();
         let uid = fast.u64(fields::UID).ok();
         let date = fast.column_opt::<i64>(fields::DATE).ok().flatten();
@@ -115,12 +110,52 @@ pub fn search(
                 _ => key,
             }
         }
-    });
-    let facet_counter = FacetCounter::new(&request.facets);
-    let (mut page, total, raw_facets) =
-        searcher.search(compiled.query.as_ref(), &(top, Count, facet_counter))?;
+    })
+}
 
-    page.retain(|(key, _)| key.primary != f64::NEG_INFINITY);
+/// Searches `generation`, and `private` alongside it when given.
+pub fn search(
+    generation: &Generation,
+    private: Option<&Generation>,
+    prototype: &Analyzers,
+    request: &SearchRequest,
+) -> anyhow::Result<SearchResults> {
+    let language = request
+        .language
+        .or_else(|| analysis::detect(&request.query.plain_text()));
+    let mut analyzers = prototype.clone();
+    let compiled = query::compile(&generation.fields, &mut analyzers, request, language);
+    let searcher = generation.reader.searcher();
+    let collector = (
+        top_collector(request),
+        Count,
+        FacetCounter::new(&request.facets),
+    );
+    let (public_page, mut total, mut raw_facets) =
+        searcher.search(compiled.query.as_ref(), &collector)?;
+    // Each entry remembers whether it came from the private generation.
+    let mut page: Vec<(SortKey, DocAddress, bool)> = public_page
+        .into_iter()
+        .map(|(key, address)| (key, address, false))
+        .collect();
+    let private_searcher = private.map(|private| private.reader.searcher());
+    if let Some(private_searcher) = &private_searcher {
+        let (private_page, private_total, private_facets) = private_searcher
+            .search_with_statistics_provider(compiled.query.as_ref(), &collector, &searcher)?;
+        total += private_total;
+        facets::add(&mut raw_facets, private_facets);
+        page.extend(
+            private_page
+                .into_iter()
+                .map(|(key, address)| (key, address, true)),
+        );
+        page.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(Ordering::Equal));
+        // A record changing state between index and database could sit in both.
+        let mut seen = std::collections::HashSet::new();
+        page.retain(|(key, _, _)| seen.insert(key.uid));
+    }
+
+    page.retain(|(key, _, _)| key.primary != f64::NEG_INFINITY);
     let has_next_page = page.len() > request.first;
     page.truncate(request.first);
 
@@ -132,11 +167,14 @@ pub fn search(
     );
     let mut typo_highlighter: Option<Highlighter> = None;
     let mut hits = Vec::with_capacity(page.len());
-    for (key, address) in page {
+    for (key, address, from_private) in page {
         let Some(doc_key) = DocKey::from_raw(key.uid) else {
             continue;
         };
-        let doc: TantivyDocument = searcher.doc(address)?;
+        let doc: TantivyDocument = match (&private_searcher, from_private) {
+            (Some(private_searcher), true) => private_searcher.doc(address)?,
+            _ => searcher.doc(address)?,
+        };
         let mut highlights = highlighter.highlights(&doc);
         if highlights.is_empty() {
             // Matched through a typo only: mark the indexed words close to the query's.

@@ -8,6 +8,8 @@ mod funder;
 mod funding;
 mod places;
 mod practice;
+
+pub use practice::for_viewer as practices_for_viewer;
 mod theme;
 
 use async_trait::async_trait;

@@ -27,6 +27,34 @@ impl DocumentMapping for PracticeMapping {
         ids: &[i32],
     ) -> Result<Vec<SearchDocument>, sea_orm::DbErr> {
         let practices = service::practices::by_ids(db, &Viewer::anonymous(), ids).await?;
+        documents(db, practices).await
+    }
+
+    async fn all_ids(&self, db: &DatabaseConnection) -> Result<Vec<i32>, sea_orm::DbErr> {
+        service::practices::visible(&Viewer::anonymous())
+            .select_only()
+            .column(practice::Column::Id)
+            .into_tuple()
+            .all(db)
+            .await
+    }
+}
+
+/// The documents of practices `viewer` may see among `ids`, whatever their status: what
+/// search adds, per request, to the public index for that viewer.
+pub async fn for_viewer(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    ids: &[i32],
+) -> Result<Vec<SearchDocument>, sea_orm::DbErr> {
+    documents(db, service::practices::by_ids(db, viewer, ids).await?).await
+}
+
+async fn documents(
+    db: &DatabaseConnection,
+    practices: Vec<practice::Model>,
+) -> Result<Vec<SearchDocument>, sea_orm::DbErr> {
+    {
         if practices.is_empty() {
             return Ok(Vec::new());
         }
@@ -138,14 +166,5 @@ impl DocumentMapping for PracticeMapping {
                 doc
             })
             .collect())
-    }
-
-    async fn all_ids(&self, db: &DatabaseConnection) -> Result<Vec<i32>, sea_orm::DbErr> {
-        service::practices::visible(&Viewer::anonymous())
-            .select_only()
-            .column(practice::Column::Id)
-            .into_tuple()
-            .all(db)
-            .await
     }
 }

@@ -1,0 +1,39 @@
+//! `ApiKey`: an issued key as admins list it. The secret itself is never readable.
+
+use async_graphql::SimpleObject;
+use chrono::{DateTime, FixedOffset};
+
+use crate::domain;
+use crate::entity::api_key;
+use crate::graphql::types::viewer::Role;
+
+/// An API key of a service or partner platform.
+#[derive(SimpleObject, Clone)]
+pub struct ApiKey {
+    /// The public start of the key (`kxc_1a2b3c4d`) that names it in listings and logs.
+    pub prefix: String,
+    pub name: String,
+    pub role: Role,
+    /// The funding source of a partner key.
+    pub source: Option<String>,
+    pub created_at: DateTime<FixedOffset>,
+    /// When the key was last used, to the minute.
+    pub last_used_at: Option<DateTime<FixedOffset>>,
+    pub revoked_at: Option<DateTime<FixedOffset>>,
+}
+
+impl From<api_key::Model> for ApiKey {
+    fn from(row: api_key::Model) -> Self {
+        Self {
+            prefix: row.prefix,
+            name: row.name,
+            role: domain::Role::parse(&row.role)
+                .unwrap_or(domain::Role::Anonymous)
+                .into(),
+            source: row.source_scope,
+            created_at: row.created_at,
+            last_used_at: row.last_used_at,
+            revoked_at: row.revoked_at,
+        }
+    }
+}
