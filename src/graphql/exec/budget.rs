@@ -10,10 +10,13 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
+use std::any::{Any, TypeId};
+
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextRequest, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextRequest,
+    NextValidation,
 };
-use async_graphql::{Response, ServerError, ValidationResult, Value};
+use async_graphql::{Request, Response, ServerError, ServerResult, ValidationResult, Value};
 
 use crate::auth::budget::{BudgetKey, BudgetState, Budgets, Overdraft};
 use crate::domain::Role;
@@ -35,12 +38,24 @@ impl ExtensionFactory for CostBudget {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(CostBudgetExtension {
             outcome: Mutex::default(),
+            attached: Mutex::default(),
         })
     }
 }
 
 struct CostBudgetExtension {
     outcome: Mutex<Option<Result<BudgetState, Overdraft>>>,
+    /// The request's charge and report, taken in `prepare_request`: the `request` hook runs
+    /// before async-graphql makes the request's data visible to extensions.
+    attached: Mutex<Option<(BudgetCharge, Option<RequestReport>)>>,
+}
+
+fn data_of<T: Any + Clone>(request: &Request) -> Option<T> {
+    request
+        .data
+        .get(&TypeId::of::<T>())
+        .and_then(|value| value.downcast_ref::<T>())
+        .cloned()
 }
 
 impl CostBudgetExtension {
@@ -59,20 +74,25 @@ impl CostBudgetExtension {
 impl Extension for CostBudgetExtension {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
-        let Some(charge) = ctx.data_opt::<BudgetCharge>() else {
+        let attached = self
+            .attached
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let Some((charge, report)) = attached else {
             return response;
         };
         let outcome = match self.charged() {
             Some(outcome) => outcome,
             None => {
-                let outcome = self.charge(charge, 1);
+                let outcome = self.charge(&charge, 1);
                 if let Err(overdraft) = outcome {
                     response = Response::from_errors(vec![refusal(1, overdraft)]);
                 }
                 outcome
             }
         };
-        if let Some(report) = ctx.data_opt::<RequestReport>() {
+        if let Some(report) = report {
             report.set_budget(outcome);
         }
         let remaining = match outcome {
@@ -87,6 +107,19 @@ impl Extension for CostBudgetExtension {
             cost.insert(async_graphql::Name::new("remaining"), Value::from(remaining));
         }
         response
+    }
+
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        if let Some(charge) = data_of::<BudgetCharge>(&request) {
+            *self.attached.lock().unwrap_or_else(PoisonError::into_inner) =
+                Some((charge, data_of::<RequestReport>(&request)));
+        }
+        next.run(ctx, request).await
     }
 
     async fn validation(
