@@ -37,9 +37,8 @@ impl Application {
             &graphql::SchemaOptions::from_settings(&settings),
         );
         let auth = crate::auth::Authenticator::from_settings(&settings.auth)?;
-        let budgets = std::sync::Arc::new(crate::auth::budget::Budgets::from_settings(
-            &settings.auth,
-        ));
+        let budgets =
+            std::sync::Arc::new(crate::auth::budget::Budgets::from_settings(&settings.auth));
         spawn_budget_sweeper(budgets.clone());
         let router = http::router(AppState {
             db: connection,
@@ -78,8 +77,8 @@ impl Application {
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown_signal())
-            .await
-            .context("serve")
+        .await
+        .context("serve")
     }
 }
 

@@ -130,7 +130,9 @@ impl From<ServiceError> for AppError {
     fn from(error: ServiceError) -> Self {
         match error {
             ServiceError::Invalid(errors) => Self::from_field_errors(&[], &errors),
-            ServiceError::Unauthenticated(message) => Self::new(ErrorCode::Unauthenticated, message),
+            ServiceError::Unauthenticated(message) => {
+                Self::new(ErrorCode::Unauthenticated, message)
+            }
             ServiceError::Forbidden(message) => Self::new(ErrorCode::Forbidden, message),
             ServiceError::NotFound(message) => Self::new(ErrorCode::NotFound, message),
             ServiceError::Conflict {

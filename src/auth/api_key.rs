@@ -52,7 +52,9 @@ pub fn generate() -> Result<(String, String), getrandom::Error> {
     getrandom::fill(&mut secret)?;
     let prefix = format!(
         "{PREFIX_TAG}{}",
-        id.iter().map(|byte| format!("{byte:02x}")).collect::<String>()
+        id.iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect::<String>()
     );
     let whole = format!("{prefix}_{}", URL_SAFE_NO_PAD.encode(secret));
     Ok((prefix, whole))
@@ -74,7 +76,10 @@ pub fn matches(whole: &str, stored_hash: &str) -> bool {
 /// A prefix as an operator types it (`kxc_1a2b3c4d` or `1a2b3c4d`), normalised.
 pub fn normalise_prefix(text: &str) -> Option<String> {
     let id = text.trim();
-    let id = id.strip_prefix(PREFIX_TAG).unwrap_or(id).to_ascii_lowercase();
+    let id = id
+        .strip_prefix(PREFIX_TAG)
+        .unwrap_or(id)
+        .to_ascii_lowercase();
     (id.len() == PREFIX_HEX && id.bytes().all(|byte| byte.is_ascii_hexdigit()))
         .then(|| format!("{PREFIX_TAG}{id}"))
 }

@@ -110,13 +110,11 @@ impl Budgets {
             Ok(Ok(snapshot)) => Ok(state(bucket, snapshot.remaining_burst_capacity())),
             Ok(Err(not_until)) => {
                 let wait = not_until.wait_time_from(bucket.limiter.clock().now());
-                // What the bucket holds now: what it will hold by then, less the refill.
-                let refill = u64::from(bucket.budget.per_second);
-                let held_then = u64::from(cost);
-                let refilled = (wait.as_secs_f64() * refill as f64) as u64;
-                let remaining = held_then.saturating_sub(refilled).min(u64::from(limit)) as u32;
+                // The bucket holds `cost` once `wait` has refilled it, so it holds this now.
+                let refilled = wait.as_secs_f64() * f64::from(bucket.budget.per_second);
+                let held = (f64::from(cost) - refilled).max(0.0) as u32;
                 Err(Overdraft::Empty {
-                    state: state(bucket, remaining.saturating_sub(1).min(cost - 1)),
+                    state: state(bucket, held.min(cost - 1)),
                     retry_after_seconds: ceil_seconds(wait).max(1),
                 })
             }
@@ -157,12 +155,13 @@ mod tests {
     use super::*;
 
     fn budgets(capacity: u32, per_second: u32) -> Budgets {
-        let mut settings = AuthSettings::default();
-        settings.budget_anonymous = Budget {
-            capacity,
-            per_second,
-        };
-        Budgets::from_settings(&settings)
+        Budgets::from_settings(&AuthSettings {
+            budget_anonymous: Budget {
+                capacity,
+                per_second,
+            },
+            ..AuthSettings::default()
+        })
     }
 
     #[test]
@@ -181,10 +180,16 @@ mod tests {
         else {
             panic!("expected an empty bucket, got {refused:?}");
         };
-        assert!((19..=20).contains(&retry_after_seconds), "{retry_after_seconds}");
+        assert!(
+            (19..=20).contains(&retry_after_seconds),
+            "{retry_after_seconds}"
+        );
         let other = BudgetKey::Address("192.0.2.2".parse().unwrap());
         assert_eq!(
-            budgets.charge(Role::Anonymous, &other, 60).unwrap().remaining,
+            budgets
+                .charge(Role::Anonymous, &other, 60)
+                .unwrap()
+                .remaining,
             40
         );
     }

@@ -62,7 +62,10 @@ impl JwtVerifier {
                     format!("KXC_JWT_PUBLIC_KEYS: cannot read {}", path.display())
                 })?;
                 public_keys(&text).with_context(|| {
-                    format!("KXC_JWT_PUBLIC_KEYS: {} holds no usable key", path.display())
+                    format!(
+                        "KXC_JWT_PUBLIC_KEYS: {} holds no usable key",
+                        path.display()
+                    )
                 })?
             }
             None => Vec::new(),
@@ -184,8 +187,7 @@ fn public_keys(text: &str) -> anyhow::Result<Vec<PublicKey>> {
     let (key, algorithm) = if let Ok(key) = DecodingKey::from_ec_pem(bytes) {
         (key, Algorithm::ES256)
     } else {
-        let key =
-            DecodingKey::from_rsa_pem(bytes).context("not an RSA or EC public key in PEM")?;
+        let key = DecodingKey::from_rsa_pem(bytes).context("not an RSA or EC public key in PEM")?;
         (key, Algorithm::RS256)
     };
     Ok(vec![PublicKey {

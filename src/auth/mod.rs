@@ -64,7 +64,7 @@ impl Authenticator {
             return refuse("send credentials as `Authorization: Bearer <API key or token>`");
         };
         if api_key::is_api_key(token) {
-            return self.from_key(db, token).await;
+            return self.with_key(db, token).await;
         }
         let Some(verifier) = &self.jwt else {
             return refuse("this server accepts API keys (`kxc_...`) but no other bearer tokens");
@@ -103,14 +103,9 @@ impl Authenticator {
             }
             _ => None,
         };
-        let account = service::accounts::from_token(
-            db,
-            &claims.issuer,
-            &claims.subject,
-            &claims.name,
-            role,
-        )
-        .await?;
+        let account =
+            service::accounts::from_token(db, &claims.issuer, &claims.subject, &claims.name, role)
+                .await?;
         if account.disabled_at.is_some() {
             return Ok(Err(Refusal::Suspended));
         }
@@ -126,7 +121,7 @@ impl Authenticator {
         .map_err(|error| Refusal::Unauthenticated(error.to_string())))
     }
 
-    async fn from_key(
+    async fn with_key(
         &self,
         db: &DatabaseConnection,
         token: &str,

@@ -35,11 +35,21 @@ pub struct AuthSettings {
 
     /// The claim that holds the role (`member`, `evaluator`, `moderator`, `partner`,
     /// `admin`); a token without it is a member.
-    #[arg(long, env = "KXC_JWT_ROLE_CLAIM", default_value = "role", global = true)]
+    #[arg(
+        long,
+        env = "KXC_JWT_ROLE_CLAIM",
+        default_value = "role",
+        global = true
+    )]
     pub jwt_role_claim: String,
 
     /// The claim that holds a partner's funding source.
-    #[arg(long, env = "KXC_JWT_SOURCE_CLAIM", default_value = "source", global = true)]
+    #[arg(
+        long,
+        env = "KXC_JWT_SOURCE_CLAIM",
+        default_value = "source",
+        global = true
+    )]
     pub jwt_source_claim: String,
 
     /// Proxies (addresses or CIDR ranges, comma separated) whose `X-Forwarded-For` names the

@@ -69,7 +69,10 @@ impl std::fmt::Display for Role {
 pub enum Credential {
     None,
     /// An API key (`api_key.id`, and the prefix shown in listings and logs).
-    ApiKey { id: i32, prefix: String },
+    ApiKey {
+        id: i32,
+        prefix: String,
+    },
     /// A bearer token from the identity provider.
     Token,
     /// The operator at the command line (`kxc keys ...`): an admin without an account.

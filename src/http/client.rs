@@ -97,11 +97,17 @@ pub async fn authenticate(
                     ErrorCode::RateLimited,
                     format!("too many requests; retry in {retry_after_seconds} s"),
                 );
-                reply::rate_limit_headers(response.headers_mut(), budget, Some(retry_after_seconds));
+                reply::rate_limit_headers(
+                    response.headers_mut(),
+                    budget,
+                    Some(retry_after_seconds),
+                );
                 return Err(response);
             }
             let (status, code) = match refusal {
-                Refusal::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated),
+                Refusal::Unauthenticated(_) => {
+                    (StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated)
+                }
                 Refusal::Suspended => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
             };
             let mut response = reply::rejection(status, media, code, refusal.message());

@@ -144,9 +144,7 @@ async fn execute(
         &state.schema,
         &state.db,
         caller.viewer.clone(),
-        request
-            .data(report.clone())
-            .data(caller.charge.clone()),
+        request.data(report.clone()).data(caller.charge.clone()),
         languages,
         state.report_sql_statements,
     )

@@ -183,7 +183,9 @@ pub async fn city_practice_ids(
 ) -> Result<HashMap<i32, Vec<i32>>, sea_orm::DbErr> {
     let rows = practice_city::Entity::find()
         .filter(practice_city::Column::CityId.is_in(ids.iter().copied()))
-        .filter(practice_city::Column::PracticeId.in_subquery(super::practices::visible_ids(viewer)))
+        .filter(
+            practice_city::Column::PracticeId.in_subquery(super::practices::visible_ids(viewer)),
+        )
         .all(db)
         .await?;
     Ok(group(

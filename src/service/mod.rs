@@ -6,6 +6,7 @@ pub mod audit;
 pub mod batch;
 pub mod change_log;
 pub mod cities;
+pub mod concurrency;
 pub mod counts;
 pub mod funding;
 pub mod funding_write;
@@ -37,7 +38,10 @@ pub enum ServiceError {
     /// The record does not exist, or the viewer may not see it.
     NotFound(String),
     /// The record changed since the caller read it (`expectedVersion` did not match).
-    Conflict { message: String, current_version: i64 },
+    Conflict {
+        message: String,
+        current_version: i64,
+    },
     Db(sea_orm::DbErr),
 }
 

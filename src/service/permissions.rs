@@ -51,11 +51,13 @@ pub fn check(viewer: &Viewer, action: Action) -> Result<(), ServiceError> {
     if may(viewer, action) {
         return Ok(());
     }
-    let message = format!("only {} may {}", role_list(allowed(action)), action.describe());
+    let message = format!(
+        "only {} may {}",
+        role_list(allowed(action)),
+        action.describe()
+    );
     if viewer.is_anonymous() {
-        Err(ServiceError::Unauthenticated(format!(
-            "sign in: {message}"
-        )))
+        Err(ServiceError::Unauthenticated(format!("sign in: {message}")))
     } else {
         Err(ServiceError::Forbidden(message))
     }

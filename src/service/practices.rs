@@ -10,8 +10,8 @@ use sea_orm::{
 
 use super::ServiceError;
 use super::paging::{Cursor, Page, PageRequest, keyset_condition};
-use super::practice_query::{PracticeFilter, PracticeOrder};
 use super::permissions;
+use super::practice_query::{PracticeFilter, PracticeOrder};
 use super::records::FieldError;
 use crate::domain::Viewer;
 use crate::entity::practice;

@@ -205,9 +205,9 @@ async fn load_hits(
     let mut practices: HashMap<i32, practice::Model> =
         service::practices::by_ids(db, viewer, &ids_of(RecordKind::Practice))
             .await?
-        .into_iter()
-        .map(|row| (row.id, row))
-        .collect();
+            .into_iter()
+            .map(|row| (row.id, row))
+            .collect();
     let mut funding: HashMap<i32, funding_opportunity::Model> =
         service::funding::by_ids(db, &ids_of(RecordKind::FundingOpportunity))
             .await?

@@ -20,7 +20,9 @@ async fn refusal(app: &TestApp, bearer: Option<&str>) -> (u16, Value, Option<Str
 }
 
 fn code(body: &Value) -> &str {
-    body["errors"][0]["extensions"]["code"].as_str().unwrap_or("")
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("")
 }
 
 async fn execute(app: &TestApp, sql: &str) {
@@ -35,7 +37,10 @@ async fn execute(app: &TestApp, sql: &str) {
 async fn count(app: &TestApp, sql: &str) -> i64 {
     let db = app.db().await;
     let row = db
-        .query_one_raw(Statement::from_string(db.get_database_backend(), sql.to_owned()))
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            sql.to_owned(),
+        ))
         .await
         .unwrap()
         .unwrap();
@@ -49,11 +54,26 @@ async fn count(app: &TestApp, sql: &str) -> i64 {
 async fn a_key_made_on_the_command_line_is_shown_once_listed_and_fails_once_revoked() {
     for app in spawn_apps().await {
         let output = app.kxc(&[
-            "keys", "create", "--role", "partner", "--name", "EU portal", "--source", "eu-portal",
+            "keys",
+            "create",
+            "--role",
+            "partner",
+            "--name",
+            "EU portal",
+            "--source",
+            "eu-portal",
         ]);
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let key = String::from_utf8(output.stdout).unwrap().trim().to_owned();
-        assert!(key.starts_with("kxc_") && key.len() > 40, "[{}] {key}", app.backend);
+        assert!(
+            key.starts_with("kxc_") && key.len() > 40,
+            "[{}] {key}",
+            app.backend
+        );
         let prefix = &key[..12];
 
         let data = app.data_as(&key, VIEWER, json!({})).await;
@@ -65,18 +85,28 @@ async fn a_key_made_on_the_command_line_is_shown_once_listed_and_fails_once_revo
         );
 
         let list = String::from_utf8(app.kxc(&["keys", "list"]).stdout).unwrap();
-        let line = list.lines().find(|line| line.starts_with(prefix)).expect("listed");
+        let line = list
+            .lines()
+            .find(|line| line.starts_with(prefix))
+            .expect("listed");
         assert!(line.contains("EU portal\tpartner\teu-portal"), "{line}");
         assert!(!list.contains(&key), "the list never shows the key itself");
         let stored = count(
             &app,
-            &format!("SELECT COUNT(*) FROM api_key WHERE key_hash LIKE '%{}%'", &key[13..]),
+            &format!(
+                "SELECT COUNT(*) FROM api_key WHERE key_hash LIKE '%{}%'",
+                &key[13..]
+            ),
         )
         .await;
         assert_eq!(stored, 0, "only a hash is stored");
 
         let revoke = app.kxc(&["keys", "revoke", prefix, "--reason", "rotated"]);
-        assert!(revoke.status.success(), "{}", String::from_utf8_lossy(&revoke.stderr));
+        assert!(
+            revoke.status.success(),
+            "{}",
+            String::from_utf8_lossy(&revoke.stderr)
+        );
         let (status, body, challenge) = refusal(&app, Some(&key)).await;
         assert_eq!(status, 401, "[{}] {body}", app.backend);
         assert_eq!(code(&body), "UNAUTHENTICATED");
@@ -130,10 +160,15 @@ async fn an_admin_creates_and_revokes_keys_over_graphql_and_each_action_is_audit
         assert_eq!(revoke["action"], "api_key.revoke", "newest first: {log}");
         assert_eq!(revoke["reason"], "test over");
         assert_eq!(revoke["actorRole"], "ADMIN");
-        assert_eq!(revoke["actorCredential"], format!("api_key:{}", &admin[..12]));
+        assert_eq!(
+            revoke["actorCredential"],
+            format!("api_key:{}", &admin[..12])
+        );
         let create = nodes
             .iter()
-            .find(|node| node["details"]["prefix"] == json!(prefix) && node["action"] == "api_key.create")
+            .find(|node| {
+                node["details"]["prefix"] == json!(prefix) && node["action"] == "api_key.create"
+            })
             .expect("the creation is audited");
         assert_eq!(create["reason"], "onboarding");
         assert_eq!(create["details"]["role"], "partner");
@@ -145,7 +180,11 @@ async fn an_admin_creates_and_revokes_keys_over_graphql_and_each_action_is_audit
         )
         .await;
         let audited = count(&app, "SELECT COUNT(*) FROM audit_event").await;
-        assert_eq!(logged, audited, "[{}] every audit row has its change_log row", app.backend);
+        assert_eq!(
+            logged, audited,
+            "[{}] every audit row has its change_log row",
+            app.backend
+        );
     }
 }
 
@@ -165,7 +204,10 @@ async fn invalid_key_input_is_a_user_error_and_stores_nothing() {
         let payload = &answer["createApiKey"];
         assert_eq!(payload["apiKey"], Value::Null);
         assert_eq!(payload["secret"], Value::Null);
-        assert_eq!(payload["userErrors"][0]["field"], json!(["input", "source"]));
+        assert_eq!(
+            payload["userErrors"][0]["field"],
+            json!(["input", "source"])
+        );
         assert_eq!(payload["userErrors"][0]["code"], "BAD_USER_INPUT");
         let bad_source = app
             .data_as(
@@ -174,8 +216,14 @@ async fn invalid_key_input_is_a_user_error_and_stores_nothing() {
                 json!({ "input": { "name": "Bad", "role": "PARTNER", "source": "Not A Slug!" } }),
             )
             .await;
-        assert_eq!(bad_source["createApiKey"]["userErrors"][0]["field"], json!(["input", "source"]));
-        assert_eq!(count(&app, "SELECT COUNT(*) FROM api_key").await, keys_before);
+        assert_eq!(
+            bad_source["createApiKey"]["userErrors"][0]["field"],
+            json!(["input", "source"])
+        );
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM api_key").await,
+            keys_before
+        );
 
         let missing = app
             .graphql_as(
@@ -193,9 +241,20 @@ async fn non_public_fields_need_their_role() {
     for app in spawn_apps().await {
         let member = app.api_key("member", None).await;
         let admin = app.api_key("admin", None).await;
-        for query in ["{ apiKeys { prefix } }", "{ auditLog(first: 5) { nodes { action } } }"] {
-            assert_eq!(code(&app.graphql(query, json!({})).await), "UNAUTHENTICATED", "{query}");
-            assert_eq!(code(&app.graphql_as(&member, query, json!({})).await), "FORBIDDEN", "{query}");
+        for query in [
+            "{ apiKeys { prefix } }",
+            "{ auditLog(first: 5) { nodes { action } } }",
+        ] {
+            assert_eq!(
+                code(&app.graphql(query, json!({})).await),
+                "UNAUTHENTICATED",
+                "{query}"
+            );
+            assert_eq!(
+                code(&app.graphql_as(&member, query, json!({})).await),
+                "FORBIDDEN",
+                "{query}"
+            );
             app.data_as(&admin, query, json!({})).await;
         }
     }
@@ -206,20 +265,42 @@ async fn tokens_signed_with_each_accepted_algorithm_sign_in_and_make_an_account_
     for app in spawn_apps_with(accept_test_tokens).await {
         let claims = tokens::claims("alice", Some("evaluator"));
         let mut ids = Vec::new();
-        for token in [tokens::hs256(&claims), tokens::es256(&claims), tokens::rs256(&claims)] {
+        for token in [
+            tokens::hs256(&claims),
+            tokens::es256(&claims),
+            tokens::rs256(&claims),
+        ] {
             let data = app.data_as(&token, VIEWER, json!({})).await;
-            assert_eq!(data["viewer"]["role"], "EVALUATOR", "[{}] {data}", app.backend);
+            assert_eq!(
+                data["viewer"]["role"], "EVALUATOR",
+                "[{}] {data}",
+                app.backend
+            );
             assert_eq!(data["viewer"]["name"], "Test alice");
             ids.push(data["viewer"]["id"].clone());
         }
-        assert!(ids.iter().all(|id| *id == ids[0]), "one account per subject: {ids:?}");
+        assert!(
+            ids.iter().all(|id| *id == ids[0]),
+            "one account per subject: {ids:?}"
+        );
 
         let member = app
-            .data_as(&tokens::hs256(&tokens::claims("bob", None)), VIEWER, json!({}))
+            .data_as(
+                &tokens::hs256(&tokens::claims("bob", None)),
+                VIEWER,
+                json!({}),
+            )
             .await;
-        assert_eq!(member["viewer"]["role"], "MEMBER", "no role claim is a member");
+        assert_eq!(
+            member["viewer"]["role"], "MEMBER",
+            "no role claim is a member"
+        );
         let partner = app
-            .data_as(&tokens::es256(&tokens::claims("carol", Some("partner"))), VIEWER, json!({}))
+            .data_as(
+                &tokens::es256(&tokens::claims("carol", Some("partner"))),
+                VIEWER,
+                json!({}),
+            )
             .await;
         assert_eq!(partner["viewer"]["source"], "test-source");
     }
@@ -244,20 +325,37 @@ async fn a_bad_expired_or_foreign_token_is_refused_never_anonymous() {
         let forged = jsonwebtoken::encode(
             &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
             &valid,
-            &jsonwebtoken::EncodingKey::from_secret(b"some other secret of 32 bytes or more").unwrap(),
+            &jsonwebtoken::EncodingKey::from_secret(b"some other secret of 32 bytes or more")
+                .unwrap(),
         )
         .unwrap();
         let cases = [
-            ("expired", tokens::hs256(&tokens::expired(valid.clone())), "expired"),
+            (
+                "expired",
+                tokens::hs256(&tokens::expired(valid.clone())),
+                "expired",
+            ),
             ("another issuer", tokens::es256(&foreign), "issuer"),
-            ("another audience", tokens::rs256(&other_audience), "audience"),
+            (
+                "another audience",
+                tokens::rs256(&other_audience),
+                "audience",
+            ),
             ("not valid yet", tokens::hs256(&not_yet), "not valid yet"),
             ("no subject", tokens::hs256(&no_subject), "sub"),
             ("unknown role", tokens::hs256(&bad_role), "not a role"),
-            ("partner without source", tokens::hs256(&partner_without_source), "source"),
+            (
+                "partner without source",
+                tokens::hs256(&partner_without_source),
+                "source",
+            ),
             ("forged signature", forged, "signature"),
             ("garbage", "not.a.token".to_owned(), "well-formed"),
-            ("unknown key", format!("kxc_00000000_{}", "A".repeat(43)), "not known"),
+            (
+                "unknown key",
+                format!("kxc_00000000_{}", "A".repeat(43)),
+                "not known",
+            ),
         ];
         for (what, token, says) in cases {
             let (status, body, challenge) = refusal(&app, Some(&token)).await;
@@ -286,7 +384,12 @@ async fn a_server_without_jwt_settings_refuses_tokens() {
         let token = tokens::hs256(&tokens::claims("erin", None));
         let (status, body, _) = refusal(&app, Some(&token)).await;
         assert_eq!(status, 401, "[{}] {body}", app.backend);
-        assert!(body["errors"][0]["message"].as_str().unwrap().contains("API keys"));
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("API keys")
+        );
     }
 }
 
@@ -310,7 +413,12 @@ async fn a_suspended_account_is_refused_with_its_key_or_its_token() {
             let (status, body, _) = refusal(&app, Some(bearer)).await;
             assert_eq!(status, 403, "[{}] {body}", app.backend);
             assert_eq!(code(&body), "FORBIDDEN");
-            assert!(body["errors"][0]["message"].as_str().unwrap().contains("suspended"));
+            assert!(
+                body["errors"][0]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("suspended")
+            );
         }
     }
 }

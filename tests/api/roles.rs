@@ -68,15 +68,21 @@ async fn credentials(app: &TestApp) -> Vec<Credential> {
         });
         all.push(Credential {
             label: format!("{role} token"),
-            bearer: Some(tokens::hs256(&tokens::claims(&format!("{role}-1"), Some(role)))),
+            bearer: Some(tokens::hs256(&tokens::claims(
+                &format!("{role}-1"),
+                Some(role),
+            ))),
             role: Some(role),
         });
     }
     let revoked = app.api_key("admin", None).await;
     let prefix = &revoked[..12];
-    let revoke = app
-        .kxc(&["keys", "revoke", prefix, "--reason", "test"]);
-    assert!(revoke.status.success(), "{}", String::from_utf8_lossy(&revoke.stderr));
+    let revoke = app.kxc(&["keys", "revoke", prefix, "--reason", "test"]);
+    assert!(
+        revoke.status.success(),
+        "{}",
+        String::from_utf8_lossy(&revoke.stderr)
+    );
     all.push(Credential {
         label: "revoked admin key".into(),
         bearer: Some(revoked),

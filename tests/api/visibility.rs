@@ -13,7 +13,9 @@ use crate::helpers::{TestApp, practice_record, spawn_apps};
 /// The account id behind `bearer`, from `viewer { id }`.
 async fn account_id(app: &TestApp, bearer: &str) -> i32 {
     let data = app.data_as(bearer, "{ viewer { id } }", json!({})).await;
-    let id = data["viewer"]["id"].as_str().expect("a signed-in viewer has an id");
+    let id = data["viewer"]["id"]
+        .as_str()
+        .expect("a signed-in viewer has an id");
     GlobalId::decode(id).expect("a global ID").id
 }
 
@@ -34,7 +36,12 @@ async fn draft_owned_by(app: &TestApp, owner: i32, slug: &str, title: &str) -> i
 }
 
 /// Every path a client can reach the practice by, as `bearer` (anonymous when `None`).
-async fn paths(app: &TestApp, bearer: Option<&str>, slug: &str, id: &str) -> Vec<(&'static str, bool)> {
+async fn paths(
+    app: &TestApp,
+    bearer: Option<&str>,
+    slug: &str,
+    id: &str,
+) -> Vec<(&'static str, bool)> {
     let query = "query($slug: String!, $id: ID!) {
         bySlug: practice(slug: $slug) { slug }
         byId: practice(id: $id) { slug }
@@ -82,7 +89,8 @@ async fn an_authors_draft_is_seen_by_its_author_and_moderators_through_every_pat
         let owner = account_id(&app, &author).await;
         let slug = "asker-quokkaplatz-draft";
         let id = draft_owned_by(&app, owner, slug, "Quokkaplatz: a draft about a square").await;
-        let global = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("practice:{id}"));
+        let global =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("practice:{id}"));
 
         for (who, bearer, sees) in [
             ("the author", Some(author.as_str()), true),
@@ -96,7 +104,8 @@ async fn an_authors_draft_is_seen_by_its_author_and_moderators_through_every_pat
             }
         }
         assert_eq!(
-            app.data("{ practices(first: 1) { totalCount } }", json!({})).await,
+            app.data("{ practices(first: 1) { totalCount } }", json!({}))
+                .await,
             before,
             "[{}] anonymous visitors count what they counted before",
             app.backend
@@ -106,7 +115,9 @@ async fn an_authors_draft_is_seen_by_its_author_and_moderators_through_every_pat
             .await;
         assert_eq!(
             mine["practices"]["totalCount"].as_u64(),
-            before["practices"]["totalCount"].as_u64().map(|count| count + 1),
+            before["practices"]["totalCount"]
+                .as_u64()
+                .map(|count| count + 1),
             "[{}] the author's count includes the draft",
             app.backend
         );

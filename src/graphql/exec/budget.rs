@@ -13,8 +13,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::any::{Any, TypeId};
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextRequest,
-    NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextRequest, NextValidation,
 };
 use async_graphql::{Request, Response, ServerError, ServerResult, ValidationResult, Value};
 
@@ -104,7 +103,10 @@ impl Extension for CostBudgetExtension {
             .entry("cost".to_owned())
             .or_insert_with(|| Value::Object(Default::default()));
         if let Value::Object(cost) = cost {
-            cost.insert(async_graphql::Name::new("remaining"), Value::from(remaining));
+            cost.insert(
+                async_graphql::Name::new("remaining"),
+                Value::from(remaining),
+            );
         }
         response
     }

@@ -24,6 +24,7 @@ pub struct ApiKeyMutation;
 pub struct CreateApiKeyInput {
     /// Who the key is for, as listings show it (1..100 characters).
     pub name: String,
+    /// The role requests with the key will have (not ANONYMOUS).
     pub role: Role,
     /// The funding source a partner key may write; required for partners, refused otherwise.
     pub source: Option<String>,
@@ -31,6 +32,7 @@ pub struct CreateApiKeyInput {
     pub reason: Option<String>,
 }
 
+/// What `createApiKey` did.
 #[derive(SimpleObject)]
 pub struct CreateApiKeyPayload {
     /// The new key; null when `userErrors` is not empty.
@@ -38,6 +40,7 @@ pub struct CreateApiKeyPayload {
     /// The whole key, to send as `Authorization: Bearer <secret>`. Shown this once: only its
     /// hash is stored.
     pub secret: Option<String>,
+    /// What is wrong with the input; when not empty, nothing was stored.
     pub user_errors: Vec<UserError>,
 }
 
@@ -50,10 +53,12 @@ pub struct RevokeApiKeyInput {
     pub reason: Option<String>,
 }
 
+/// What `revokeApiKey` did.
 #[derive(SimpleObject)]
 pub struct RevokeApiKeyPayload {
     /// The revoked key; null when `userErrors` is not empty.
     pub api_key: Option<ApiKey>,
+    /// What is wrong with the input; when not empty, nothing was changed.
     pub user_errors: Vec<UserError>,
 }
 

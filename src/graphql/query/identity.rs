@@ -40,11 +40,15 @@ impl IdentityQuery {
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<AuditLogFilter>,
+        #[graphql(desc = "Page size from the newest, 1..100.")] first: Option<i32>,
+        #[graphql(desc = "A cursor from this connection: events older than it.")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "Page size towards the newest, 1..100.")] last: Option<i32>,
+        #[graphql(desc = "A cursor from this connection: events newer than it.")] before: Option<
+            String,
+        >,
+        #[graphql(desc = "Which events; all when omitted.")] filter: Option<AuditLogFilter>,
     ) -> AppResult<AuditEventConnection> {
         let request = pagination::request(first, after, last, before)?;
         let filter = filter.unwrap_or_default().parse()?;

@@ -23,9 +23,11 @@ async fn load(ctx: &Context<'_>, id: &ID) -> AppResult<Option<Node>> {
     };
     let db = crate::graphql::db(ctx);
     Ok(match global.kind {
-        RecordKind::Practice => service::practices::by_id(db, crate::graphql::viewer(ctx), global.id)
-            .await?
-            .map(|row| Node::Practice(Practice::new(row, ctx, None))),
+        RecordKind::Practice => {
+            service::practices::by_id(db, crate::graphql::viewer(ctx), global.id)
+                .await?
+                .map(|row| Node::Practice(Practice::new(row, ctx, None)))
+        }
         RecordKind::City => service::cities::by_id(db, global.id)
             .await?
             .map(|row| Node::City(City(row))),

@@ -17,7 +17,7 @@ pub struct PracticeQuery;
 #[Object]
 impl PracticeQuery {
     /// Practices the viewer may see (published ones; an author also sees their own, a
-    /// moderator submitted ones), newest first unless `orderBy` says otherwise. `first` or `last`
+    /// moderator every one), newest first unless `orderBy` says otherwise. `first` or `last`
     /// (1..100) is required; cursors are keyset cursors that stay valid while rows are added.
     #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "limits::connection_complexity(first, last, child_complexity)")]
@@ -36,14 +36,14 @@ impl PracticeQuery {
         let request = pagination::request(first, after, last, before)?;
         let filter = filter.unwrap_or_default().parse()?;
         let order = PracticeOrder::parse(order_by);
-        let page =
-            service::practices::page(
+        let page = service::practices::page(
             crate::graphql::db(ctx),
             crate::graphql::viewer(ctx),
             &filter,
             order,
             &request,
-        ).await?;
+        )
+        .await?;
         Ok(PracticeConnection {
             page_info: PageInfo::of(&page),
             edges: page

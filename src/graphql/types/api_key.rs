@@ -12,13 +12,17 @@ use crate::graphql::types::viewer::Role;
 pub struct ApiKey {
     /// The public start of the key (`kxc_1a2b3c4d`) that names it in listings and logs.
     pub prefix: String,
+    /// Who the key is for.
     pub name: String,
+    /// The role requests with this key have.
     pub role: Role,
     /// The funding source of a partner key.
     pub source: Option<String>,
+    /// When the key was issued.
     pub created_at: DateTime<FixedOffset>,
     /// When the key was last used, to the minute.
     pub last_used_at: Option<DateTime<FixedOffset>>,
+    /// When the key was revoked; a revoked key is refused.
     pub revoked_at: Option<DateTime<FixedOffset>>,
 }
 

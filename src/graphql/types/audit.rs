@@ -12,9 +12,11 @@ use crate::graphql::types::viewer::Role;
 /// One privileged action: who did what to which record, why and when.
 #[derive(SimpleObject, Clone)]
 pub struct AuditEvent {
+    /// When the action was committed.
     pub occurred_at: DateTime<FixedOffset>,
     /// The acting account's global ID; null for the operator at the command line.
     pub actor_id: Option<ID>,
+    /// The actor's role at the time.
     pub actor_role: Role,
     /// How the actor signed in: `api_key:kxc_1a2b3c4d`, `token` or `cli`.
     pub actor_credential: String,
@@ -24,6 +26,7 @@ pub struct AuditEvent {
     pub target_type: String,
     /// The global ID of the record acted on.
     pub target_id: ID,
+    /// Why, as the actor gave it.
     pub reason: Option<String>,
     /// Facts kept with the action (a role granted, a name).
     pub details: Json<serde_json::Value>,
@@ -56,13 +59,19 @@ impl From<audit_event::Model> for AuditEvent {
 /// A page of the audit log, newest first.
 #[derive(SimpleObject)]
 pub struct AuditEventConnection {
+    /// The events on this page with their cursors.
     pub edges: Vec<AuditEventEdge>,
+    /// The events on this page.
     pub nodes: Vec<AuditEvent>,
+    /// Where this page sits in the log.
     pub page_info: PageInfo,
 }
 
+/// An audit event and its cursor.
 #[derive(SimpleObject)]
 pub struct AuditEventEdge {
+    /// Pass as `after` (or `before`) to page on from this event.
     pub cursor: String,
+    /// The event.
     pub node: AuditEvent,
 }

@@ -484,7 +484,8 @@ impl Practice {
             crate::graphql::viewer(ctx),
             self.row.id,
             limit,
-        ).await?;
+        )
+        .await?;
         Ok(rows.into_iter().map(|row| self.with_row(row)).collect())
     }
 }

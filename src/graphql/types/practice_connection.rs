@@ -30,7 +30,8 @@ impl PracticeConnection {
             crate::graphql::db(ctx),
             crate::graphql::viewer(ctx),
             &self.filter,
-        ).await?)
+        )
+        .await?)
     }
 }
 

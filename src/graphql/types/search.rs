@@ -161,9 +161,11 @@ impl Suggestion {
     async fn node(&self, ctx: &Context<'_>) -> AppResult<Option<Node>> {
         let db = crate::graphql::db(ctx);
         Ok(match self.kind {
-            SuggestionKind::Practice => service::practices::by_id(db, crate::graphql::viewer(ctx), self.id)
-                .await?
-                .map(|row| Node::Practice(Practice::new(row, ctx, None))),
+            SuggestionKind::Practice => {
+                service::practices::by_id(db, crate::graphql::viewer(ctx), self.id)
+                    .await?
+                    .map(|row| Node::Practice(Practice::new(row, ctx, None)))
+            }
             SuggestionKind::City => service::cities::by_id(db, self.id)
                 .await?
                 .map(|row| Node::City(City(row))),

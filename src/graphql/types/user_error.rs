@@ -84,7 +84,10 @@ mod tests {
     fn field_paths_keep_list_indices_as_numbers() {
         let errors = UserError::from_field_errors(
             &["input"],
-            vec![FieldError::new("records[3].amountMin", "must not be negative")],
+            vec![FieldError::new(
+                "records[3].amountMin",
+                "must not be negative",
+            )],
         );
         assert_eq!(
             errors[0].field,

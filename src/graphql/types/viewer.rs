@@ -15,7 +15,7 @@ pub enum Role {
     Member,
     /// Rates practices.
     Evaluator,
-    /// Reviews submitted practices and moderates the community.
+    /// Reviews unpublished practices and moderates the community.
     Moderator,
     /// A partner platform, scoped to one funding source.
     Partner,
@@ -57,6 +57,7 @@ pub struct ViewerInfo {
     pub id: Option<ID>,
     /// The account's name (the key's name for API keys); null when anonymous.
     pub name: Option<String>,
+    /// What the viewer may do.
     pub role: Role,
     /// The funding source a partner is scoped to; null for everyone else.
     pub source: Option<String>,

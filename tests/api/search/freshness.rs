@@ -129,13 +129,14 @@ async fn an_indexer_that_dies_before_committing_catches_up_without_duplicates() 
             .map(|key| key.id())
             .collect();
         practices.sort();
-        let mut visible: Vec<i32> = kxc::service::practices::visible(&kxc::domain::Viewer::anonymous())
-            .select_only()
-            .column(kxc::entity::practice::Column::Id)
-            .into_tuple()
-            .all(&db)
-            .await
-            .unwrap();
+        let mut visible: Vec<i32> =
+            kxc::service::practices::visible(&kxc::domain::Viewer::anonymous())
+                .select_only()
+                .column(kxc::entity::practice::Column::Id)
+                .into_tuple()
+                .all(&db)
+                .await
+                .unwrap();
         visible.sort();
         assert_eq!(practices, visible, "[{}]", app.backend);
         let cities = kxc::entity::city::Entity::find()
