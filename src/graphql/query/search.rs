@@ -19,8 +19,9 @@ pub struct SearchQuery;
 
 #[Object]
 impl SearchQuery {
-    /// Full-text search over published practices, live funding opportunities and cities, in
-    /// every language at once. `query` understands words (all required), "exact phrases",
+    /// Full-text search over the practices the viewer may see (published ones; an author's
+    /// own and, for moderators, every unpublished one too), live funding opportunities and
+    /// cities, in every language at once. `query` understands words (all required), "exact phrases",
     /// -excluded words and OR; words of 5 letters or more forgive one typo (two from 9).
     #[allow(clippy::too_many_arguments)]
     async fn search(
