@@ -3,6 +3,7 @@
 
 use async_graphql::ErrorExtensions;
 
+use crate::domain::FieldPath;
 use crate::service::ServiceError;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -51,8 +52,9 @@ impl ErrorCode {
 pub struct AppError {
     pub code: ErrorCode,
     pub message: String,
-    /// Path of the offending input field, such as `["input", "cities", "2"]`.
-    pub field: Vec<String>,
+    /// Path of the offending input field, sent as `extensions.field` in GraphQL's spelling
+    /// (`["input", "cities", 2]`); empty when no one field is at fault.
+    pub field: FieldPath,
     /// For `CONFLICT`: the record's version now, sent as `extensions.currentVersion`.
     pub current_version: Option<i64>,
     pub cause: Option<std::sync::Arc<anyhow::Error>>,
@@ -65,15 +67,15 @@ impl AppError {
         Self {
             code,
             message: message.into(),
-            field: Vec::new(),
+            field: FieldPath::root(),
             current_version: None,
             cause: None,
         }
     }
 
-    pub fn bad_input(field: &[&str], message: impl Into<String>) -> Self {
+    pub fn bad_input(field: impl Into<FieldPath>, message: impl Into<String>) -> Self {
         Self {
-            field: field.iter().map(|part| (*part).to_owned()).collect(),
+            field: field.into(),
             ..Self::new(ErrorCode::BadUserInput, message)
         }
     }
@@ -91,36 +93,31 @@ impl AppError {
 }
 
 impl AppError {
-    /// The first field error as a client error at `prefix` + its path (`themes[1]` becomes
-    /// `["filter", "themes", "1"]`); the message lists every problem.
+    /// The first field error as a client error at `prefix` + its path (`themes[1]` under
+    /// `filter` becomes `["filter", "themes", 1]`); the message lists every problem, each at
+    /// its path in GraphQL's spelling (`filter.themes[1]: unknown theme ...`).
     pub fn from_field_errors(
-        prefix: &[&str],
+        prefix: impl Into<FieldPath>,
         errors: &[crate::service::records::FieldError],
     ) -> Self {
+        let prefix = prefix.into();
         let Some(first) = errors.first() else {
             return Self::new(ErrorCode::BadUserInput, "invalid input");
         };
-        let mut field: Vec<String> = prefix.iter().map(|part| (*part).to_owned()).collect();
-        field.extend(
-            first
-                .field
-                .split(['.', '[', ']'])
-                .filter(|part| !part.is_empty())
-                .map(str::to_owned),
-        );
         let message = errors
             .iter()
             .map(|error| {
-                let mut path: Vec<&str> = prefix.to_vec();
-                if !error.field.is_empty() {
-                    path.push(&error.field);
+                let path = prefix.clone().join(&error.path);
+                if path.is_empty() {
+                    error.message.clone()
+                } else {
+                    format!("{}: {}", path.camel_text(), error.message)
                 }
-                format!("{}: {}", path.join("."), error.message)
             })
             .collect::<Vec<_>>()
             .join("; ");
         Self {
-            field,
+            field: prefix.join(&first.path),
             ..Self::new(ErrorCode::BadUserInput, message)
         }
     }
@@ -129,7 +126,7 @@ impl AppError {
 impl From<ServiceError> for AppError {
     fn from(error: ServiceError) -> Self {
         match error {
-            ServiceError::Invalid(errors) => Self::from_field_errors(&[], &errors),
+            ServiceError::Invalid(errors) => Self::from_field_errors(FieldPath::root(), &errors),
             ServiceError::Unauthenticated(message) => {
                 Self::new(ErrorCode::Unauthenticated, message)
             }
@@ -164,12 +161,14 @@ impl From<AppError> for async_graphql::Error {
         if let Some(cause) = &error.cause {
             tracing::error!(error = format!("{cause:#}"), "internal error");
         }
-        let field = error.field.clone();
+        let field = (!error.field.is_empty())
+            .then(|| async_graphql::Value::from_json(error.field.camel()).ok())
+            .flatten();
         let code = error.code.as_str();
         let current_version = error.current_version;
         async_graphql::Error::new(error.message).extend_with(|_, extensions| {
             extensions.set("code", code);
-            if !field.is_empty() {
+            if let Some(field) = &field {
                 extensions.set("field", field.clone());
             }
             if let Some(version) = current_version {

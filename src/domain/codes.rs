@@ -45,7 +45,10 @@ impl Language {
         let code = value.trim().to_ascii_lowercase();
         match isolang::Language::from_639_1(&code) {
             Some(_) => Ok(Self(code)),
-            None => Err(format!("`{value}` is not an ISO 639-1 language code")),
+            None => Err(format!(
+                "`{}` is not an ISO 639-1 language code",
+                super::excerpt(value)
+            )),
         }
     }
 }
@@ -62,7 +65,8 @@ impl CountryCode {
         match keshvar::Alpha2::try_from(code.as_str()) {
             Ok(_) => Ok(Self(code)),
             Err(_) => Err(format!(
-                "`{value}` is not an ISO 3166-1 alpha-2 country code"
+                "`{}` is not an ISO 3166-1 alpha-2 country code",
+                super::excerpt(value)
             )),
         }
     }
@@ -79,7 +83,10 @@ impl Currency {
         let code = value.trim().to_ascii_uppercase();
         match iso_currency::Currency::from_code(&code) {
             Some(_) => Ok(Self(code)),
-            None => Err(format!("`{value}` is not an ISO 4217 currency code")),
+            None => Err(format!(
+                "`{}` is not an ISO 4217 currency code",
+                super::excerpt(value)
+            )),
         }
     }
 }
@@ -104,7 +111,8 @@ impl Slug {
             Ok(Self(value.to_owned()))
         } else {
             Err(format!(
-                "`{value}` is not a slug (lower-case letters, digits and single hyphens, at most 120)"
+                "`{}` is not a slug (lower-case letters, digits and single hyphens, at most 120)",
+                super::excerpt(value)
             ))
         }
     }

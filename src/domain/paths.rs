@@ -18,7 +18,8 @@ impl ThemePath {
             Ok(Self(value.to_owned()))
         } else {
             Err(format!(
-                "`{value}` is not a theme path (slugs joined by `/`, such as `energy/renewables/solar`)"
+                "`{}` is not a theme path (slugs joined by `/`, such as `energy/renewables/solar`)",
+                super::excerpt(value)
             ))
         }
     }

@@ -17,6 +17,7 @@ pub mod ids;
 mod inputs;
 mod mutation;
 mod query;
+mod scalars;
 mod schema;
 mod types;
 

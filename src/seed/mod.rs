@@ -81,7 +81,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
                 .as_ref()
                 .map(|subdivision| regions::ExtraSubdivision {
                     code: subdivision.code.clone(),
-                    name: subdivision.name.clone(),
+                    name: subdivision.name.to_string(),
                     country: city.country.to_string(),
                 })
         })

@@ -7,7 +7,9 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, Q
 use serde::Deserialize;
 
 use super::regions;
-use crate::domain::{CountryCode, GeoPoint, Language, Slug, ThemePath};
+use crate::domain::{
+    CountryCode, Description, GeoPoint, HttpUrl, Language, Name, ShortText, Slug, ThemePath, Title,
+};
 use crate::entity::{
     city, commitment, event, event_theme, membership, partnership, partnership_city,
     partnership_theme,
@@ -19,9 +21,9 @@ use crate::service::lookup;
 #[serde(deny_unknown_fields)]
 pub struct CitySeed {
     pub slug: Slug,
-    pub name: String,
+    pub name: Name,
     #[serde(default)]
-    pub local_names: BTreeMap<Language, String>,
+    pub local_names: BTreeMap<Language, Name>,
     pub country: CountryCode,
     pub subdivision: Option<SubdivisionSeed>,
     pub lat: f64,
@@ -39,7 +41,7 @@ pub struct CitySeed {
 #[serde(deny_unknown_fields)]
 pub struct SubdivisionSeed {
     pub code: String,
-    pub name: String,
+    pub name: Name,
 }
 
 #[derive(Debug, Deserialize)]
@@ -67,28 +69,28 @@ pub struct CommitmentSeed {
     pub joined_on: Option<NaiveDate>,
     #[serde(default)]
     pub criteria_met: Vec<String>,
-    pub reporting_platform: Option<String>,
+    pub reporting_platform: Option<ShortText>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PartnershipSeed {
     pub slug: Slug,
-    pub name: String,
+    pub name: Name,
     pub cities: Vec<Slug>,
     pub kind: String,
     pub status: String,
     #[serde(default)]
     pub themes: Vec<ThemePath>,
     pub started_on: Option<NaiveDate>,
-    pub description: String,
+    pub description: Description,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EventSeed {
     pub slug: Slug,
-    pub title: String,
+    pub title: Title,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
     pub city: Option<Slug>,
@@ -97,8 +99,8 @@ pub struct EventSeed {
     pub organiser: Option<Slug>,
     #[serde(default)]
     pub themes: Vec<ThemePath>,
-    pub url: Option<String>,
-    pub description: String,
+    pub url: Option<HttpUrl>,
+    pub description: Description,
 }
 
 /// Fails the seed with the collected field errors, naming the record.
@@ -112,7 +114,7 @@ fn ensure_resolved(
     }
     let details: Vec<String> = errors
         .iter()
-        .map(|error| format!("{}: {}", error.field, error.message))
+        .map(|error| format!("{}: {}", error.path.snake(), error.message))
         .collect();
     anyhow::bail!("{what} {key}: {}", details.join("; "))
 }
@@ -148,7 +150,7 @@ pub async fn load_cities(txn: &DatabaseTransaction, cities: &[CitySeed]) -> anyh
             .await?;
         let mut model = city::ActiveModel {
             slug: Set(seed.slug.to_string()),
-            name: Set(seed.name.clone()),
+            name: Set(seed.name.to_string()),
             local_names: Set(serde_json::to_value(&seed.local_names)?),
             region_id: Set(region_id),
             country_code: Set(seed.country.to_string()),
@@ -218,7 +220,7 @@ pub async fn load_cities(txn: &DatabaseTransaction, cities: &[CitySeed]) -> anyh
                 joined_on: Set(seed.joined_on),
                 criteria_met: Set(serde_json::json!(seed.criteria_met)),
                 evidence: Set(None),
-                reporting_platform: Set(seed.reporting_platform.clone()),
+                reporting_platform: Set(seed.reporting_platform.as_ref().map(ToString::to_string)),
                 ..Default::default()
             }
             .insert(txn)
@@ -247,10 +249,10 @@ pub async fn load_partnerships(
             .await?;
         let mut model = partnership::ActiveModel {
             slug: Set(seed.slug.to_string()),
-            name: Set(seed.name.clone()),
+            name: Set(seed.name.to_string()),
             kind: Set(seed.kind.clone()),
             status: Set(seed.status.clone()),
-            description: Set(seed.description.clone()),
+            description: Set(seed.description.to_string()),
             started_on: Set(seed.started_on),
             ended_on: Set(None),
             updated_at: Set(now),
@@ -318,14 +320,14 @@ pub async fn load_events(txn: &DatabaseTransaction, events: &[EventSeed]) -> any
             .await?;
         let mut model = event::ActiveModel {
             slug: Set(seed.slug.to_string()),
-            title: Set(seed.title.clone()),
-            description: Set(seed.description.clone()),
+            title: Set(seed.title.to_string()),
+            description: Set(seed.description.to_string()),
             starts_on: Set(seed.starts_on),
             ends_on: Set(seed.ends_on),
             city_id: Set(city_id),
             online: Set(seed.online),
             organiser_id: Set(organiser_id),
-            url: Set(seed.url.clone()),
+            url: Set(seed.url.as_ref().map(ToString::to_string)),
             updated_at: Set(now),
             ..Default::default()
         };

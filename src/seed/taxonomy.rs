@@ -6,7 +6,7 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
 
-use crate::domain::{CountryCode, Language, Slug, ThemePath};
+use crate::domain::{CountryCode, Description, HttpUrl, Language, Name, Slug, ThemePath};
 use crate::entity::{organisation, theme, theme_label};
 use crate::service::change_log::{self, Operation, RecordKind};
 
@@ -14,18 +14,18 @@ use crate::service::change_log::{self, Operation, RecordKind};
 #[serde(deny_unknown_fields)]
 pub struct ThemeSeed {
     pub path: ThemePath,
-    pub labels: BTreeMap<Language, String>,
+    pub labels: BTreeMap<Language, Name>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrganisationSeed {
     pub slug: Slug,
-    pub name: String,
+    pub name: Name,
     pub kind: String,
     pub country: Option<CountryCode>,
-    pub url: Option<String>,
-    pub description: String,
+    pub url: Option<HttpUrl>,
+    pub description: Description,
 }
 
 pub async fn load_themes(txn: &DatabaseTransaction, themes: &[ThemeSeed]) -> anyhow::Result<usize> {
@@ -70,7 +70,7 @@ pub async fn load_themes(txn: &DatabaseTransaction, themes: &[ThemeSeed]) -> any
             theme_label::ActiveModel {
                 theme_id: Set(id),
                 language: Set(language.to_string()),
-                label: Set(label.clone()),
+                label: Set(label.to_string()),
             }
             .insert(txn)
             .await?;
@@ -92,11 +92,11 @@ pub async fn load_organisations(
             .await?;
         let mut model = organisation::ActiveModel {
             slug: Set(seed.slug.to_string()),
-            name: Set(seed.name.clone()),
+            name: Set(seed.name.to_string()),
             kind: Set(seed.kind.clone()),
             country_code: Set(seed.country.as_ref().map(ToString::to_string)),
-            url: Set(seed.url.clone()),
-            description: Set(seed.description.clone()),
+            url: Set(seed.url.as_ref().map(ToString::to_string)),
+            description: Set(seed.description.to_string()),
             updated_at: Set(now),
             ..Default::default()
         };

@@ -1,6 +1,6 @@
 //! Reading cities.
 
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Select,
@@ -8,7 +8,6 @@ use sea_orm::{
 
 use super::ServiceError;
 use super::paging::{Cursor, Page, PageRequest, keyset_condition};
-use super::records::FieldError;
 use crate::domain::{CountryCode, Slug};
 use crate::entity::{city, membership, organisation, region};
 
@@ -31,14 +30,16 @@ async fn filtered(
     if !filter.regions.is_empty() {
         let codes: Vec<&str> = filter.regions.iter().map(String::as_str).collect();
         let paths = super::practice_query::region_paths(db, &codes, "regions", &mut errors).await?;
-        let mut any = Condition::any();
-        for path in paths {
-            any = any.add(Expr::col(region::Column::Path).like(format!("{path}%")));
-        }
+        let any = super::chunked::any_of(
+            paths
+                .iter()
+                .map(|path| Expr::col(region::Column::Path).like(format!("{path}%")))
+                .collect(),
+        );
         let within = Query::select()
             .column(region::Column::Id)
             .from(region::Entity)
-            .cond_where(any)
+            .and_where(any)
             .to_owned();
         query = query.filter(city::Column::RegionId.in_subquery(within));
     }
@@ -68,7 +69,7 @@ async fn filtered(
         Err(ServiceError::Invalid(
             errors
                 .into_iter()
-                .map(|error| FieldError::new(format!("filter.{}", error.field), error.message))
+                .map(|error| error.under("filter"))
                 .collect(),
         ))
     }
@@ -129,8 +130,10 @@ pub async fn by_ids(
     db: &impl ConnectionTrait,
     ids: &[i32],
 ) -> Result<Vec<city::Model>, sea_orm::DbErr> {
-    city::Entity::find()
-        .filter(city::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await
+    super::chunked::load(db, ids, super::chunked::PerKey::IN_LIST, |ids| {
+        city::Entity::find()
+            .filter(city::Column::Id.is_in(ids.iter().copied()))
+            .all(db)
+    })
+    .await
 }

@@ -1,5 +1,6 @@
-//! Subtree counts for the theme and region trees, one statement per batch: a `UNION ALL` of one
-//! `COUNT(DISTINCT ...)` per requested node, each counting everything at or below the node.
+//! Subtree counts for the theme and region trees, one statement per chunk of nodes (see
+//! [`chunked`]): a `UNION ALL` of one `COUNT(DISTINCT ...)` per requested node, each counting
+//! everything at or below the node.
 //! Counts are of public practices whoever asks, so a menu reads the same for everybody.
 
 use std::collections::HashMap;
@@ -8,6 +9,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement, U
 use sea_orm::{ConnectionTrait, FromQueryResult, StatementBuilder};
 
 use crate::domain::Viewer;
+use super::chunked::{self, PerKey};
 use crate::entity::{city, practice_city, practice_theme, region, theme};
 
 #[derive(FromQueryResult)]
@@ -24,22 +26,38 @@ fn counting(path: &str, counted: Expr) -> SelectStatement {
         .to_owned()
 }
 
-/// One `UNION ALL` of the count `select` builds for each path.
+/// `UNION ALL`s of the count `select` builds for each path.
 async fn run(
     db: &impl ConnectionTrait,
     paths: &[String],
     select: impl Fn(&str) -> SelectStatement,
 ) -> Result<HashMap<String, i64>, sea_orm::DbErr> {
-    let mut selects = paths.iter().map(|path| select(path));
-    let Some(mut first) = selects.next() else {
+    let Some(sample) = paths.first() else {
         return Ok(HashMap::new());
     };
-    for other in selects {
-        first.union(UnionType::All, other);
-    }
-    let statement = StatementBuilder::build(&first, &db.get_database_backend());
-    let rows = Counted::find_by_statement(statement).all(db).await?;
-    Ok(rows.into_iter().map(|row| (row.node, row.total)).collect())
+    // Each term binds what the sample binds (the same shape, another path).
+    let parameters = StatementBuilder::build(&select(sample), &db.get_database_backend())
+        .values
+        .map_or(0, |values| values.0.len());
+    let select = &select;
+    chunked::load(
+        db,
+        paths,
+        PerKey::union_term(parameters),
+        |paths| async move {
+            let mut selects = paths.iter().map(|path| select(path));
+            let Some(mut first) = selects.next() else {
+                return Ok(HashMap::new());
+            };
+            for other in selects {
+                first.union(UnionType::All, other);
+            }
+            let statement = StatementBuilder::build(&first, &db.get_database_backend());
+            let rows = Counted::find_by_statement(statement).all(db).await?;
+            Ok(rows.into_iter().map(|row| (row.node, row.total)).collect())
+        },
+    )
+    .await
 }
 
 /// Visible practices tagged with each theme path or a theme below it.

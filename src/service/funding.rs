@@ -149,12 +149,18 @@ impl FundingFilter {
         if !self.themes.is_empty() {
             let paths: Vec<&str> = self.themes.iter().map(ThemePath::as_str).collect();
             super::lookup::theme_ids(db, &paths, "themes", &mut errors).await?;
-            let mut any = Condition::any();
-            for path in &paths {
-                any = any
-                    .add(Expr::col((theme::Entity, theme::Column::Path)).eq(*path))
-                    .add(Expr::col((theme::Entity, theme::Column::Path)).like(format!("{path}/%")));
-            }
+            let any = super::chunked::any_of(
+                paths
+                    .iter()
+                    .flat_map(|path| {
+                        [
+                            Expr::col((theme::Entity, theme::Column::Path)).eq(*path),
+                            Expr::col((theme::Entity, theme::Column::Path))
+                                .like(format!("{path}/%")),
+                        ]
+                    })
+                    .collect(),
+            );
             let tagged = Query::select()
                 .column((funding_theme::Entity, funding_theme::Column::FundingId))
                 .from(funding_theme::Entity)
@@ -225,7 +231,7 @@ impl FundingFilter {
             Err(ServiceError::Invalid(
                 errors
                     .into_iter()
-                    .map(|error| FieldError::new(format!("filter.{}", error.field), error.message))
+                    .map(|error| error.under("filter"))
                     .collect(),
             ))
         }
@@ -290,8 +296,10 @@ pub async fn by_ids(
     db: &impl ConnectionTrait,
     ids: &[i32],
 ) -> Result<Vec<funding_opportunity::Model>, sea_orm::DbErr> {
-    live()
-        .filter(funding_opportunity::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await
+    super::chunked::load(db, ids, super::chunked::PerKey::IN_LIST, |ids| {
+        live()
+            .filter(funding_opportunity::Column::Id.is_in(ids.iter().copied()))
+            .all(db)
+    })
+    .await
 }

@@ -9,8 +9,8 @@ use sea_orm::{
 use super::ServiceError;
 use super::change_log::{self, Operation, RecordKind};
 use super::lookup;
-use super::records::{FieldError, FundingRecord};
-use crate::domain::Slug;
+use super::records::{FieldError, FundingRecord, check_list_length};
+use crate::domain::{Slug, limits};
 use crate::entity::{
     funding_applicant, funding_deadline, funding_opportunity, funding_region, funding_theme,
 };
@@ -29,7 +29,11 @@ pub async fn upsert(
     record: FundingRecord,
 ) -> Result<Outcome, ServiceError> {
     let mut errors = check_record(&record);
-    let regions: Vec<&str> = record.eligible_regions.iter().map(String::as_str).collect();
+    let regions: Vec<&str> = record
+        .eligible_regions
+        .iter()
+        .map(|code| code.as_str())
+        .collect();
     let region_ids = lookup::region_ids(txn, &regions, "eligible_regions", &mut errors).await?;
     let themes: Vec<&str> = record.themes.iter().map(|path| path.as_str()).collect();
     let theme_ids = lookup::theme_ids(txn, &themes, "themes", &mut errors).await?;
@@ -79,7 +83,7 @@ pub async fn upsert(
         co_financing_rate: Set(record.co_financing_rate.map(|rate| rate.get())),
         opens_at: Set(record.opens_at),
         rolling: Set(record.rolling),
-        url: Set(record.url.clone()),
+        url: Set(record.url.as_ref().map(ToString::to_string)),
         language: Set(record.language.to_string()),
         deleted_at: Set(None),
         ..Default::default()
@@ -127,6 +131,17 @@ pub async fn upsert(
 
 fn check_record(record: &FundingRecord) -> Vec<FieldError> {
     let mut errors = Vec::new();
+    for (field, length, max) in [
+        ("themes", record.themes.len(), limits::THEMES),
+        (
+            "eligible_regions",
+            record.eligible_regions.len(),
+            limits::ELIGIBLE_REGIONS,
+        ),
+        ("deadlines", record.deadlines.len(), limits::DEADLINES),
+    ] {
+        check_list_length(&mut errors, field, length, max);
+    }
     if let (Some(min), Some(max)) = (record.amount_min, record.amount_max)
         && min.get() > max.get()
     {
@@ -150,7 +165,7 @@ fn check_record(record: &FundingRecord) -> Vec<FieldError> {
         for (index, deadline) in record.deadlines.iter().enumerate() {
             if *deadline < opens {
                 errors.push(FieldError::new(
-                    format!("deadlines[{index}]"),
+                    crate::domain::FieldPath::from("deadlines").index(index),
                     "is before opens_at",
                 ));
             }

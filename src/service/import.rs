@@ -11,7 +11,7 @@ use sea_orm::{DatabaseConnection, TransactionTrait};
 
 use super::records::{FieldError, FundingRecord, PracticeRecord, parse_record};
 use super::{ServiceError, funding_write, practice_write};
-use crate::domain::Slug;
+use crate::domain::{FieldPath, Slug};
 
 #[derive(Clone, Debug)]
 pub enum Kind {
@@ -22,7 +22,8 @@ pub enum Kind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineError {
     pub line: usize,
-    pub field: String,
+    /// Printed in the import file's spelling, `cost.currency` or `links[0].url`.
+    pub path: FieldPath,
     pub message: String,
 }
 
@@ -45,10 +46,10 @@ impl ImportReport {
 impl fmt::Display for ImportReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for error in &self.errors {
-            let field = if error.field.is_empty() {
-                "(line)"
+            let field = if error.path.is_empty() {
+                "(line)".to_owned()
             } else {
-                &error.field
+                error.path.snake()
             };
             writeln!(f, "line {}: {}: {}", error.line, field, error.message)?;
         }
@@ -95,7 +96,7 @@ pub async fn import_file(
                     .errors
                     .extend(errors.into_iter().map(|error| LineError {
                         line: number,
-                        field: error.field,
+                        path: error.path,
                         message: error.message,
                     }));
             }

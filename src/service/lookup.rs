@@ -3,7 +3,9 @@
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
+use super::chunked::{self, PerKey};
 use super::records::FieldError;
+use crate::domain::FieldPath;
 use crate::entity::{city, organisation, practice, region, theme};
 
 macro_rules! id_lookup {
@@ -18,20 +20,22 @@ macro_rules! id_lookup {
             if keys.is_empty() {
                 return Ok(Vec::new());
             }
-            let found: Vec<(i32, String)> = $entity::Entity::find()
-                .select_only()
-                .column($entity::Column::Id)
-                .column($column)
-                .filter($column.is_in(keys.iter().copied()))
-                .into_tuple()
-                .all(db)
-                .await?;
+            let found: Vec<(i32, String)> = chunked::load(db, keys, PerKey::IN_LIST, |keys| {
+                $entity::Entity::find()
+                    .select_only()
+                    .column($entity::Column::Id)
+                    .column($column)
+                    .filter($column.is_in(keys.iter().copied()))
+                    .into_tuple()
+                    .all(db)
+            })
+            .await?;
             let mut ids = Vec::with_capacity(keys.len());
             for (index, key) in keys.iter().enumerate() {
                 match found.iter().find(|(_, value)| value == key) {
                     Some((id, _)) => ids.push(*id),
                     None => errors.push(FieldError::new(
-                        format!("{field}[{index}]"),
+                        FieldPath::from(field).index(index),
                         format!(concat!("unknown ", $what, " `{}`"), key),
                     )),
                 }
@@ -55,6 +59,6 @@ id_lookup!(practice_ids, practice, practice::Column::Slug, "practice");
 /// Turns the errors of a one-key lookup (`field[0]`) into errors at `field` itself.
 pub fn as_single_field(errors: &mut [FieldError], from: usize, field: &str) {
     for error in &mut errors[from..] {
-        error.field = field.to_owned();
+        error.path = FieldPath::from(field);
     }
 }

@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod batch;
 pub mod change_log;
+pub mod chunked;
 pub mod cities;
 pub mod concurrency;
 pub mod counts;
@@ -50,7 +51,10 @@ impl ServiceError {
         Self::NotFound(format!("{what} not found"))
     }
 
-    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn invalid(
+        field: impl Into<crate::domain::FieldPath>,
+        message: impl Into<String>,
+    ) -> Self {
         Self::Invalid(vec![FieldError::new(field, message)])
     }
 }
@@ -67,7 +71,7 @@ impl std::fmt::Display for ServiceError {
             Self::Invalid(errors) => {
                 let parts: Vec<String> = errors
                     .iter()
-                    .map(|error| format!("{}: {}", error.field, error.message))
+                    .map(|error| format!("{}: {}", error.path.snake(), error.message))
                     .collect();
                 write!(f, "{}", parts.join("; "))
             }

@@ -6,6 +6,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Value};
 
+use super::chunked::{self, PerKey};
 use super::records::FieldError;
 use crate::domain::{Currency, EvaluationLabel, Language, Sdg, Slug, ThemePath};
 use crate::entity::{
@@ -64,12 +65,14 @@ impl PracticeFilter {
         if !self.regions.is_empty() {
             let codes: Vec<&str> = self.regions.iter().map(String::as_str).collect();
             let paths = region_paths(db, &codes, "regions", &mut errors).await?;
-            let mut any = Condition::any();
-            for path in paths {
-                any = any.add(
-                    Expr::col((region::Entity, region::Column::Path)).like(format!("{path}%")),
-                );
-            }
+            let any = chunked::any_of(
+                paths
+                    .iter()
+                    .map(|path| {
+                        Expr::col((region::Entity, region::Column::Path)).like(format!("{path}%"))
+                    })
+                    .collect(),
+            );
             let cities = Query::select()
                 .column((practice_city::Entity, practice_city::Column::PracticeId))
                 .from(practice_city::Entity)
@@ -83,7 +86,7 @@ impl PracticeFilter {
                     Expr::col((region::Entity, region::Column::Id))
                         .equals((city::Entity, city::Column::RegionId)),
                 )
-                .cond_where(any)
+                .and_where(any)
                 .to_owned();
             condition = condition
                 .add(Expr::col((practice::Entity, practice::Column::Id)).in_subquery(cities));
@@ -195,12 +198,17 @@ fn practices_in_cities(city_condition: Expr) -> SelectStatement {
 
 /// Ids of practices tagged with any of `paths` or a theme below them.
 pub fn practices_with_themes(paths: &[&str]) -> SelectStatement {
-    let mut any = Condition::any();
-    for path in paths {
-        any = any
-            .add(Expr::col((theme::Entity, theme::Column::Path)).eq(*path))
-            .add(Expr::col((theme::Entity, theme::Column::Path)).like(format!("{path}/%")));
-    }
+    let any = chunked::any_of(
+        paths
+            .iter()
+            .flat_map(|path| {
+                [
+                    Expr::col((theme::Entity, theme::Column::Path)).eq(*path),
+                    Expr::col((theme::Entity, theme::Column::Path)).like(format!("{path}/%")),
+                ]
+            })
+            .collect(),
+    );
     Query::select()
         .column((practice_theme::Entity, practice_theme::Column::PracticeId))
         .from(practice_theme::Entity)
@@ -220,20 +228,22 @@ pub async fn region_paths(
     field: &str,
     errors: &mut Vec<FieldError>,
 ) -> Result<Vec<String>, sea_orm::DbErr> {
-    let found: Vec<(String, String)> = region::Entity::find()
-        .select_only()
-        .column(region::Column::Code)
-        .column(region::Column::Path)
-        .filter(region::Column::Code.is_in(codes.iter().copied()))
-        .into_tuple()
-        .all(db)
-        .await?;
+    let found: Vec<(String, String)> = chunked::load(db, codes, PerKey::IN_LIST, |codes| {
+        region::Entity::find()
+            .select_only()
+            .column(region::Column::Code)
+            .column(region::Column::Path)
+            .filter(region::Column::Code.is_in(codes.iter().copied()))
+            .into_tuple()
+            .all(db)
+    })
+    .await?;
     let mut paths = Vec::new();
     for (index, code) in codes.iter().enumerate() {
         match found.iter().find(|(candidate, _)| candidate == code) {
             Some((_, path)) => paths.push(path.clone()),
             None => errors.push(FieldError::new(
-                format!("{field}[{index}]"),
+                crate::domain::FieldPath::from(field).index(index),
                 format!("unknown region `{code}`"),
             )),
         }

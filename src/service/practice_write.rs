@@ -7,8 +7,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, Q
 use super::ServiceError;
 use super::change_log::{self, Operation, RecordKind};
 use super::lookup;
-use super::records::{FieldError, PracticeRecord, PracticeStatus};
-use crate::domain::EvaluationLabel;
+use super::records::{FieldError, PracticeRecord, PracticeStatus, check_list_length};
+use crate::domain::{EvaluationLabel, FieldPath, limits};
 use crate::entity::{
     evaluation, practice, practice_city, practice_sdg, practice_theme, practice_translation,
 };
@@ -89,13 +89,13 @@ pub async fn upsert_owned(
         impact_baseline: Set(record
             .impact
             .as_ref()
-            .and_then(|impact| impact.baseline.clone())),
+            .and_then(|impact| impact.baseline.clone().map(String::from))),
         impact_method: Set(record
             .impact
             .as_ref()
-            .and_then(|impact| impact.method.clone())),
+            .and_then(|impact| impact.method.clone().map(String::from))),
         co_benefits: Set(serde_json::json!(record.co_benefits)),
-        replicability_notes: Set(record.replicability_notes.clone()),
+        replicability_notes: Set(record.replicability_notes.clone().map(String::from)),
         replicated_from_id: Set(replicated_from_id),
         contacts: Set(serde_json::json!(record.contacts)),
         links: Set(serde_json::json!(record.links)),
@@ -136,6 +136,21 @@ fn midnight(day: NaiveDate) -> chrono::DateTime<chrono::FixedOffset> {
 /// Checks within the record itself (no database needed).
 fn check_record(record: &PracticeRecord) -> Vec<FieldError> {
     let mut errors = Vec::new();
+    for (field, length, max) in [
+        ("cities", record.cities.len(), limits::CITIES),
+        ("themes", record.themes.len(), limits::THEMES),
+        ("co_benefits", record.co_benefits.len(), limits::CO_BENEFITS),
+        ("contacts", record.contacts.len(), limits::CONTACTS),
+        ("links", record.links.len(), limits::LINKS),
+        (
+            "translations",
+            record.translations.len(),
+            limits::TRANSLATIONS,
+        ),
+        ("evaluations", record.evaluations.len(), limits::EVALUATIONS),
+    ] {
+        check_list_length(&mut errors, field, length, max);
+    }
     if let (Some(start), Some(end)) = (record.start_date, record.end_date)
         && end < start
     {
@@ -154,12 +169,16 @@ fn check_record(record: &PracticeRecord) -> Vec<FieldError> {
     for (index, translation) in record.translations.iter().enumerate() {
         if translation.language == record.original_language {
             errors.push(FieldError::new(
-                format!("translations[{index}].language"),
+                FieldPath::from("translations")
+                    .index(index)
+                    .field("language"),
                 "the original language is not a translation",
             ));
         } else if languages.contains(&&translation.language) {
             errors.push(FieldError::new(
-                format!("translations[{index}].language"),
+                FieldPath::from("translations")
+                    .index(index)
+                    .field("language"),
                 format!("`{}` is translated twice", translation.language),
             ));
         }
@@ -258,7 +277,7 @@ async fn replace_children(
             cost_effectiveness: Set(cost),
             co_benefits: Set(co_benefits),
             participation: Set(participation),
-            summary: Set(record.summary.clone()),
+            summary: Set(record.summary.to_string()),
             evaluated_on: Set(record.date),
             status: Set("published".to_owned()),
             created_at: Set(now),

@@ -9,6 +9,7 @@ use sea_orm::{
 };
 
 use super::ServiceError;
+use super::chunked::{self, PerKey};
 use super::paging::{Cursor, Page, PageRequest, keyset_condition};
 use super::permissions;
 use super::practice_query::{PracticeFilter, PracticeOrder};
@@ -30,7 +31,7 @@ async fn filtered(
         ServiceError::Invalid(
             errors
                 .into_iter()
-                .map(|error| FieldError::new(format!("filter.{}", error.field), error.message))
+                .map(|error| error.under("filter"))
                 .collect(),
         )
     })?;
@@ -121,10 +122,12 @@ pub async fn by_ids(
     viewer: &Viewer,
     ids: &[i32],
 ) -> Result<Vec<practice::Model>, sea_orm::DbErr> {
-    visible(viewer)
-        .filter(practice::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await
+    chunked::load(db, ids, PerKey::IN_LIST, |ids| {
+        visible(viewer)
+            .filter(practice::Column::Id.is_in(ids.iter().copied()))
+            .all(db)
+    })
+    .await
 }
 
 /// Practices sharing the most themes with `id` (then the best scored), excluding itself.

@@ -5,16 +5,19 @@
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::domain::{CountryCode, Currency, Language, Scores, Sdg, Slug, ThemePath};
+use crate::domain::{
+    Body, CountryCode, Currency, Description, Email, FieldPath, HttpUrl, Language, Name,
+    RequiredText, Scores, Sdg, ShortText, Slug, Summary, Text, ThemePath, Title, limits,
+};
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PracticeRecord {
     pub slug: Slug,
     pub original_language: Language,
-    pub title: NonEmpty,
-    pub summary: NonEmpty,
-    pub body: NonEmpty,
+    pub title: Title,
+    pub summary: Summary,
+    pub body: Body,
     #[serde(default = "published")]
     pub status: PracticeStatus,
     pub published_at: Option<NaiveDate>,
@@ -29,8 +32,8 @@ pub struct PracticeRecord {
     pub cost: Option<Money>,
     pub impact: Option<Impact>,
     #[serde(default)]
-    pub co_benefits: Vec<String>,
-    pub replicability_notes: Option<String>,
+    pub co_benefits: Vec<ShortText>,
+    pub replicability_notes: Option<Description>,
     pub replicated_from: Option<Slug>,
     #[serde(default)]
     pub contacts: Vec<Contact>,
@@ -90,31 +93,6 @@ impl GovernanceLevel {
     }
 }
 
-/// A string with at least one non-whitespace character.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "String")]
-pub struct NonEmpty(String);
-
-impl NonEmpty {
-    pub fn into_inner(self) -> String {
-        self.0
-    }
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl TryFrom<String> for NonEmpty {
-    type Error = String;
-    fn try_from(value: String) -> Result<Self, String> {
-        if value.trim().is_empty() {
-            Err("must not be empty".into())
-        } else {
-            Ok(Self(value))
-        }
-    }
-}
-
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Money {
@@ -147,32 +125,32 @@ impl TryFrom<f64> for NonNegative {
 #[serde(deny_unknown_fields)]
 pub struct Impact {
     pub annual_tco2e: Option<NonNegative>,
-    pub baseline: Option<String>,
-    pub method: Option<String>,
+    pub baseline: Option<Description>,
+    pub method: Option<Description>,
 }
 
 #[derive(Clone, Debug, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
-    pub name: String,
-    pub role: Option<String>,
-    pub email: Option<String>,
+    pub name: Name,
+    pub role: Option<ShortText>,
+    pub email: Option<Email>,
 }
 
 #[derive(Clone, Debug, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Link {
-    pub title: String,
-    pub url: String,
+    pub title: ShortText,
+    pub url: HttpUrl,
 }
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TranslationRecord {
     pub language: Language,
-    pub title: NonEmpty,
-    pub summary: NonEmpty,
-    pub body: NonEmpty,
+    pub title: Title,
+    pub summary: Summary,
+    pub body: Body,
     #[serde(default)]
     pub machine_translated: bool,
 }
@@ -180,9 +158,9 @@ pub struct TranslationRecord {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EvaluationRecord {
-    pub evaluator: NonEmpty,
+    pub evaluator: Name,
     pub date: NaiveDate,
-    pub summary: String,
+    pub summary: Text<{ limits::SUMMARY }>,
     pub scores: Scores,
 }
 
@@ -191,16 +169,17 @@ pub struct EvaluationRecord {
 pub struct FundingRecord {
     /// Taken from `--source` on import; present in the seed file.
     pub source: Option<Slug>,
-    pub external_id: NonEmpty,
-    pub title: NonEmpty,
-    pub summary: NonEmpty,
+    pub external_id: RequiredText<{ limits::EXTERNAL_ID }>,
+    pub title: Title,
+    pub summary: Summary,
     pub provider: Option<Slug>,
     pub provider_level: ProviderLevel,
     pub provider_country: Option<CountryCode>,
     pub instrument: Instrument,
     pub direction: Direction,
+    /// Region codes (UN M49, ISO 3166-1 alpha-2, ISO 3166-2).
     #[serde(default)]
-    pub eligible_regions: Vec<String>,
+    pub eligible_regions: Vec<ShortText>,
     #[serde(default)]
     pub eligible_applicants: Vec<ApplicantKind>,
     #[serde(default)]
@@ -214,7 +193,7 @@ pub struct FundingRecord {
     pub deadlines: Vec<NaiveDate>,
     #[serde(default)]
     pub rolling: bool,
-    pub url: Option<String>,
+    pub url: Option<HttpUrl>,
     pub language: Language,
 }
 
@@ -269,25 +248,36 @@ wire_enum!(ApplicantKind {
     Research => "research",
 });
 
+/// An error at `field` when a list holds more than `max` elements.
+pub fn check_list_length(errors: &mut Vec<FieldError>, field: &str, length: usize, max: usize) {
+    if length > max {
+        errors.push(FieldError::new(
+            field,
+            format!("at most {max} elements (this list has {length})"),
+        ));
+    }
+}
+
 /// Parses one JSON document into `T`, reporting the path of the first field that fails.
 pub fn parse_record<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, FieldError> {
     let mut deserializer = serde_json::Deserializer::from_str(json);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let path = error.path().to_string();
+        let path = error
+            .path()
+            .iter()
+            .fold(FieldPath::root(), |path, segment| match segment {
+                serde_path_to_error::Segment::Seq { index } => path.index(*index),
+                serde_path_to_error::Segment::Map { key } => path.field(key.as_str()),
+                serde_path_to_error::Segment::Enum { variant } => path.field(variant.as_str()),
+                serde_path_to_error::Segment::Unknown => path,
+            });
         let inner = error.into_inner();
         let message = if inner.is_syntax() || inner.is_eof() {
             format!("invalid JSON: {inner}")
         } else {
             strip_position(&inner.to_string())
         };
-        FieldError {
-            field: if path == "." || path == "?" {
-                String::new()
-            } else {
-                path
-            },
-            message,
-        }
+        FieldError { path, message }
     })
 }
 
@@ -298,18 +288,27 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// A problem with one field of a record: `field` is a path such as `cities[2]` or `cost.currency`.
+/// A problem with one field of an input: `path` leads to it (`cities[2]`, `cost.currency` as
+/// the importer prints it; `["cost", "currency"]` as GraphQL sends it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {
-    pub field: String,
+    pub path: FieldPath,
     pub message: String,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(path: impl Into<FieldPath>, message: impl Into<String>) -> Self {
         Self {
-            field: field.into(),
+            path: path.into(),
             message: message.into(),
+        }
+    }
+
+    /// The same problem, seen from an input that holds this one at `prefix`.
+    pub fn under(self, prefix: impl Into<FieldPath>) -> Self {
+        Self {
+            path: prefix.into().join(&self.path),
+            message: self.message,
         }
     }
 }
@@ -323,7 +322,8 @@ mod tests {
         let line = r#"{"slug":"x","original_language":"en","title":"T","summary":"S","body":"B",
             "themes":["energy"],"cost":{"amount":10,"currency":"EURO"}}"#;
         let error = parse_record::<PracticeRecord>(line).unwrap_err();
-        assert_eq!(error.field, "cost.currency");
+        assert_eq!(error.path.snake(), "cost.currency");
+        assert_eq!(error.path.camel(), serde_json::json!(["cost", "currency"]));
         assert!(error.message.contains("ISO 4217"), "{}", error.message);
     }
 
@@ -340,6 +340,10 @@ mod tests {
             "evaluations":[{"evaluator":"E","date":"2024-01-01","summary":"",
             "scores":{"relevance":9,"impact":1,"evidence_quality":1,"replicability":1,"cost_effectiveness":1,"co_benefits":1,"participation":1}}]}"#;
         let error = parse_record::<PracticeRecord>(line).unwrap_err();
-        assert_eq!(error.field, "evaluations[0].scores.relevance");
+        assert_eq!(error.path.snake(), "evaluations[0].scores.relevance");
+        assert_eq!(
+            error.path.camel(),
+            serde_json::json!(["evaluations", 0, "scores", "relevance"])
+        );
     }
 }

@@ -105,14 +105,14 @@ async fn unpublished_documents(
 pub async fn suggest(index: &SharedIndex, prefix: &str, first: i32) -> AppResult<Vec<Suggestion>> {
     if prefix.trim().is_empty() {
         return Err(AppError::bad_input(
-            &["prefix"],
+            ["prefix"],
             "`prefix` must not be empty",
         ));
     }
     let first = usize::try_from(first)
         .ok()
         .filter(|first| (1..=20).contains(first))
-        .ok_or_else(|| AppError::bad_input(&["first"], "`first` must be between 1 and 20"))?;
+        .ok_or_else(|| AppError::bad_input(["first"], "`first` must be between 1 and 20"))?;
     let index = index.clone();
     let prefix = prefix.to_owned();
     Ok(
@@ -168,7 +168,7 @@ async fn check_known<E: EntityTrait>(
 
 fn unknown(field: &str, index: usize, what: &str, key: &str) -> AppError {
     AppError::bad_input(
-        &["filter", field, &index.to_string()],
+        crate::domain::FieldPath::from(["filter", field]).index(index),
         format!("unknown {what} `{key}`"),
     )
 }

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
+use super::chunked::{self, PerKey};
 use crate::entity::{theme, theme_label};
 
 /// A theme with its labels by language.
@@ -33,13 +34,18 @@ pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<Theme>, sea_orm::DbErr
     with_labels(db, rows).await
 }
 
+/// Themes with `ids`, in tree order.
 pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<Theme>, sea_orm::DbErr> {
-    let rows = theme::Entity::find()
-        .filter(theme::Column::Id.is_in(ids.iter().copied()))
-        .order_by_asc(theme::Column::Position)
-        .all(db)
-        .await?;
-    with_labels(db, rows).await
+    let mut themes: Vec<Theme> = chunked::load(db, ids, PerKey::IN_LIST, |ids| async move {
+        let rows = theme::Entity::find()
+            .filter(theme::Column::Id.is_in(ids.iter().copied()))
+            .all(db)
+            .await?;
+        with_labels(db, rows).await
+    })
+    .await?;
+    themes.sort_by_key(|theme| theme.row.position);
+    Ok(themes)
 }
 
 async fn with_labels(

@@ -1,8 +1,8 @@
 //! `AuditLogFilter`, parsed into the audit service's filter.
 
 use async_graphql::{ID, InputObject};
-use chrono::{DateTime, FixedOffset};
 
+use crate::graphql::scalars::DateTime;
 use crate::domain::RecordKind;
 use crate::error::{AppError, AppResult};
 use crate::graphql::ids::GlobalId;
@@ -21,7 +21,7 @@ pub struct AuditLogFilter {
     /// The global ID of the record acted on.
     pub target: Option<ID>,
     /// Only events at or after this time.
-    pub since: Option<DateTime<FixedOffset>>,
+    pub since: Option<DateTime>,
 }
 
 impl AuditLogFilter {
@@ -29,7 +29,7 @@ impl AuditLogFilter {
         let actions = self.actions.unwrap_or_default();
         if actions.len() > MAX_ACTIONS {
             return Err(AppError::bad_input(
-                &["filter", "actions"],
+                ["filter", "actions"],
                 format!("at most {MAX_ACTIONS} actions"),
             ));
         }
@@ -41,7 +41,7 @@ impl AuditLogFilter {
                 }) => Some(id),
                 _ => {
                     return Err(AppError::bad_input(
-                        &["filter", "actor"],
+                        ["filter", "actor"],
                         "is not the global ID of an account",
                     ));
                 }
@@ -53,16 +53,20 @@ impl AuditLogFilter {
                 GlobalId::decode(&id)
                     .map(|global| (global.kind, Some(global.id)))
                     .ok_or_else(|| {
-                        AppError::bad_input(&["filter", "target"], "is not a global ID")
+                        AppError::bad_input(["filter", "target"], "is not a global ID")
                     })?,
             ),
             None => None,
         };
+        let since = self
+            .since
+            .map(|since| since.instant(["filter", "since"]))
+            .transpose()?;
         Ok(AuditFilter {
             actions,
             actor_account_id,
             target,
-            since: self.since,
+            since,
         })
     }
 }

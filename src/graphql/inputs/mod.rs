@@ -5,10 +5,11 @@ pub mod audit;
 pub mod search;
 
 use async_graphql::{Enum, InputObject};
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::NaiveDate;
 
-use crate::domain::{self, CountryCode, Currency, Language, Sdg, Slug, ThemePath};
+use crate::domain::{self, CountryCode, Currency, FieldPath, Language, Sdg, Slug, ThemePath};
 use crate::error::{AppError, AppResult};
+use crate::graphql::scalars::{Date, DateTime};
 use crate::service::cities::CityFilter as CityQuery;
 use crate::service::funding::FundingFilter as FundingQuery;
 use crate::service::practice_query::{
@@ -32,7 +33,7 @@ fn parse_list<T>(
         .enumerate()
         .map(|(index, value)| {
             parse(value).map_err(|message| {
-                AppError::bad_input(&["filter", field, &index.to_string()], message)
+                AppError::bad_input(FieldPath::from(["filter", field]).index(index), message)
             })
         })
         .collect()
@@ -46,7 +47,7 @@ fn check_range(range: Option<FloatRange>, field: &str) -> AppResult<Range> {
         && min > max
     {
         return Err(AppError::bad_input(
-            &["filter", field, "min"],
+            ["filter", field, "min"],
             "`min` must not exceed `max`",
         ));
     }
@@ -57,20 +58,26 @@ fn check_range(range: Option<FloatRange>, field: &str) -> AppResult<Range> {
 }
 
 fn check_dates(range: Option<DateRange>, field: &str) -> AppResult<Option<(NaiveDate, NaiveDate)>> {
-    match range {
-        Some(range) if range.from > range.to => Err(AppError::bad_input(
-            &["filter", field, "from"],
+    let Some(range) = range else { return Ok(None) };
+    let from = range.from.day(["filter", field, "from"])?;
+    let to = range.to.day(["filter", field, "to"])?;
+    if from > to {
+        return Err(AppError::bad_input(
+            ["filter", field, "from"],
             "`from` must not be after `to`",
-        )),
-        Some(range) => Ok(Some((range.from, range.to))),
-        None => Ok(None),
+        ));
     }
+    Ok(Some((from, to)))
+}
+
+fn optional_day(date: Option<Date>, field: &str) -> AppResult<Option<NaiveDate>> {
+    date.map(|date| date.day(["filter", field])).transpose()
 }
 
 fn money(range: Option<MoneyRange>, field: &str) -> AppResult<Option<(Range, Currency)>> {
     let Some(range) = range else { return Ok(None) };
     let currency = Currency::parse(&range.currency)
-        .map_err(|message| AppError::bad_input(&["filter", field, "currency"], message))?;
+        .map_err(|message| AppError::bad_input(["filter", field, "currency"], message))?;
     let bounds = check_range(
         Some(FloatRange {
             min: range.min,
@@ -105,10 +112,10 @@ pub struct MoneyRange {
 }
 
 /// An inclusive range of dates.
-#[derive(InputObject, Clone, Copy, Debug)]
+#[derive(InputObject, Clone, Debug)]
 pub struct DateRange {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
+    pub from: Date,
+    pub to: Date,
 }
 
 /// The label a practice earns from its mean evaluation score.
@@ -170,7 +177,7 @@ pub struct PracticeFilter {
     /// Practices running at some point in this period.
     pub implemented_between: Option<DateRange>,
     /// Practices changed at or after this time.
-    pub updated_since: Option<DateTime<FixedOffset>>,
+    pub updated_since: Option<DateTime>,
 }
 
 impl PracticeFilter {
@@ -179,7 +186,7 @@ impl PracticeFilter {
             && !(1.0..=5.0).contains(&score)
         {
             return Err(AppError::bad_input(
-                &["filter", "minScore"],
+                ["filter", "minScore"],
                 "`minScore` must be between 1 and 5",
             ));
         }
@@ -195,7 +202,10 @@ impl PracticeFilter {
                 .enumerate()
                 .map(|(index, goal)| {
                     Sdg::try_from(i64::from(goal)).map_err(|message| {
-                        AppError::bad_input(&["filter", "sdgs", &index.to_string()], message)
+                        AppError::bad_input(
+                            FieldPath::from(["filter", "sdgs"]).index(index),
+                            message,
+                        )
                     })
                 })
                 .collect::<AppResult<_>>()?,
@@ -210,7 +220,10 @@ impl PracticeFilter {
             impact: check_range(self.impact, "impact")?,
             cost: money(self.cost, "cost")?.map(|(range, currency)| CostRange { range, currency }),
             implemented_between: check_dates(self.implemented_between, "implementedBetween")?,
-            updated_since: self.updated_since,
+            updated_since: self
+                .updated_since
+                .map(|since| since.instant(["filter", "updatedSince"]))
+                .transpose()?,
         })
     }
 }
@@ -312,7 +325,7 @@ pub struct FundingFilter {
     /// Theme paths; each matches its whole subtree.
     pub themes: Option<Vec<String>>,
     /// Accepting applications on this day.
-    pub open_at: Option<NaiveDate>,
+    pub open_at: Option<Date>,
     /// With a deadline in this period.
     pub deadline_between: Option<DateRange>,
     /// Offering an amount in this range (overlap), in this currency.
@@ -346,9 +359,8 @@ impl FundingFilter {
             eligible_city: self
                 .eligible_city
                 .map(|slug| {
-                    Slug::parse(&slug).map_err(|message| {
-                        AppError::bad_input(&["filter", "eligibleCity"], message)
-                    })
+                    Slug::parse(&slug)
+                        .map_err(|message| AppError::bad_input(["filter", "eligibleCity"], message))
                 })
                 .transpose()?,
             applicant_kinds: self
@@ -358,7 +370,7 @@ impl FundingFilter {
                 .map(Into::into)
                 .collect(),
             themes: parse_list(self.themes, "themes", ThemePath::parse)?,
-            open_at: self.open_at,
+            open_at: optional_day(self.open_at, "openAt")?,
             deadline_between: check_dates(self.deadline_between, "deadlineBetween")?,
             amount: money(self.amount, "amount")?,
             sources: parse_list(self.sources, "sources", Slug::parse)?,

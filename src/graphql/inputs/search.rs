@@ -2,9 +2,8 @@
 //! `BAD_USER_INPUT` error naming the argument path (`["filter", "near", "radiusKm"]`).
 
 use async_graphql::{Enum, InputObject};
-use chrono::NaiveDate;
 
-use crate::domain::{BoundingBox, GeoPoint, GeoRadius, Language, Sdg, Slug, ThemePath};
+use crate::domain::{BoundingBox, FieldPath, GeoPoint, GeoRadius, Language, Sdg, Slug, ThemePath};
 use crate::error::{AppError, AppResult};
 use crate::search::analysis::TextLanguage;
 use crate::search::document::RecordKind;
@@ -102,7 +101,7 @@ pub struct SearchFilterInput {
     /// Funding instruments (the same values as `FundingFilter.instruments`).
     pub instruments: Option<Vec<crate::graphql::inputs::Instrument>>,
     /// Only funding opportunities accepting applications on this day.
-    pub open_at: Option<NaiveDate>,
+    pub open_at: Option<crate::graphql::scalars::Date>,
     /// Only records with a location inside this circle.
     pub near: Option<GeoRadiusInput>,
     /// Only records with a location inside this rectangle.
@@ -125,7 +124,7 @@ pub struct SearchArgs {
 pub fn parse(args: SearchArgs) -> AppResult<(SearchRequest, Vec<String>)> {
     let query = ParsedQuery::parse(&args.query).ok_or_else(|| {
         AppError::bad_input(
-            &["query"],
+            ["query"],
             "`query` must contain a word or phrase to look for",
         )
     })?;
@@ -135,21 +134,21 @@ pub fn parse(args: SearchArgs) -> AppResult<(SearchRequest, Vec<String>)> {
         .map(|code| {
             Language::parse(code)
                 .map(|language| TextLanguage::from_code(language.as_str()))
-                .map_err(|message| AppError::bad_input(&["language"], message))
+                .map_err(|message| AppError::bad_input(["language"], message))
         })
         .transpose()?;
     let input = args.filter.unwrap_or_default();
     let regions = input.regions.clone().unwrap_or_default();
     if let Some(index) = regions.iter().position(|code| code.trim().is_empty()) {
         return Err(bad_filter(
-            &["regions", &index.to_string()],
+            FieldPath::from("regions").index(index),
             "a region code must not be empty",
         ));
     }
     let filter = parse_filter(input)?;
     if args.order_by == SearchOrder::Distance && filter.geo.near.is_none() {
         return Err(AppError::bad_input(
-            &["orderBy"],
+            ["orderBy"],
             "DISTANCE ordering needs `filter.near`",
         ));
     }
@@ -158,7 +157,7 @@ pub fn parse(args: SearchArgs) -> AppResult<(SearchRequest, Vec<String>)> {
         .filter(|first| (1..=MAX_PAGE_SIZE).contains(first))
         .ok_or_else(|| {
             AppError::bad_input(
-                &["first"],
+                ["first"],
                 format!("`first` must be between 1 and {MAX_PAGE_SIZE}"),
             )
         })?;
@@ -167,7 +166,7 @@ pub fn parse(args: SearchArgs) -> AppResult<(SearchRequest, Vec<String>)> {
         .as_deref()
         .map(SearchCursor::decode)
         .transpose()
-        .map_err(|message| AppError::bad_input(&["after"], format!("`after` {message}")))?;
+        .map_err(|message| AppError::bad_input(["after"], format!("`after` {message}")))?;
     let request = SearchRequest {
         query,
         language,
@@ -228,10 +227,8 @@ pub fn facet_of(kind: FacetKind) -> Facet {
     }
 }
 
-fn bad_filter(path: &[&str], message: impl Into<String>) -> AppError {
-    let mut field = vec!["filter"];
-    field.extend_from_slice(path);
-    AppError::bad_input(&field, message)
+fn bad_filter(path: impl Into<FieldPath>, message: impl Into<String>) -> AppError {
+    AppError::bad_input(FieldPath::from("filter").join(&path.into()), message)
 }
 
 /// Parses every value of a list filter, naming the index of the first bad one.
@@ -245,7 +242,7 @@ fn each<T, R>(
         .into_iter()
         .enumerate()
         .map(|(index, value)| {
-            parse(value).map_err(|message| bad_filter(&[name, &index.to_string()], message))
+            parse(value).map_err(|message| bad_filter(FieldPath::from(name).index(index), message))
         })
         .collect()
 }
@@ -254,7 +251,7 @@ fn parse_filter(input: SearchFilterInput) -> AppResult<SearchFilter> {
     let min_score = match input.min_score {
         Some(score) if !(1.0..=5.0).contains(&score) => {
             return Err(bad_filter(
-                &["minScore"],
+                ["minScore"],
                 "`minScore` must be between 1 and 5",
             ));
         }
@@ -263,19 +260,18 @@ fn parse_filter(input: SearchFilterInput) -> AppResult<SearchFilter> {
     let near = input
         .near
         .map(|near| {
-            GeoPoint::new(near.lat, 0.0)
-                .map_err(|message| bad_filter(&["near", "lat"], message))?;
+            GeoPoint::new(near.lat, 0.0).map_err(|message| bad_filter(["near", "lat"], message))?;
             let center = GeoPoint::new(near.lat, near.lon)
-                .map_err(|message| bad_filter(&["near", "lon"], message))?;
+                .map_err(|message| bad_filter(["near", "lon"], message))?;
             GeoRadius::new(center, near.radius_km)
-                .map_err(|message| bad_filter(&["near", "radiusKm"], message))
+                .map_err(|message| bad_filter(["near", "radiusKm"], message))
         })
         .transpose()?;
     let bbox = input
         .bbox
         .map(|bbox| {
             BoundingBox::new(bbox.south, bbox.west, bbox.north, bbox.east)
-                .map_err(|message| bad_filter(&["bbox"], message))
+                .map_err(|message| bad_filter(["bbox"], message))
         })
         .transpose()?;
     Ok(SearchFilter {
@@ -292,7 +288,10 @@ fn parse_filter(input: SearchFilterInput) -> AppResult<SearchFilter> {
             .into_iter()
             .map(Into::into)
             .collect(),
-        open_at: input.open_at,
+        open_at: input
+            .open_at
+            .map(|day| day.day(["filter", "openAt"]))
+            .transpose()?,
         geo: GeoFilter { near, bbox },
     })
 }

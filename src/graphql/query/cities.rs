@@ -63,7 +63,7 @@ impl CityQuery {
             (None, Some(slug)) => service::cities::by_slug(db, &slug).await?,
             _ => {
                 return Err(AppError::bad_input(
-                    &["id"],
+                    ["id"],
                     "give exactly one of `id` or `slug`",
                 ));
             }

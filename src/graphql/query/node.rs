@@ -62,7 +62,7 @@ impl NodeQuery {
     /// Objects by global ID, in the order asked (null where not found). At most 100 IDs.
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> AppResult<Vec<Option<Node>>> {
         if ids.len() > 100 {
-            return Err(AppError::bad_input(&["ids"], "at most 100 IDs"));
+            return Err(AppError::bad_input(["ids"], "at most 100 IDs"));
         }
         let mut nodes = Vec::with_capacity(ids.len());
         for id in &ids {

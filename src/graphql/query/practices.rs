@@ -80,7 +80,7 @@ impl PracticeQuery {
             (None, Some(slug)) => service::practices::by_slug(db, viewer, &slug).await?,
             _ => {
                 return Err(AppError::bad_input(
-                    &["id"],
+                    ["id"],
                     "give exactly one of `id` or `slug`",
                 ));
             }

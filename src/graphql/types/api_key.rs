@@ -1,8 +1,8 @@
 //! `ApiKey`: an issued key as admins list it. The secret itself is never readable.
 
 use async_graphql::SimpleObject;
-use chrono::{DateTime, FixedOffset};
 
+use crate::graphql::scalars::DateTime;
 use crate::domain;
 use crate::entity::api_key;
 use crate::graphql::types::viewer::Role;
@@ -19,11 +19,11 @@ pub struct ApiKey {
     /// The funding source of a partner key.
     pub source: Option<String>,
     /// When the key was issued.
-    pub created_at: DateTime<FixedOffset>,
+    pub created_at: DateTime,
     /// When the key was last used, to the minute.
-    pub last_used_at: Option<DateTime<FixedOffset>>,
+    pub last_used_at: Option<DateTime>,
     /// When the key was revoked; a revoked key is refused.
-    pub revoked_at: Option<DateTime<FixedOffset>>,
+    pub revoked_at: Option<DateTime>,
 }
 
 impl From<api_key::Model> for ApiKey {
@@ -35,9 +35,9 @@ impl From<api_key::Model> for ApiKey {
                 .unwrap_or(domain::Role::Anonymous)
                 .into(),
             source: row.source_scope,
-            created_at: row.created_at,
-            last_used_at: row.last_used_at,
-            revoked_at: row.revoked_at,
+            created_at: row.created_at.into(),
+            last_used_at: row.last_used_at.map(Into::into),
+            revoked_at: row.revoked_at.map(Into::into),
         }
     }
 }

@@ -1,8 +1,8 @@
 //! `AuditEvent` and its connection: the audit log as admins read it.
 
 use async_graphql::{ID, Json, SimpleObject};
-use chrono::{DateTime, FixedOffset};
 
+use crate::graphql::scalars::DateTime;
 use crate::domain::{self, RecordKind};
 use crate::entity::audit_event;
 use crate::graphql::ids::GlobalId;
@@ -13,7 +13,7 @@ use crate::graphql::types::viewer::Role;
 #[derive(SimpleObject, Clone)]
 pub struct AuditEvent {
     /// When the action was committed.
-    pub occurred_at: DateTime<FixedOffset>,
+    pub occurred_at: DateTime,
     /// The acting account's global ID; null for the operator at the command line.
     pub actor_id: Option<ID>,
     /// The actor's role at the time.
@@ -39,7 +39,7 @@ impl From<audit_event::Model> for AuditEvent {
             None => ID(row.target_id.to_string()),
         };
         Self {
-            occurred_at: row.occurred_at,
+            occurred_at: row.occurred_at.into(),
             actor_id: row
                 .actor_account_id
                 .map(|id| GlobalId::new(RecordKind::Account, id).encode()),

@@ -2,11 +2,11 @@
 //! commitments and practices.
 
 use async_graphql::{ComplexObject, Context, ID, Object, SimpleObject};
-use chrono::NaiveDate;
 
 use crate::entity::{city, commitment, membership};
 use crate::error::AppResult;
 use crate::graphql::ids::{GlobalId, RecordKind};
+use crate::graphql::scalars::Date;
 use crate::graphql::types::organisation::Organisation;
 use crate::graphql::types::pagination::PageInfo;
 use crate::graphql::types::practice::Practice;
@@ -112,8 +112,8 @@ impl Commitment {
             .map(Organisation))
     }
 
-    async fn joined_on(&self) -> Option<NaiveDate> {
-        self.0.joined_on
+    async fn joined_on(&self) -> Option<Date> {
+        self.0.joined_on.map(Date::from)
     }
 
     /// Criteria met, e.g. Race to Zero's pledge, plan, proceed, publish, persuade.

@@ -1,13 +1,14 @@
 //! Funding and advising opportunities: `fundingOpportunities(filter:)`, `fundingOpportunity(id:)`.
 
 use async_graphql::{ComplexObject, Context, Enum, ID, Object, SimpleObject};
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::Utc;
 
 use crate::domain;
 use crate::entity::funding_opportunity;
 use crate::error::AppResult;
 use crate::graphql::ids::{GlobalId, RecordKind};
 use crate::graphql::inputs::{ApplicantKind, Direction, Instrument, ProviderLevel};
+use crate::graphql::scalars::{Date, DateTime};
 use crate::graphql::types::organisation::Organisation;
 use crate::graphql::types::pagination::PageInfo;
 use crate::graphql::types::region::Region;
@@ -187,24 +188,31 @@ impl FundingOpportunity {
         self.0.co_financing_rate
     }
 
-    async fn opens_at(&self) -> Option<NaiveDate> {
-        self.0.opens_at
+    async fn opens_at(&self) -> Option<Date> {
+        self.0.opens_at.map(Date::from)
     }
 
     /// Every deadline, earliest first.
-    async fn deadlines(&self, ctx: &Context<'_>) -> AppResult<Vec<NaiveDate>> {
-        Ok(self.links(ctx).await?.deadlines)
+    async fn deadlines(&self, ctx: &Context<'_>) -> AppResult<Vec<Date>> {
+        Ok(self
+            .links(ctx)
+            .await?
+            .deadlines
+            .into_iter()
+            .map(Date::from)
+            .collect())
     }
 
     /// The first deadline on or after today.
-    async fn next_deadline(&self, ctx: &Context<'_>) -> AppResult<Option<NaiveDate>> {
+    async fn next_deadline(&self, ctx: &Context<'_>) -> AppResult<Option<Date>> {
         let today = Utc::now().date_naive();
         Ok(self
             .links(ctx)
             .await?
             .deadlines
             .into_iter()
-            .find(|deadline| *deadline >= today))
+            .find(|deadline| *deadline >= today)
+            .map(Date::from))
     }
 
     /// Whether applications are accepted continuously.
@@ -213,8 +221,11 @@ impl FundingOpportunity {
     }
 
     /// The status on `on` (default: today).
-    async fn status(&self, ctx: &Context<'_>, on: Option<NaiveDate>) -> AppResult<FundingStatus> {
-        let day = on.unwrap_or_else(|| Utc::now().date_naive());
+    async fn status(&self, ctx: &Context<'_>, on: Option<Date>) -> AppResult<FundingStatus> {
+        let day = match on {
+            Some(on) => on.day("on")?,
+            None => Utc::now().date_naive(),
+        };
         let deadlines = self.links(ctx).await?.deadlines;
         Ok(
             match domain::FundingStatus::on(day, self.0.opens_at, &deadlines, self.0.rolling) {
@@ -227,7 +238,7 @@ impl FundingOpportunity {
     }
 
     async fn url(&self) -> Option<&str> {
-        self.0.url.as_deref()
+        crate::graphql::types::safe_url(self.0.url.as_deref())
     }
 
     /// Increases with every change of the record.
@@ -235,7 +246,7 @@ impl FundingOpportunity {
         self.0.version
     }
 
-    async fn updated_at(&self) -> DateTime<FixedOffset> {
-        self.0.updated_at
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
     }
 }

@@ -15,3 +15,9 @@ pub mod search;
 pub mod theme;
 pub mod user_error;
 pub mod viewer;
+
+/// A stored URL when it is an absolute http(s) URL; rows written before URLs were validated
+/// may hold any scheme, and a `javascript:` link must never reach a portal.
+pub fn safe_url(url: Option<&str>) -> Option<&str> {
+    url.filter(|url| crate::domain::HttpUrl::parse(url).is_ok())
+}

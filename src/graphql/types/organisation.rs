@@ -46,7 +46,7 @@ impl Organisation {
     }
 
     async fn url(&self) -> Option<&str> {
-        self.0.url.as_deref()
+        crate::graphql::types::safe_url(self.0.url.as_deref())
     }
 
     async fn description(&self) -> &str {

@@ -12,7 +12,7 @@ pub fn request(
     before: Option<String>,
 ) -> AppResult<PageRequest> {
     PageRequest::parse(first, after.as_deref(), last, before.as_deref()).map_err(
-        |(argument, message)| AppError::bad_input(&[argument], format!("`{argument}` {message}")),
+        |(argument, message)| AppError::bad_input([argument], format!("`{argument}` {message}")),
     )
 }
 

@@ -1,7 +1,7 @@
 //! The `Practice` type: every field of the model, localized text and its relations.
 
+use crate::graphql::scalars::{Date, DateTime};
 use async_graphql::{Context, ID, Object, SimpleObject};
-use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use crate::domain::CRITERIA;
 use crate::entity::{evaluation, practice, practice_translation};
@@ -162,7 +162,7 @@ pub struct EvaluationSummary {
 #[derive(SimpleObject)]
 pub struct Evaluation {
     pub evaluator: String,
-    pub evaluated_on: NaiveDate,
+    pub evaluated_on: Date,
     pub summary: String,
     /// Criterion scores, 1..5.
     pub scores: CriterionScores,
@@ -185,7 +185,7 @@ impl From<evaluation::Model> for Evaluation {
             scores.iter().map(|score| f64::from(*score)).sum::<f64>() / CRITERIA.len() as f64;
         Self {
             evaluator: row.evaluator,
-            evaluated_on: row.evaluated_on,
+            evaluated_on: row.evaluated_on.into(),
             summary: row.summary,
             scores: criterion_means(&[scores]),
             mean,
@@ -323,24 +323,24 @@ impl Practice {
         self.row.governance_level.as_deref()
     }
 
-    async fn start_date(&self) -> Option<NaiveDate> {
-        self.row.start_date
+    async fn start_date(&self) -> Option<Date> {
+        self.row.start_date.map(Date::from)
     }
 
-    async fn end_date(&self) -> Option<NaiveDate> {
-        self.row.end_date
+    async fn end_date(&self) -> Option<Date> {
+        self.row.end_date.map(Date::from)
     }
 
-    async fn published_at(&self) -> Option<DateTime<FixedOffset>> {
-        self.row.published_at
+    async fn published_at(&self) -> Option<DateTime> {
+        self.row.published_at.map(DateTime::from)
     }
 
-    async fn updated_at(&self) -> DateTime<FixedOffset> {
-        self.row.updated_at
+    async fn updated_at(&self) -> DateTime {
+        self.row.updated_at.into()
     }
 
-    async fn created_at(&self) -> DateTime<FixedOffset> {
-        self.row.created_at
+    async fn created_at(&self) -> DateTime {
+        self.row.created_at.into()
     }
 
     /// What the practice cost, in its currency.
@@ -379,7 +379,11 @@ impl Practice {
     }
 
     async fn links(&self) -> Vec<Link> {
-        serde_json::from_value(self.row.links.clone()).unwrap_or_default()
+        let mut links: Vec<Link> =
+            serde_json::from_value(self.row.links.clone()).unwrap_or_default();
+        // Rows written before URLs were validated may hold any scheme.
+        links.retain(|link| crate::domain::HttpUrl::parse(&link.url).is_ok());
+        links
     }
 
     async fn cities(&self, ctx: &Context<'_>) -> AppResult<Vec<City>> {
@@ -478,7 +482,7 @@ impl Practice {
         let limit = u64::try_from(first)
             .ok()
             .filter(|limit| (1..=100).contains(limit))
-            .ok_or_else(|| AppError::bad_input(&["first"], "`first` must be between 1 and 100"))?;
+            .ok_or_else(|| AppError::bad_input(["first"], "`first` must be between 1 and 100"))?;
         let rows = service::practices::related(
             crate::graphql::db(ctx),
             crate::graphql::viewer(ctx),

@@ -3,6 +3,7 @@
 
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, SimpleObject, Value};
 
+use crate::domain::FieldPath;
 use crate::service::records::FieldError;
 
 /// One step of a path into the input: a field name or a list index.
@@ -47,30 +48,27 @@ pub struct UserError {
 }
 
 impl UserError {
-    /// Each service field error (`records[3].amountMin`) under `prefix` (`["input"]`).
+    /// Each service field error under `prefix` (`["input"]`), in GraphQL's spelling:
+    /// camelCase field names and numeric list indices.
     pub fn from_field_errors(prefix: &[&str], errors: Vec<FieldError>) -> Vec<Self> {
+        let prefix = FieldPath::from(prefix);
         errors
             .into_iter()
-            .map(|error| {
-                let mut field: Vec<PathSegment> = prefix
-                    .iter()
-                    .map(|part| PathSegment::Field((*part).to_owned()))
-                    .collect();
-                field.extend(
-                    error
-                        .field
-                        .split(['.', '[', ']'])
-                        .filter(|part| !part.is_empty())
-                        .map(|part| match part.parse::<i64>() {
-                            Ok(index) => PathSegment::Index(index),
-                            Err(_) => PathSegment::Field(part.to_owned()),
-                        }),
-                );
-                Self {
-                    field,
-                    code: crate::error::ErrorCode::BadUserInput.as_str().to_owned(),
-                    message: error.message,
-                }
+            .map(|error| Self {
+                field: match prefix.clone().join(&error.path).camel() {
+                    serde_json::Value::Array(segments) => segments
+                        .into_iter()
+                        .map(|segment| match segment {
+                            serde_json::Value::Number(index) => {
+                                PathSegment::Index(index.as_i64().unwrap_or(i64::MAX))
+                            }
+                            other => PathSegment::Field(other.as_str().unwrap_or("").to_owned()),
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                },
+                code: crate::error::ErrorCode::BadUserInput.as_str().to_owned(),
+                message: error.message,
             })
             .collect()
     }
@@ -85,7 +83,7 @@ mod tests {
         let errors = UserError::from_field_errors(
             &["input"],
             vec![FieldError::new(
-                "records[3].amountMin",
+                FieldPath::root().field("records").index(3).field("amount_min"),
                 "must not be negative",
             )],
         );

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use sea_orm::sea_query::Condition;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::DocumentMapping;
 use crate::entity::{funding_opportunity, organisation};
@@ -15,17 +15,18 @@ async fn funders(
     db: &DatabaseConnection,
     ids: Option<&[i32]>,
 ) -> Result<Vec<organisation::Model>, sea_orm::DbErr> {
-    let providers: Vec<Option<i32>> = funding_opportunity::Entity::find()
-        .select_only()
+    // A subquery, not a list of ids: one id per live opportunity would outgrow the bound
+    // parameters a statement may hold.
+    let providers = sea_orm::sea_query::Query::select()
         .column(funding_opportunity::Column::ProviderId)
-        .filter(funding_opportunity::Column::DeletedAt.is_null())
-        .into_tuple()
-        .all(db)
-        .await?;
+        .from(funding_opportunity::Entity)
+        .and_where(funding_opportunity::Column::DeletedAt.is_null())
+        .and_where(funding_opportunity::Column::ProviderId.is_not_null())
+        .to_owned();
     let mut query = organisation::Entity::find().filter(
         Condition::any()
             .add(organisation::Column::Kind.eq("funder"))
-            .add(organisation::Column::Id.is_in(providers.into_iter().flatten())),
+            .add(organisation::Column::Id.in_subquery(providers)),
     );
     if let Some(ids) = ids {
         query = query.filter(organisation::Column::Id.is_in(ids.iter().copied()));

@@ -144,21 +144,21 @@ mod tests {
     #[test]
     fn partner_keys_and_only_partner_keys_name_a_source() {
         assert!(validate(&new(Role::Partner, Some("eu-funding"))).is_empty());
-        assert_eq!(validate(&new(Role::Partner, None))[0].field, "source");
+        assert_eq!(validate(&new(Role::Partner, None))[0].path.snake(), "source");
         assert_eq!(
-            validate(&new(Role::Member, Some("eu-funding")))[0].field,
+            validate(&new(Role::Member, Some("eu-funding")))[0].path.snake(),
             "source"
         );
-        assert_eq!(validate(&new(Role::Anonymous, None))[0].field, "role");
+        assert_eq!(validate(&new(Role::Anonymous, None))[0].path.snake(), "role");
     }
 
     #[test]
     fn a_name_is_required_and_bounded() {
         let mut blank = new(Role::Admin, None);
         blank.name = "  ".into();
-        assert_eq!(validate(&blank)[0].field, "name");
+        assert_eq!(validate(&blank)[0].path.snake(), "name");
         let mut long = new(Role::Admin, None);
         long.name = "x".repeat(MAX_NAME_CHARS + 1);
-        assert_eq!(validate(&long)[0].field, "name");
+        assert_eq!(validate(&long)[0].path.snake(), "name");
     }
 }

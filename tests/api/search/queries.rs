@@ -9,52 +9,52 @@ use crate::helpers::spawn_apps;
 async fn bad_input_is_rejected_with_a_code_and_the_offending_field() {
     for app in spawn_apps().await {
         let cases = [
-            (json!({ "query": "  " }), vec!["query"]),
-            (json!({ "query": "-diesel" }), vec!["query"]),
+            (json!({ "query": "  " }), json!(["query"])),
+            (json!({ "query": "-diesel" }), json!(["query"])),
             (
                 json!({ "query": "bus", "filter": { "near": { "lat": 59.9, "lon": 10.7, "radiusKm": 0 } } }),
-                vec!["filter", "near", "radiusKm"],
+                json!(["filter", "near", "radiusKm"]),
             ),
             (
                 json!({ "query": "bus", "filter": { "near": { "lat": 99, "lon": 10.7, "radiusKm": 5 } } }),
-                vec!["filter", "near", "lat"],
+                json!(["filter", "near", "lat"]),
             ),
             (
                 json!({ "query": "bus", "filter": { "bbox": { "south": 60, "west": 4, "north": 55, "east": 31 } } }),
-                vec!["filter", "bbox"],
+                json!(["filter", "bbox"]),
             ),
             (
                 json!({ "query": "bus", "filter": { "themes": ["mobility", "mobility/teleportation"] } }),
-                vec!["filter", "themes", "1"],
+                json!(["filter", "themes", 1]),
             ),
             (
                 json!({ "query": "bus", "filter": { "themes": ["Not A Path"] } }),
-                vec!["filter", "themes", "0"],
+                json!(["filter", "themes", 0]),
             ),
             (
                 json!({ "query": "bus", "filter": { "regions": ["XX-99"] } }),
-                vec!["filter", "regions", "0"],
+                json!(["filter", "regions", 0]),
             ),
             (
                 json!({ "query": "bus", "filter": { "cities": ["atlantis"] } }),
-                vec!["filter", "cities", "0"],
+                json!(["filter", "cities", 0]),
             ),
             (
                 json!({ "query": "bus", "filter": { "minScore": 9 } }),
-                vec!["filter", "minScore"],
+                json!(["filter", "minScore"]),
             ),
             (
                 json!({ "query": "bus", "orderBy": "DISTANCE" }),
-                vec!["orderBy"],
+                json!(["orderBy"]),
             ),
-            (json!({ "query": "bus", "first": 101 }), vec!["first"]),
+            (json!({ "query": "bus", "first": 101 }), json!(["first"])),
             (
                 json!({ "query": "bus", "language": "xx" }),
-                vec!["language"],
+                json!(["language"]),
             ),
             (
                 json!({ "query": "bus", "after": "nonsense" }),
-                vec!["after"],
+                json!(["after"]),
             ),
         ];
         for (variables, field) in cases {
