@@ -187,7 +187,8 @@ mod tests {
             .iter()
             .filter(|city| {
                 city.memberships.iter().any(|membership| {
-                    membership.network.as_str() == "cnca" && membership.role == "founding member"
+                    membership.network.as_str() == "cnca"
+                        && membership.role == crate::domain::MembershipRole::FoundingMember
                 })
             })
             .count();

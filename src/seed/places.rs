@@ -8,7 +8,8 @@ use serde::Deserialize;
 
 use super::regions;
 use crate::domain::{
-    CountryCode, Description, GeoPoint, HttpUrl, Language, Name, ShortText, Slug, ThemePath, Title,
+    CountryCode, Description, GeoPoint, HttpUrl, Language, MembershipRole, Name, ShortText, Slug,
+    TargetStatus, ThemePath, Title,
 };
 use crate::entity::{
     city, commitment, event, event_theme, membership, partnership, partnership_city,
@@ -51,7 +52,7 @@ pub struct TargetsSeed {
     pub target_year: Option<i32>,
     pub reduction_pct: Option<f64>,
     pub net_zero_year: Option<i32>,
-    pub status: Option<String>,
+    pub status: Option<TargetStatus>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -59,7 +60,7 @@ pub struct TargetsSeed {
 pub struct MembershipSeed {
     pub network: Slug,
     pub since: Option<i32>,
-    pub role: String,
+    pub role: MembershipRole,
 }
 
 #[derive(Debug, Deserialize)]
@@ -162,7 +163,9 @@ pub async fn load_cities(txn: &DatabaseTransaction, cities: &[CitySeed]) -> anyh
             target_year: Set(targets.and_then(|t| t.target_year)),
             target_reduction_pct: Set(targets.and_then(|t| t.reduction_pct)),
             net_zero_year: Set(targets.and_then(|t| t.net_zero_year)),
-            target_status: Set(targets.and_then(|t| t.status.clone())),
+            target_status: Set(targets
+                .and_then(|t| t.status)
+                .map(|status| status.as_str().to_owned())),
             updated_at: Set(now),
             ..Default::default()
         };
@@ -203,7 +206,7 @@ pub async fn load_cities(txn: &DatabaseTransaction, cities: &[CitySeed]) -> anyh
                 city_id: Set(city_id),
                 organisation_id: Set(organisation_id),
                 since_year: Set(seed.since),
-                role: Set(seed.role.clone()),
+                role: Set(seed.role.as_str().to_owned()),
                 ..Default::default()
             }
             .insert(txn)

@@ -6,7 +6,9 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
 
-use crate::domain::{CountryCode, Description, HttpUrl, Language, Name, Slug, ThemePath};
+use crate::domain::{
+    CountryCode, Description, HttpUrl, Language, Name, OrganisationKind, Slug, ThemePath,
+};
 use crate::entity::{organisation, theme, theme_label};
 use crate::service::change_log::{self, Operation, RecordKind};
 
@@ -22,7 +24,7 @@ pub struct ThemeSeed {
 pub struct OrganisationSeed {
     pub slug: Slug,
     pub name: Name,
-    pub kind: String,
+    pub kind: OrganisationKind,
     pub country: Option<CountryCode>,
     pub url: Option<HttpUrl>,
     pub description: Description,
@@ -93,7 +95,7 @@ pub async fn load_organisations(
         let mut model = organisation::ActiveModel {
             slug: Set(seed.slug.to_string()),
             name: Set(seed.name.to_string()),
-            kind: Set(seed.kind.clone()),
+            kind: Set(seed.kind.as_str().to_owned()),
             country_code: Set(seed.country.as_ref().map(ToString::to_string)),
             url: Set(seed.url.as_ref().map(ToString::to_string)),
             description: Set(seed.description.to_string()),

@@ -2,19 +2,24 @@
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
+use crate::domain::OrganisationKind;
 use crate::entity::organisation;
 
 /// Organisation kinds that cities join: the `networks` query lists these.
-pub const NETWORK_KINDS: [&str; 2] = ["network", "initiative"];
+pub const NETWORK_KINDS: [OrganisationKind; 2] =
+    [OrganisationKind::Network, OrganisationKind::Initiative];
 
+/// Organisations of any of `kinds` (all when empty) seated in any of `countries` (all when
+/// empty), by name.
 pub async fn list(
     db: &impl ConnectionTrait,
-    kinds: &[String],
+    kinds: &[OrganisationKind],
     countries: &[String],
 ) -> Result<Vec<organisation::Model>, sea_orm::DbErr> {
     let mut query = organisation::Entity::find();
     if !kinds.is_empty() {
-        query = query.filter(organisation::Column::Kind.is_in(kinds.iter().cloned()));
+        query =
+            query.filter(organisation::Column::Kind.is_in(kinds.iter().map(|kind| kind.as_str())));
     }
     if !countries.is_empty() {
         query = query.filter(organisation::Column::CountryCode.is_in(countries.iter().cloned()));

@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::domain::{
-    Body, CountryCode, Currency, Description, Email, FieldPath, HttpUrl, Language, Name,
-    RequiredText, Scores, Sdg, ShortText, Slug, Summary, Text, ThemePath, Title, limits,
+    Body, CountryCode, Currency, Description, Email, FieldPath, GovernanceLevel, HttpUrl, Language,
+    Name, RequiredText, Scores, Sdg, ShortText, Slug, Summary, Text, ThemePath, Title, limits,
 };
 
 #[derive(Clone, Debug, Deserialize)]
@@ -67,28 +67,6 @@ impl PracticeStatus {
             Self::Published => "published",
             Self::Archived => "archived",
             Self::Rejected => "rejected",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum GovernanceLevel {
-    City,
-    Metropolitan,
-    Regional,
-    National,
-    MultiLevel,
-}
-
-impl GovernanceLevel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::City => "city",
-            Self::Metropolitan => "metropolitan",
-            Self::Regional => "regional",
-            Self::National => "national",
-            Self::MultiLevel => "multi-level",
         }
     }
 }

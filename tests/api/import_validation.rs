@@ -205,3 +205,48 @@ async fn urls_stored_before_validation_are_never_served_unless_http() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_governance_level_outside_the_set_is_refused_at_its_field() {
+    for app in spawn_apps().await {
+        let lines = [
+            practice("municipal-level", |p| {
+                p["governance_level"] = json!("municipal")
+            }),
+            practice("enum-spelling", |p| {
+                p["governance_level"] = json!("MULTI_LEVEL")
+            }),
+            practice("multi-level", |p| {
+                p["governance_level"] = json!("multi-level")
+            }),
+        ];
+        let file = app.data_dir().join("levels.jsonl");
+        let text: Vec<String> = lines.iter().map(Value::to_string).collect();
+        std::fs::write(&file, text.join("\n")).unwrap();
+
+        let output = app.kxc(&["import", "practices", file.to_str().unwrap()]);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        for expected in [
+            "line 1: governance_level: unknown variant `municipal`",
+            "line 2: governance_level: unknown variant `MULTI_LEVEL`",
+            "1 stored, 0 unchanged, 2 rejected",
+        ] {
+            assert!(
+                stdout.contains(expected),
+                "[{}] missing {expected:?} in:\n{stdout}",
+                app.backend
+            );
+        }
+        let data = app
+            .data(
+                r#"{ practice(slug: "multi-level") { governanceLevel } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            data["practice"]["governanceLevel"], "MULTI_LEVEL",
+            "[{}]",
+            app.backend
+        );
+    }
+}

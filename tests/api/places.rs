@@ -144,7 +144,9 @@ async fn cities_can_be_filtered_and_show_memberships_commitments_and_practices()
                 .as_array()
                 .unwrap()
                 .iter()
-                .any(|m| m["network"]["slug"] == "cnca" && m["role"] == "founding member")
+                .any(|m| m["network"]["slug"] == "cnca"
+                    && m["role"] == "FOUNDING_MEMBER"
+                    && m["network"]["kind"] == "NETWORK")
         );
         assert!(
             oslo["commitments"]
@@ -166,7 +168,7 @@ async fn networks_list_their_members() {
         let data = app
             .data(
                 r#"{ networks { slug kind members { city { slug } role } }
-                 funders: organisations(filter: { kinds: ["funder"] }) { slug kind } }"#,
+                 funders: organisations(filter: { kinds: [FUNDER] }) { slug kind } }"#,
                 json!({}),
             )
             .await;
@@ -191,7 +193,7 @@ async fn networks_list_their_members() {
             .as_array()
             .unwrap()
             .iter()
-            .filter(|m| m["role"] == "founding member")
+            .filter(|m| m["role"] == "FOUNDING_MEMBER")
             .count();
         assert_eq!(founders, 17);
         assert!(
@@ -199,7 +201,104 @@ async fn networks_list_their_members() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .all(|o| o["kind"] == "funder")
+                .all(|o| o["kind"] == "FUNDER")
         );
+    }
+}
+
+#[tokio::test]
+async fn closed_sets_answer_as_enum_values() {
+    for app in spawn_apps().await {
+        let data = app
+            .data(
+                r#"{ berlin: city(slug: "berlin") { targets { status }
+                        memberships { network { slug kind } role } }
+                     kinds: organisations { kind }
+                     practice(slug: "oslo-climate-budget") { governanceLevel } }"#,
+                json!({}),
+            )
+            .await;
+        let berlin = &data["berlin"];
+        assert_eq!(
+            berlin["targets"]["status"], "IN_LAW",
+            "[{}] {data}",
+            app.backend
+        );
+        let roles: Vec<(&str, &str)> = berlin["memberships"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["network"]["slug"].as_str().unwrap(),
+                    m["role"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert!(roles.contains(&("cnca", "FOUNDING_MEMBER")), "{roles:?}");
+        assert!(roles.contains(&("c40", "MEMBER")), "{roles:?}");
+        let kinds: std::collections::BTreeSet<&str> = data["kinds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["kind"].as_str().unwrap())
+            .collect();
+        for kind in [
+            "NETWORK",
+            "INITIATIVE",
+            "FUNDER",
+            "INTERNATIONAL_BODY",
+            "CITY_GOVERNMENT",
+        ] {
+            assert!(kinds.contains(kind), "[{}] {kinds:?}", app.backend);
+        }
+        assert_eq!(data["practice"]["governanceLevel"], "CITY");
+
+        let initiatives = app
+            .data(
+                r#"{ organisations(filter: { kinds: [INITIATIVE, INTERNATIONAL_BODY] }) { slug kind } }"#,
+                json!({}),
+            )
+            .await;
+        let found = initiatives["organisations"].as_array().unwrap();
+        assert!(
+            found.iter().any(|o| o["slug"] == "race-to-zero"),
+            "{initiatives}"
+        );
+        assert!(
+            found
+                .iter()
+                .all(|o| o["kind"] == "INITIATIVE" || o["kind"] == "INTERNATIONAL_BODY")
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_enum_value_in_a_filter_is_a_validation_error() {
+    for app in spawn_apps().await {
+        for query in [
+            r#"{ organisations(filter: { kinds: [UNIVERSITY] }) { slug } }"#,
+            r#"{ organisations(filter: { kinds: ["funder"] }) { slug } }"#,
+        ] {
+            let body = app.graphql(query, json!({})).await;
+            assert_eq!(
+                body["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED",
+                "[{}] {query}: {body}",
+                app.backend
+            );
+            assert!(body["data"].is_null(), "{body}");
+        }
+        let body = app
+            .graphql(
+                "query($kinds: [OrganisationKind!]) { organisations(filter: { kinds: $kinds }) { slug } }",
+                json!({ "kinds": ["city_government"] }),
+            )
+            .await;
+        assert!(
+            body["errors"][0]["message"].as_str().is_some(),
+            "[{}] {body}",
+            app.backend
+        );
+        assert!(body["data"].is_null(), "{body}");
     }
 }

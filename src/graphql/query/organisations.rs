@@ -36,11 +36,12 @@ impl OrganisationQuery {
     /// City networks and initiatives (C40, Carbon Neutral Cities Alliance, ICLEI, Eurocities,
     /// Covenant of Mayors, UN Race to Zero, EU Cities Mission, ...), with their members.
     async fn networks(&self, ctx: &Context<'_>) -> AppResult<Vec<Organisation>> {
-        let kinds: Vec<String> = service::organisations::NETWORK_KINDS
-            .iter()
-            .map(|kind| (*kind).to_owned())
-            .collect();
-        let rows = service::organisations::list(crate::graphql::db(ctx), &kinds, &[]).await?;
+        let rows = service::organisations::list(
+            crate::graphql::db(ctx),
+            &service::organisations::NETWORK_KINDS,
+            &[],
+        )
+        .await?;
         Ok(rows.into_iter().map(Organisation).collect())
     }
 

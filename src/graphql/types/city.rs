@@ -3,6 +3,7 @@
 
 use async_graphql::{ComplexObject, Context, ID, Object, SimpleObject};
 
+use crate::domain::{MembershipRole, TargetStatus};
 use crate::entity::{city, commitment, membership};
 use crate::error::AppResult;
 use crate::graphql::ids::{GlobalId, RecordKind};
@@ -55,8 +56,8 @@ pub struct ClimateTargets {
     /// Emission reduction by `targetYear` against `baseYear`, in percent.
     pub reduction_percent: Option<f64>,
     pub net_zero_year: Option<i32>,
-    /// pledge, in-policy, in-law or achieved.
-    pub status: Option<String>,
+    /// How firmly the target is set; null when not recorded.
+    pub status: Option<TargetStatus>,
 }
 
 /// A name of the city in one language.
@@ -93,9 +94,9 @@ impl Membership {
         self.0.since_year
     }
 
-    /// e.g. "member", "founding member", "innovator city".
-    async fn role(&self) -> &str {
-        &self.0.role
+    /// The city's standing in the network.
+    async fn role(&self) -> AppResult<MembershipRole> {
+        super::stored(&self.0.role, MembershipRole::from_stored, "membership.role")
     }
 }
 
@@ -188,14 +189,21 @@ impl City {
         self.0.population_year
     }
 
-    async fn targets(&self) -> ClimateTargets {
-        ClimateTargets {
+    async fn targets(&self) -> AppResult<ClimateTargets> {
+        Ok(ClimateTargets {
             base_year: self.0.target_base_year,
             target_year: self.0.target_year,
             reduction_percent: self.0.target_reduction_pct,
             net_zero_year: self.0.net_zero_year,
-            status: self.0.target_status.clone(),
-        }
+            status: self
+                .0
+                .target_status
+                .as_deref()
+                .map(|status| {
+                    super::stored(status, TargetStatus::from_stored, "city.target_status")
+                })
+                .transpose()?,
+        })
     }
 
     /// Networks the city belongs to.

@@ -21,3 +21,17 @@ pub mod viewer;
 pub fn safe_url(url: Option<&str>) -> Option<&str> {
     url.filter(|url| crate::domain::HttpUrl::parse(url).is_ok())
 }
+
+/// A stored closed-set value (`organisation.kind`, ...) read back as its enum with
+/// `from_stored`; a string outside the set is a defect in the data, reported as INTERNAL.
+pub fn stored<T>(
+    value: &str,
+    from_stored: impl Fn(&str) -> Option<T>,
+    column: &str,
+) -> crate::error::AppResult<T> {
+    from_stored(value).ok_or_else(|| {
+        crate::error::AppError::internal(anyhow::anyhow!(
+            "{column} holds {value:?}, which is not one of its values"
+        ))
+    })
+}

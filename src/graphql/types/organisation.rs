@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, ID, InputObject, Object};
 
+use crate::domain::OrganisationKind;
 use crate::entity::organisation;
 use crate::error::AppResult;
 use crate::graphql::ids::{GlobalId, RecordKind};
@@ -10,8 +11,8 @@ use crate::graphql::types::city::Membership;
 /// Which organisations to list.
 #[derive(InputObject, Default)]
 pub struct OrganisationFilter {
-    /// network, initiative, funder, international-body, ngo, research, company, city-government.
-    pub kinds: Option<Vec<String>>,
+    /// Organisations of any of these kinds; null or empty for every kind.
+    pub kinds: Option<Vec<OrganisationKind>>,
     /// ISO 3166-1 alpha-2 codes.
     pub countries: Option<Vec<String>>,
 }
@@ -35,9 +36,13 @@ impl Organisation {
         &self.0.name
     }
 
-    /// network, initiative, funder, international-body, ngo, research, company or city-government.
-    async fn kind(&self) -> &str {
-        &self.0.kind
+    /// What sort of organisation this is.
+    async fn kind(&self) -> AppResult<OrganisationKind> {
+        super::stored(
+            &self.0.kind,
+            OrganisationKind::from_stored,
+            "organisation.kind",
+        )
     }
 
     /// ISO 3166-1 alpha-2 code of the seat; null for international bodies.

@@ -3,7 +3,7 @@
 use crate::graphql::scalars::{Date, DateTime};
 use async_graphql::{Context, ID, Object, SimpleObject};
 
-use crate::domain::CRITERIA;
+use crate::domain::{CRITERIA, GovernanceLevel};
 use crate::entity::{evaluation, practice, practice_translation};
 use crate::error::{AppError, AppResult};
 use crate::graphql::exec::language::{self, AcceptedLanguages};
@@ -318,9 +318,19 @@ impl Practice {
             .collect())
     }
 
-    /// city, metropolitan, regional, national or multi-level.
-    async fn governance_level(&self) -> Option<&str> {
-        self.row.governance_level.as_deref()
+    /// The level of government that carries out the practice; null when not recorded.
+    async fn governance_level(&self) -> AppResult<Option<GovernanceLevel>> {
+        self.row
+            .governance_level
+            .as_deref()
+            .map(|level| {
+                super::stored(
+                    level,
+                    GovernanceLevel::from_stored,
+                    "practice.governance_level",
+                )
+            })
+            .transpose()
     }
 
     async fn start_date(&self) -> Option<Date> {
