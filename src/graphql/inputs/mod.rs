@@ -91,7 +91,9 @@ fn money(range: Option<MoneyRange>, field: &str) -> AppResult<Option<(Range, Cur
 /// Sort direction.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum OrderDirection {
+    /// Ascending: smallest, earliest or A first.
     Asc,
+    /// Descending: largest, latest or Z first (the default).
     #[default]
     Desc,
 }
@@ -99,22 +101,29 @@ pub enum OrderDirection {
 /// An inclusive range of numbers; either end may be left open.
 #[derive(InputObject, Clone, Copy, Debug)]
 pub struct FloatRange {
+    /// The lowest value included; null for no lower bound.
     pub min: Option<f64>,
+    /// The highest value included; null for no upper bound.
     pub max: Option<f64>,
 }
 
 /// An inclusive range of amounts in one ISO 4217 currency.
 #[derive(InputObject, Clone, Debug)]
 pub struct MoneyRange {
+    /// The lowest amount included, in `currency` units; null for no lower bound.
     pub min: Option<f64>,
+    /// The highest amount included, in `currency` units; null for no upper bound.
     pub max: Option<f64>,
+    /// ISO 4217 code of the amounts, such as `EUR`; only amounts in this currency match.
     pub currency: String,
 }
 
 /// An inclusive range of dates.
 #[derive(InputObject, Clone, Debug)]
 pub struct DateRange {
+    /// The first day included.
     pub from: Date,
+    /// The last day included (on or after `from`).
     pub to: Date,
 }
 
@@ -169,6 +178,7 @@ pub struct PracticeFilter {
     pub languages: Option<Vec<String>>,
     /// Lowest mean evaluation score, 1..5.
     pub min_score: Option<f64>,
+    /// Evaluation labels: practices whose mean score earns any of them.
     pub evaluation_label: Option<Vec<EvaluationLabel>>,
     /// Annual reduction in tonnes of CO2-equivalent.
     pub impact: Option<FloatRange>,
@@ -231,19 +241,24 @@ impl PracticeFilter {
 /// What practices can be ordered by.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PracticeOrderField {
+    /// Publication time.
     PublishedAt,
+    /// Time of the last change.
     UpdatedAt,
     /// Mean evaluation score; unevaluated practices come last when descending.
     Score,
     /// Annual tCO2e reduction; practices without an estimate come last when descending.
     Impact,
+    /// Title, alphabetically.
     Title,
 }
 
 /// How to order practices; ties are broken by ID.
 #[derive(InputObject, Clone, Copy, Debug)]
 pub struct PracticeOrder {
+    /// What to order by.
     pub field: PracticeOrderField,
+    /// Ascending or descending; DESC when omitted.
     #[graphql(default)]
     pub direction: OrderDirection,
 }
@@ -288,10 +303,10 @@ impl CityFilter {
 }
 
 macro_rules! mirror_enum {
-    ($name:ident => $domain:ident { $($variant:ident),+ $(,)? }, $doc:literal) => {
+    ($name:ident => $domain:ident { $($(#[$variant_meta:meta])* $variant:ident),+ $(,)? }, $doc:literal) => {
         #[doc = $doc]
         #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-        pub enum $name { $($variant),+ }
+        pub enum $name { $($(#[$variant_meta])* $variant),+ }
         impl From<$name> for $domain {
             fn from(value: $name) -> Self {
                 match value { $($name::$variant => $domain::$variant),+ }
@@ -305,22 +320,78 @@ macro_rules! mirror_enum {
     };
 }
 
-mirror_enum!(Instrument => FundingInstrument { Grant, Loan, Guarantee, Equity, TechnicalAssistance, Advisory, Prize, Other }, "The kind of support a funding opportunity gives.");
-mirror_enum!(ProviderLevel => Level { International, Eu, National, Regional, City }, "The level of government or body that provides the opportunity.");
-mirror_enum!(Direction => FlowDirection { Domestic, EuToNonEu, InternationalToEu, International, EuInternal }, "Where support flows: e.g. EU support for non-European cities is EU_TO_NON_EU.");
-mirror_enum!(ApplicantKind => Applicant { CityGovernment, RegionalGovernment, PublicBody, Ngo, Company, Research }, "Who may apply.");
+mirror_enum!(Instrument => FundingInstrument {
+    /// Money that is not paid back.
+    Grant,
+    /// Money lent, to be repaid (often at a reduced rate).
+    Loan,
+    /// A guarantee that covers a lender's risk.
+    Guarantee,
+    /// An investment in exchange for a share of a company or project.
+    Equity,
+    /// Experts' work on preparing or carrying out a project (e.g. feasibility studies).
+    TechnicalAssistance,
+    /// Advice and coaching without money changing hands.
+    Advisory,
+    /// An award for a result or a competition entry.
+    Prize,
+    /// Any other kind of support.
+    Other,
+}, "The kind of support a funding opportunity gives.");
+mirror_enum!(ProviderLevel => Level {
+    /// An international body or development bank (e.g. the World Bank, a UN programme).
+    International,
+    /// The European Union and its institutions and banks.
+    Eu,
+    /// A national government or agency.
+    National,
+    /// A regional government or agency.
+    Regional,
+    /// A city government or agency.
+    City,
+}, "The level of government or body that provides the opportunity.");
+mirror_enum!(Direction => FlowDirection {
+    /// Within one country: a national, regional or city provider supporting its own cities.
+    Domestic,
+    /// From the EU to cities outside the EU.
+    EuToNonEu,
+    /// From a non-EU international provider to cities in the EU.
+    InternationalToEu,
+    /// From an international provider to cities in many countries.
+    International,
+    /// From the EU to cities in EU member states.
+    EuInternal,
+}, "Where support flows: e.g. EU support for non-European cities is EU_TO_NON_EU.");
+mirror_enum!(ApplicantKind => Applicant {
+    /// A city or municipal government.
+    CityGovernment,
+    /// A regional government (region, province, state).
+    RegionalGovernment,
+    /// Another public body (an agency, utility or public company).
+    PublicBody,
+    /// A non-governmental, non-profit organisation.
+    Ngo,
+    /// A private company.
+    Company,
+    /// A university or research institute.
+    Research,
+}, "Who may apply.");
 
 /// Which funding opportunities to list. Lists match any of their values; filters combine with AND.
 #[derive(InputObject, Default, Debug)]
 pub struct FundingFilter {
+    /// Opportunities giving any of these kinds of support.
     pub instruments: Option<Vec<Instrument>>,
+    /// Opportunities from providers at any of these levels.
     pub provider_levels: Option<Vec<ProviderLevel>>,
+    /// Opportunities whose support flows in any of these directions.
     pub directions: Option<Vec<Direction>>,
     /// A region code: opportunities open to that region, i.e. listing it or a region containing
     /// it, or listing no region at all.
     pub eligible_region: Option<String>,
     /// A city slug: as `eligibleRegion`, for the city's region and every region containing it.
     pub eligible_city: Option<String>,
+    /// Opportunities open to any of these kinds of applicant.
     pub applicant_kinds: Option<Vec<ApplicantKind>>,
     /// Theme paths; each matches its whole subtree.
     pub themes: Option<Vec<String>>,

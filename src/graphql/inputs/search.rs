@@ -16,8 +16,11 @@ use crate::search::syntax::ParsedQuery;
 /// The kinds of record `search` can return.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SearchType {
+    /// Best practices.
     Practice,
+    /// Funding and advising opportunities.
     FundingOpportunity,
+    /// Cities.
     City,
 }
 
@@ -73,9 +76,13 @@ pub struct GeoRadiusInput {
 #[derive(InputObject, Clone, Copy, Debug)]
 #[graphql(name = "BoundingBox")]
 pub struct BoundingBoxInput {
+    /// Southern edge: latitude in WGS84 degrees, -90..90, at most `north`.
     pub south: f64,
+    /// Western edge: longitude in WGS84 degrees, -180..180.
     pub west: f64,
+    /// Northern edge: latitude in WGS84 degrees, -90..90.
     pub north: f64,
+    /// Eastern edge: longitude in WGS84 degrees, -180..180.
     pub east: f64,
 }
 

@@ -21,10 +21,16 @@ impl CityQuery {
     async fn cities(
         &self,
         ctx: &Context<'_>,
-        filter: Option<CityFilter>,
+        #[graphql(desc = "Which cities to list; null lists every city.")] filter: Option<
+            CityFilter,
+        >,
+        #[graphql(desc = "Page forwards: at most this many cities (1..100) after `after`.")]
         first: Option<i32>,
+        #[graphql(desc = "Cursor (an edge's `cursor` or `pageInfo.endCursor`) to start after.")]
         after: Option<String>,
+        #[graphql(desc = "Page backwards: at most this many cities (1..100) before `before`.")]
         last: Option<i32>,
+        #[graphql(desc = "Cursor (an edge's `cursor` or `pageInfo.startCursor`) to end before.")]
         before: Option<String>,
     ) -> AppResult<CityConnection> {
         let request = pagination::request(first, after, last, before)?;
@@ -48,8 +54,8 @@ impl CityQuery {
     async fn city(
         &self,
         ctx: &Context<'_>,
-        id: Option<ID>,
-        slug: Option<String>,
+        #[graphql(desc = "The city's global ID, as `City.id` gives it.")] id: Option<ID>,
+        #[graphql(desc = "The city's slug, such as `oslo`.")] slug: Option<String>,
     ) -> AppResult<Option<City>> {
         let db = crate::graphql::db(ctx);
         let row = match (id, slug) {

@@ -18,10 +18,17 @@ impl FundingQuery {
     async fn funding_opportunities(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Which opportunities to list; null lists every live opportunity.")]
         filter: Option<FundingFilter>,
+        #[graphql(desc = "Page forwards: at most this many opportunities (1..100) after `after`.")]
         first: Option<i32>,
+        #[graphql(desc = "Cursor (an edge's `cursor` or `pageInfo.endCursor`) to start after.")]
         after: Option<String>,
+        #[graphql(
+            desc = "Page backwards: at most this many opportunities (1..100) before `before`."
+        )]
         last: Option<i32>,
+        #[graphql(desc = "Cursor (an edge's `cursor` or `pageInfo.startCursor`) to end before.")]
         before: Option<String>,
     ) -> AppResult<FundingConnection> {
         let request = pagination::request(first, after, last, before)?;
@@ -45,6 +52,7 @@ impl FundingQuery {
     async fn funding_opportunity(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The opportunity's global ID, as `FundingOpportunity.id` gives it.")]
         id: ID,
     ) -> AppResult<Option<FundingOpportunity>> {
         let Some(GlobalId {

@@ -55,12 +55,20 @@ async fn load(ctx: &Context<'_>, id: &ID) -> AppResult<Option<Node>> {
 #[Object]
 impl NodeQuery {
     /// Any object by its global ID; null when it does not exist or is not visible.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global ID, as any `id` field gives it.")] id: ID,
+    ) -> AppResult<Option<Node>> {
         load(ctx, &id).await
     }
 
     /// Objects by global ID, in the order asked (null where not found). At most 100 IDs.
-    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> AppResult<Vec<Option<Node>>> {
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global IDs, at most 100; answers follow their order.")] ids: Vec<ID>,
+    ) -> AppResult<Vec<Option<Node>>> {
         if ids.len() > 100 {
             return Err(AppError::bad_input(["ids"], "at most 100 IDs"));
         }

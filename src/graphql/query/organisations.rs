@@ -15,6 +15,7 @@ impl OrganisationQuery {
     async fn organisations(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Which organisations to list; null lists every organisation.")]
         filter: Option<OrganisationFilter>,
     ) -> AppResult<Vec<Organisation>> {
         let filter = filter.unwrap_or_default();
@@ -49,7 +50,7 @@ impl OrganisationQuery {
     async fn organisation(
         &self,
         ctx: &Context<'_>,
-        slug: String,
+        #[graphql(desc = "The organisation's slug, such as `c40`.")] slug: String,
     ) -> AppResult<Option<Organisation>> {
         Ok(
             service::organisations::by_slug(crate::graphql::db(ctx), &slug)

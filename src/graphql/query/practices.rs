@@ -24,11 +24,17 @@ impl PracticeQuery {
     async fn practices(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Which practices to list; null lists every practice the viewer sees.")]
         filter: Option<PracticeFilter>,
+        #[graphql(desc = "The order; null for newest published first (PUBLISHED_AT DESC).")]
         order_by: Option<PracticeOrder>,
+        #[graphql(desc = "Page forwards: at most this many practices (1..100) after `after`.")]
         first: Option<i32>,
+        #[graphql(desc = "Cursor (an edge's `cursor` or `pageInfo.endCursor`) to start after.")]
         after: Option<String>,
+        #[graphql(desc = "Page backwards: at most this many practices (1..100) before `before`.")]
         last: Option<i32>,
+        #[graphql(desc = "Cursor (an edge's `cursor` or `pageInfo.startCursor`) to end before.")]
         before: Option<String>,
         #[graphql(desc = "ISO 639-1 language to answer in, falling back to the original")]
         lang: Option<String>,
@@ -62,8 +68,10 @@ impl PracticeQuery {
     async fn practice(
         &self,
         ctx: &Context<'_>,
-        id: Option<ID>,
-        slug: Option<String>,
+        #[graphql(desc = "The practice's global ID, as `Practice.id` gives it.")] id: Option<ID>,
+        #[graphql(desc = "The practice's slug, such as `barcelona-superblocks`.")] slug: Option<
+            String,
+        >,
         #[graphql(desc = "ISO 639-1 language to answer in, falling back to the original")]
         lang: Option<String>,
     ) -> AppResult<Option<Practice>> {

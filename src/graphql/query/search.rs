@@ -27,10 +27,12 @@ impl SearchQuery {
     async fn search(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The search text (words, \"phrases\", -excluded words, OR).")]
         query: String,
         #[graphql(desc = "Kinds of record to return; all when omitted.")] types: Option<
             Vec<SearchType>,
         >,
+        #[graphql(desc = "Restricts the hits (themes, regions, dates, ...); null for none.")]
         filter: Option<SearchFilterInput>,
         #[graphql(desc = "Facets to count over every hit (not only this page).")] facets: Option<
             Vec<Facet>,
@@ -91,7 +93,7 @@ impl SearchQuery {
     async fn suggest(
         &self,
         ctx: &Context<'_>,
-        prefix: String,
+        #[graphql(desc = "The text typed so far (at least one character).")] prefix: String,
         #[graphql(desc = "How many completions, 1..20; 8 when omitted.")] first: Option<i32>,
     ) -> AppResult<Vec<Suggestion>> {
         let suggestions =

@@ -14,7 +14,7 @@ impl ThemeQuery {
     async fn themes(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = false)] roots: bool,
+        #[graphql(default = false, desc = "True for only the top-level themes.")] roots: bool,
     ) -> AppResult<Vec<Theme>> {
         let all = crate::graphql::loaders(ctx)
             .all_themes(crate::graphql::db(ctx))
@@ -28,7 +28,12 @@ impl ThemeQuery {
     }
 
     /// One theme by its path, such as `energy/renewables/solar`, or null.
-    async fn theme(&self, ctx: &Context<'_>, path: String) -> AppResult<Option<Theme>> {
+    async fn theme(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A theme path: slugs joined by `/`, such as `mobility/cycling`.")]
+        path: String,
+    ) -> AppResult<Option<Theme>> {
         let all = crate::graphql::loaders(ctx)
             .all_themes(crate::graphql::db(ctx))
             .await?;

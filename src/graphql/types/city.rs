@@ -18,7 +18,9 @@ use crate::service;
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct CityConnection {
+    /// The cities on this page with their cursors, in name order.
     pub edges: Vec<CityEdge>,
+    /// Cursors and whether more pages exist either way.
     pub page_info: PageInfo,
     #[graphql(skip)]
     pub filter: service::cities::CityFilter,
@@ -40,7 +42,9 @@ impl CityConnection {
 /// A city and its cursor.
 #[derive(SimpleObject)]
 pub struct CityEdge {
+    /// Opaque cursor of this city; pass it as `after` or `before` to page from here.
     pub cursor: String,
+    /// The city.
     pub node: City,
 }
 
@@ -51,10 +55,14 @@ pub struct City(pub city::Model);
 /// A city's public climate targets.
 #[derive(SimpleObject)]
 pub struct ClimateTargets {
+    /// The year emissions are measured against (e.g. 1990); null when not recorded.
     pub base_year: Option<i32>,
+    /// The year by which `reductionPercent` is to be reached; null when not recorded.
     pub target_year: Option<i32>,
     /// Emission reduction by `targetYear` against `baseYear`, in percent.
     pub reduction_percent: Option<f64>,
+    /// The year the city aims to reach net-zero (climate-neutral) emissions; null when it
+    /// has set none.
     pub net_zero_year: Option<i32>,
     /// How firmly the target is set; null when not recorded.
     pub status: Option<TargetStatus>,
@@ -65,14 +73,17 @@ pub struct ClimateTargets {
 pub struct LocalName {
     /// ISO 639-1 code.
     pub language: String,
+    /// The city's name in that language, e.g. "København".
     pub name: String,
 }
 
 /// A city's membership of a network.
 pub struct Membership(pub membership::Model);
 
+/// A city's membership of a network.
 #[Object]
 impl Membership {
+    /// The network or initiative; null only if it has been removed.
     async fn network(&self, ctx: &Context<'_>) -> AppResult<Option<Organisation>> {
         Ok(crate::graphql::loaders(ctx)
             .organisations
@@ -81,6 +92,7 @@ impl Membership {
             .map(Organisation))
     }
 
+    /// The member city; null only if it has been removed.
     async fn city(&self, ctx: &Context<'_>) -> AppResult<Option<City>> {
         Ok(crate::graphql::loaders(ctx)
             .cities
@@ -103,8 +115,10 @@ impl Membership {
 /// A city's commitment to an initiative (UN Race to Zero, Covenant of Mayors, EU Cities Mission).
 pub struct Commitment(pub commitment::Model);
 
+/// A city's commitment to an initiative (UN Race to Zero, Covenant of Mayors, EU Cities Mission).
 #[Object]
 impl Commitment {
+    /// The initiative committed to; null only if it has been removed.
     async fn initiative(&self, ctx: &Context<'_>) -> AppResult<Option<Organisation>> {
         Ok(crate::graphql::loaders(ctx)
             .organisations
@@ -113,6 +127,7 @@ impl Commitment {
             .map(Organisation))
     }
 
+    /// The day the city joined, when known.
     async fn joined_on(&self) -> Option<Date> {
         self.0.joined_on.map(Date::from)
     }
@@ -122,6 +137,7 @@ impl Commitment {
         serde_json::from_value(self.0.criteria_met.clone()).unwrap_or_default()
     }
 
+    /// Where the commitment is documented (a URL or a reference), when recorded.
     async fn evidence(&self) -> Option<&str> {
         self.0.evidence.as_deref()
     }
@@ -132,6 +148,7 @@ impl Commitment {
     }
 }
 
+/// A city with its location, population, climate targets, networks and practices.
 #[Object]
 impl City {
     /// Opaque global ID.
@@ -139,6 +156,7 @@ impl City {
         GlobalId::new(RecordKind::City, self.0.id).encode()
     }
 
+    /// Stable lower-case identifier used in URLs and filters, such as `oslo`.
     async fn slug(&self) -> &str {
         &self.0.slug
     }
@@ -172,14 +190,18 @@ impl City {
             .map(Region))
     }
 
+    /// Latitude of the city centre in WGS84 degrees (-90..90, north positive).
     async fn latitude(&self) -> f64 {
         self.0.lat
     }
 
+    /// Longitude of the city centre in WGS84 degrees (-180..180, east positive).
     async fn longitude(&self) -> f64 {
         self.0.lon
     }
 
+    /// Population of the city (municipality) in persons, counted in `populationYear`; null
+    /// when unknown.
     async fn population(&self) -> Option<i64> {
         self.0.population
     }
@@ -189,6 +211,7 @@ impl City {
         self.0.population_year
     }
 
+    /// The city's public climate targets; every field is null when none is recorded.
     async fn targets(&self) -> AppResult<ClimateTargets> {
         Ok(ClimateTargets {
             base_year: self.0.target_base_year,

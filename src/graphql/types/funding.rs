@@ -19,7 +19,9 @@ use crate::service;
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct FundingConnection {
+    /// The opportunities on this page with their cursors.
     pub edges: Vec<FundingEdge>,
+    /// Cursors and whether more pages exist either way.
     pub page_info: PageInfo,
     #[graphql(skip)]
     pub filter: service::funding::FundingFilter,
@@ -27,6 +29,7 @@ pub struct FundingConnection {
 
 #[ComplexObject]
 impl FundingConnection {
+    /// The opportunities on this page.
     async fn nodes(&self) -> Vec<FundingOpportunity> {
         self.edges.iter().map(|edge| edge.node.clone()).collect()
     }
@@ -40,7 +43,9 @@ impl FundingConnection {
 /// A funding opportunity and its cursor.
 #[derive(SimpleObject)]
 pub struct FundingEdge {
+    /// Opaque cursor of this opportunity; pass it as `after` or `before` to page from here.
     pub cursor: String,
+    /// The opportunity.
     pub node: FundingOpportunity,
 }
 
@@ -60,7 +65,9 @@ pub enum FundingStatus {
 /// The range of amounts an opportunity offers.
 #[derive(SimpleObject)]
 pub struct AmountRange {
+    /// The smallest amount offered, in `currency`; null when no minimum is stated.
     pub min: Option<f64>,
+    /// The largest amount offered, in `currency`; null when no maximum is stated.
     pub max: Option<f64>,
     /// ISO 4217 code.
     pub currency: String,
@@ -80,6 +87,7 @@ impl FundingOpportunity {
     }
 }
 
+/// A grant, loan, guarantee, technical assistance or advisory programme open to cities.
 #[Object]
 impl FundingOpportunity {
     /// Opaque global ID.
@@ -97,10 +105,12 @@ impl FundingOpportunity {
         &self.0.external_id
     }
 
+    /// The opportunity's title in `language`.
     async fn title(&self) -> &str {
         &self.0.title
     }
 
+    /// What the opportunity offers and to whom, plain text in `language`.
     async fn summary(&self) -> &str {
         &self.0.summary
     }
@@ -110,6 +120,7 @@ impl FundingOpportunity {
         &self.0.language
     }
 
+    /// The organisation that provides the support; null when not linked to a known one.
     async fn provider(&self, ctx: &Context<'_>) -> AppResult<Option<Organisation>> {
         let Some(provider_id) = self.0.provider_id else {
             return Ok(None);
@@ -121,6 +132,7 @@ impl FundingOpportunity {
             .map(Organisation))
     }
 
+    /// The level of government or body that provides the support; null when not recorded.
     async fn provider_level(&self) -> Option<ProviderLevel> {
         ProviderLevel::from_wire(&self.0.provider_level)
     }
@@ -130,10 +142,13 @@ impl FundingOpportunity {
         self.0.provider_country.as_deref()
     }
 
+    /// The kind of support; null when not recorded.
     async fn instrument(&self) -> Option<Instrument> {
         Instrument::from_wire(&self.0.instrument)
     }
 
+    /// Where the support flows (domestic, EU-internal, EU to non-EU, ...); null when not
+    /// recorded.
     async fn direction(&self) -> Option<Direction> {
         Direction::from_wire(&self.0.direction)
     }
@@ -152,6 +167,7 @@ impl FundingOpportunity {
             .collect())
     }
 
+    /// Who may apply; empty when the source does not say.
     async fn eligible_applicants(&self, ctx: &Context<'_>) -> AppResult<Vec<ApplicantKind>> {
         Ok(self
             .links(ctx)
@@ -162,6 +178,7 @@ impl FundingOpportunity {
             .collect())
     }
 
+    /// Themes the opportunity funds.
     async fn themes(&self, ctx: &Context<'_>) -> AppResult<Vec<Theme>> {
         let ids = self.links(ctx).await?.theme_ids;
         let all = crate::graphql::loaders(ctx)
@@ -175,6 +192,7 @@ impl FundingOpportunity {
             .collect())
     }
 
+    /// The amounts offered; null when the source states none.
     async fn amount(&self) -> Option<AmountRange> {
         Some(AmountRange {
             min: self.0.amount_min,
@@ -188,6 +206,7 @@ impl FundingOpportunity {
         self.0.co_financing_rate
     }
 
+    /// The day applications open; null when already open or unknown.
     async fn opens_at(&self) -> Option<Date> {
         self.0.opens_at.map(Date::from)
     }
@@ -221,7 +240,13 @@ impl FundingOpportunity {
     }
 
     /// The status on `on` (default: today).
-    async fn status(&self, ctx: &Context<'_>, on: Option<Date>) -> AppResult<FundingStatus> {
+    async fn status(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The day to evaluate the status on; null for today (UTC).")] on: Option<
+            Date,
+        >,
+    ) -> AppResult<FundingStatus> {
         let day = match on {
             Some(on) => on.day("on")?,
             None => Utc::now().date_naive(),
@@ -237,6 +262,7 @@ impl FundingOpportunity {
         )
     }
 
+    /// The opportunity's page at the provider, an absolute http(s) URL; null when unknown.
     async fn url(&self) -> Option<&str> {
         crate::graphql::types::safe_url(self.0.url.as_deref())
     }
@@ -246,6 +272,7 @@ impl FundingOpportunity {
         self.0.version
     }
 
+    /// When the record last changed in kxc.
     async fn updated_at(&self) -> DateTime {
         self.0.updated_at.into()
     }

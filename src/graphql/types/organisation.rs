@@ -21,6 +21,7 @@ pub struct OrganisationFilter {
 #[derive(Clone)]
 pub struct Organisation(pub organisation::Model);
 
+/// A network, initiative, funder or other organisation.
 #[Object]
 impl Organisation {
     /// Opaque global ID.
@@ -28,10 +29,12 @@ impl Organisation {
         GlobalId::new(RecordKind::Organisation, self.0.id).encode()
     }
 
+    /// Stable lower-case identifier used in URLs and filters, such as `c40` or `eib`.
     async fn slug(&self) -> &str {
         &self.0.slug
     }
 
+    /// The organisation's name in English, e.g. "C40 Cities Climate Leadership Group".
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -50,10 +53,12 @@ impl Organisation {
         self.0.country_code.as_deref()
     }
 
+    /// The organisation's website, an absolute http(s) URL; null when unknown.
     async fn url(&self) -> Option<&str> {
         crate::graphql::types::safe_url(self.0.url.as_deref())
     }
 
+    /// What the organisation does, in English plain text (may be empty).
     async fn description(&self) -> &str {
         &self.0.description
     }

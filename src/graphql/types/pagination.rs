@@ -19,9 +19,13 @@ pub fn request(
 /// Relay page information.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct PageInfo {
+    /// True when more items follow this page (page on with `first` and `after: endCursor`).
     pub has_next_page: bool,
+    /// True when items precede this page (page back with `last` and `before: startCursor`).
     pub has_previous_page: bool,
+    /// Cursor of the first item on the page; null when the page is empty.
     pub start_cursor: Option<String>,
+    /// Cursor of the last item on the page; null when the page is empty.
     pub end_cursor: Option<String>,
 }
 

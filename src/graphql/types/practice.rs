@@ -118,7 +118,9 @@ struct Text {
 /// An amount of money in an ISO 4217 currency.
 #[derive(SimpleObject, Clone)]
 pub struct Money {
+    /// The amount in units of `currency` (not cents), at least 0.
     pub amount: f64,
+    /// ISO 4217 code, such as `EUR`.
     pub currency: String,
 }
 
@@ -137,12 +139,21 @@ pub struct Impact {
 /// Mean score per evaluation criterion (1..5) over all evaluations.
 #[derive(SimpleObject, Default)]
 pub struct CriterionScores {
+    /// How relevant the practice is to urban climate neutrality, 1..5; null without
+    /// evaluations.
     pub relevance: Option<f64>,
+    /// How large the emission reduction is, 1..5; null without evaluations.
     pub impact: Option<f64>,
+    /// How well the results are measured and documented, 1..5; null without evaluations.
     pub evidence_quality: Option<f64>,
+    /// How readily other cities can adopt the practice, 1..5; null without evaluations.
     pub replicability: Option<f64>,
+    /// Reduction achieved for the money spent, 1..5; null without evaluations.
     pub cost_effectiveness: Option<f64>,
+    /// Benefits beyond emissions (health, air quality, jobs, ...), 1..5; null without
+    /// evaluations.
     pub co_benefits: Option<f64>,
+    /// How far residents and stakeholders were involved, 1..5; null without evaluations.
     pub participation: Option<f64>,
 }
 
@@ -155,14 +166,18 @@ pub struct EvaluationSummary {
     pub label: Option<crate::graphql::inputs::EvaluationLabel>,
     /// Number of evaluations.
     pub count: i32,
+    /// The mean of each criterion over every evaluation (1..5; null without evaluations).
     pub criteria: CriterionScores,
 }
 
 /// One evaluation by one evaluator.
 #[derive(SimpleObject)]
 pub struct Evaluation {
+    /// Who evaluated the practice: a person or a panel, as published.
     pub evaluator: String,
+    /// The day the evaluation was made.
     pub evaluated_on: Date,
+    /// The evaluator's conclusions in plain text.
     pub summary: String,
     /// Criterion scores, 1..5.
     pub scores: CriterionScores,
@@ -216,25 +231,34 @@ fn criterion_means(rows: &[[i16; 7]]) -> CriterionScores {
 pub struct Translation {
     /// ISO 639-1 code.
     pub language: String,
+    /// The title in this language.
     pub title: String,
+    /// The summary in this language, plain text.
     pub summary: String,
     /// Markdown.
     pub body: String,
+    /// True when the translation was made by machine and not reviewed by a person.
     pub machine_translated: bool,
 }
 
 /// Someone to contact about a practice.
 #[derive(SimpleObject, serde::Deserialize)]
 pub struct Contact {
+    /// A person's or a department's name.
     pub name: String,
+    /// What the contact does for the practice (free text, e.g. "Project owner"); null when
+    /// not given.
     pub role: Option<String>,
+    /// An e-mail address; null when not given.
     pub email: Option<String>,
 }
 
 /// A link to more information.
 #[derive(SimpleObject, serde::Deserialize)]
 pub struct Link {
+    /// The text to show for the link.
     pub title: String,
+    /// An absolute http(s) URL.
     pub url: String,
 }
 
@@ -249,6 +273,7 @@ pub fn render_markdown(markdown: &str) -> String {
     ammonia::clean(&html)
 }
 
+/// An evaluated best practice of one or more cities, answered in the wanted language.
 #[Object]
 impl Practice {
     /// Opaque global ID.
@@ -267,10 +292,12 @@ impl Practice {
         Ok(self.text(ctx).await?.language)
     }
 
+    /// The title in `language` (at most 300 characters).
     async fn title(&self, ctx: &Context<'_>) -> AppResult<String> {
         Ok(self.text(ctx).await?.title)
     }
 
+    /// A short summary in `language`, plain text (at most 2000 characters).
     async fn summary(&self, ctx: &Context<'_>) -> AppResult<String> {
         Ok(self.text(ctx).await?.summary)
     }
@@ -333,22 +360,27 @@ impl Practice {
             .transpose()
     }
 
+    /// The day implementation started; null when unknown.
     async fn start_date(&self) -> Option<Date> {
         self.row.start_date.map(Date::from)
     }
 
+    /// The day implementation ended; null while ongoing or when unknown.
     async fn end_date(&self) -> Option<Date> {
         self.row.end_date.map(Date::from)
     }
 
+    /// When the practice was published; null while unpublished.
     async fn published_at(&self) -> Option<DateTime> {
         self.row.published_at.map(DateTime::from)
     }
 
+    /// When the record last changed.
     async fn updated_at(&self) -> DateTime {
         self.row.updated_at.into()
     }
 
+    /// When the record was created in kxc.
     async fn created_at(&self) -> DateTime {
         self.row.created_at.into()
     }
@@ -361,6 +393,7 @@ impl Practice {
         })
     }
 
+    /// The estimated climate impact; its fields are null when not estimated.
     async fn impact(&self) -> Impact {
         Impact {
             annual_tco2e: self.row.impact_tco2e,
@@ -375,6 +408,7 @@ impl Practice {
         self.row.impact_tco2e
     }
 
+    /// Benefits beyond emissions, as short English phrases (e.g. "air quality").
     async fn co_benefits(&self) -> Vec<String> {
         serde_json::from_value(self.row.co_benefits.clone()).unwrap_or_default()
     }
@@ -384,10 +418,12 @@ impl Practice {
         self.row.replicability_notes.as_deref()
     }
 
+    /// People or departments to contact.
     async fn contacts(&self) -> Vec<Contact> {
         serde_json::from_value(self.row.contacts.clone()).unwrap_or_default()
     }
 
+    /// Links to more information.
     async fn links(&self) -> Vec<Link> {
         let mut links: Vec<Link> =
             serde_json::from_value(self.row.links.clone()).unwrap_or_default();
@@ -396,6 +432,7 @@ impl Practice {
         links
     }
 
+    /// The cities that carry out the practice.
     async fn cities(&self, ctx: &Context<'_>) -> AppResult<Vec<City>> {
         let rows = crate::graphql::loaders(ctx)
             .practice_cities
@@ -405,6 +442,7 @@ impl Practice {
         Ok(rows.into_iter().map(City).collect())
     }
 
+    /// The themes the practice is tagged with.
     async fn themes(&self, ctx: &Context<'_>) -> AppResult<Vec<Theme>> {
         let themes = crate::graphql::loaders(ctx)
             .practice_themes
@@ -423,6 +461,8 @@ impl Practice {
             .unwrap_or_default())
     }
 
+    /// Scores over every evaluation; `score`, `label` and the criteria are null without
+    /// evaluations.
     async fn evaluation(&self, ctx: &Context<'_>) -> AppResult<EvaluationSummary> {
         let rows = self.evaluations_of(ctx).await?;
         let scores: Vec<[i16; 7]> = rows
@@ -487,7 +527,7 @@ impl Practice {
     async fn related_practices(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 5)] first: i32,
+        #[graphql(default = 5, desc = "How many related practices to return, 1..100.")] first: i32,
     ) -> AppResult<Vec<Practice>> {
         let limit = u64::try_from(first)
             .ok()

@@ -11,7 +11,9 @@ use crate::service::{self, practice_query};
 #[derive(SimpleObject)]
 #[graphql(complex)]
 pub struct PracticeConnection {
+    /// The practices on this page with their cursors, in the order asked for.
     pub edges: Vec<PracticeEdge>,
+    /// Cursors and whether more pages exist either way.
     pub page_info: PageInfo,
     #[graphql(skip)]
     pub filter: practice_query::PracticeFilter,
@@ -38,6 +40,8 @@ impl PracticeConnection {
 /// A practice and its cursor.
 #[derive(SimpleObject)]
 pub struct PracticeEdge {
+    /// Opaque cursor of this practice; pass it as `after` or `before` to page from here.
     pub cursor: String,
+    /// The practice.
     pub node: Practice,
 }

@@ -10,10 +10,13 @@ use crate::graphql::types::city::City;
 /// The levels of the region tree.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RegionKind {
+    /// The whole world (UN M49 `001`), the root of the tree.
     World,
+    /// A continent (UN M49 region), such as Europe (`150`).
     Continent,
     /// A UN M49 sub-region or intermediate region, such as Northern Europe or Sub-Saharan Africa.
     Subregion,
+    /// A country or territory, coded ISO 3166-1 alpha-2.
     Country,
     /// An ISO 3166-2 subdivision, such as a Norwegian county.
     Subdivision,
@@ -48,6 +51,7 @@ impl RegionKind {
 #[derive(Clone)]
 pub struct Region(pub region::Model);
 
+/// A node of the region tree: world > continent > subregion > country > subdivision.
 #[Object]
 impl Region {
     /// Opaque global ID.
@@ -61,10 +65,12 @@ impl Region {
         &self.0.code
     }
 
+    /// The region's level in the tree.
     async fn kind(&self) -> RegionKind {
         RegionKind::parse(&self.0.kind)
     }
 
+    /// The region's English name, e.g. "Northern Europe" or "Oslo".
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -79,14 +85,19 @@ impl Region {
         self.0.alpha3.as_deref()
     }
 
+    /// Latitude of the region's representative point in WGS84 degrees (-90..90); null when
+    /// not recorded.
     async fn latitude(&self) -> Option<f64> {
         self.0.lat
     }
 
+    /// Longitude of the region's representative point in WGS84 degrees (-180..180); null
+    /// when not recorded.
     async fn longitude(&self) -> Option<f64> {
         self.0.lon
     }
 
+    /// The region one level up; null for the world.
     async fn parent(&self, ctx: &Context<'_>) -> AppResult<Option<Region>> {
         let Some(parent_id) = self.0.parent_id else {
             return Ok(None);
@@ -118,6 +129,7 @@ impl Region {
             .collect())
     }
 
+    /// The regions one level down, by name; empty for subdivisions.
     async fn children(&self, ctx: &Context<'_>) -> AppResult<Vec<Region>> {
         let rows = crate::graphql::loaders(ctx)
             .region_children

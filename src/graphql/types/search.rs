@@ -36,6 +36,7 @@ pub struct SearchResult {
 /// A record that matched, with why.
 #[derive(SimpleObject)]
 pub struct SearchHit {
+    /// The practice, funding opportunity or city that matched.
     pub node: Node,
     /// Relevance (BM25-based; comparable within one result set only).
     pub score: f64,
@@ -73,14 +74,18 @@ impl From<service::search::FoundHit> for SearchHit {
 /// The part of a record a highlight comes from.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HighlightField {
+    /// The title (or a city's name).
     Title,
+    /// The summary.
     Summary,
+    /// The body text.
     Body,
 }
 
 /// A fragment of a record with the matches marked.
 #[derive(SimpleObject)]
 pub struct Highlight {
+    /// The part of the record the fragment comes from.
     pub field: HighlightField,
     /// ISO 639-1 code of the fragment's language; null for languages without their own
     /// analyzer.
@@ -106,6 +111,7 @@ impl From<request::Highlight> for Highlight {
 /// Counts of one facet.
 #[derive(SimpleObject)]
 pub struct FacetResult {
+    /// The facet counted.
     pub facet: Facet,
     /// Flat facets: values by count. Theme and region: the roots, each with its children.
     pub values: Vec<FacetValue>,
@@ -119,6 +125,7 @@ pub struct FacetValue {
     pub value: String,
     /// A human-readable name, where there is one (theme label, region or city name).
     pub label: Option<String>,
+    /// How many hits have this value (for tree facets, this value or one below it).
     pub count: u64,
     /// Sub-values of tree facets (theme, region); empty otherwise.
     pub children: Vec<FacetValue>,
@@ -138,9 +145,13 @@ impl From<LabelledValue> for FacetValue {
 /// What a completion points at.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SuggestionKind {
+    /// A practice title.
     Practice,
+    /// A city name.
     City,
+    /// A theme label.
     Theme,
+    /// A funding organisation's name.
     Funder,
 }
 
@@ -150,6 +161,7 @@ pub enum SuggestionKind {
 pub struct Suggestion {
     /// The completed text (a title, a city or theme name, a funder).
     pub text: String,
+    /// What sort of record the completion names.
     pub kind: SuggestionKind,
     #[graphql(skip)]
     pub id: i32,

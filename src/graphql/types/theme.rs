@@ -16,9 +16,11 @@ pub struct Theme(pub service::themes::Theme);
 pub struct LocalizedLabel {
     /// ISO 639-1 code.
     pub language: String,
+    /// The label in that language, e.g. "Cycling".
     pub label: String,
 }
 
+/// A theme such as `energy/renewables/solar`, in a tree of themes.
 #[Object]
 impl Theme {
     /// Opaque global ID.
@@ -43,7 +45,12 @@ impl Theme {
 
     /// The label in `lang` (ISO 639-1; default: the first `Accept-Language` with a label),
     /// falling back to English.
-    async fn label(&self, ctx: &Context<'_>, lang: Option<String>) -> String {
+    async fn label(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "ISO 639-1 code of the wanted language; null for `Accept-Language`.")]
+        lang: Option<String>,
+    ) -> String {
         let wanted = lang.or_else(|| {
             ctx.data_opt::<AcceptedLanguages>().and_then(|accepted| {
                 accepted
@@ -71,10 +78,12 @@ impl Theme {
         labels
     }
 
+    /// `path` of the parent theme; null for a root theme.
     async fn parent_path(&self) -> Option<&str> {
         self.0.row.path.rsplit_once('/').map(|(parent, _)| parent)
     }
 
+    /// The parent theme; null for a root theme.
     async fn parent(&self, ctx: &Context<'_>) -> AppResult<Option<Theme>> {
         let Some(parent_id) = self.0.row.parent_id else {
             return Ok(None);
@@ -105,6 +114,7 @@ impl Theme {
         Ok(ancestors)
     }
 
+    /// The themes directly below this one; empty for a leaf theme.
     async fn children(&self, ctx: &Context<'_>) -> AppResult<Vec<Theme>> {
         let all = crate::graphql::loaders(ctx)
             .all_themes(crate::graphql::db(ctx))
