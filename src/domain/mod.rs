@@ -26,7 +26,9 @@ pub use paths::ThemePath;
 pub use record_kind::RecordKind;
 pub use text::{Body, Description, Email, Name, RequiredText, ShortText, Summary, Text, Title};
 pub use viewer::{Account, Credential, Role, Viewer, ViewerError};
-pub use vocabulary::{GovernanceLevel, MembershipRole, OrganisationKind, TargetStatus};
+pub use vocabulary::{
+    CommitmentCriterion, GovernanceLevel, MembershipRole, OrganisationKind, TargetStatus,
+};
 pub use web_address::HttpUrl;
 
 /// `value` cut to a length fit for an error message.

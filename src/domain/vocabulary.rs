@@ -110,6 +110,22 @@ stored_enum! {
     }
 }
 
+stored_enum! {
+    /// A criterion of a commitment a city has met: UN Race to Zero's "5 Ps".
+    CommitmentCriterion {
+        /// Pledged publicly to reach net zero by 2050 at the latest, with an interim target.
+        Pledge => "pledge",
+        /// Published a plan of action within a year of joining.
+        Plan => "plan",
+        /// Taking immediate action towards the targets.
+        Proceed => "proceed",
+        /// Reporting progress publicly at least once a year.
+        Publish => "publish",
+        /// Persuading others (cities, companies, peers) to join.
+        Persuade => "persuade",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +143,12 @@ mod tests {
         }
         for role in MembershipRole::ALL {
             assert_eq!(MembershipRole::from_stored(role.as_str()), Some(*role));
+        }
+        for criterion in CommitmentCriterion::ALL {
+            assert_eq!(
+                CommitmentCriterion::from_stored(criterion.as_str()),
+                Some(*criterion)
+            );
         }
     }
 

@@ -8,8 +8,8 @@ use serde::Deserialize;
 
 use super::regions;
 use crate::domain::{
-    CountryCode, Description, GeoPoint, HttpUrl, Language, MembershipRole, Name, ShortText, Slug,
-    TargetStatus, ThemePath, Title,
+    CommitmentCriterion, CountryCode, Description, GeoPoint, HttpUrl, Language, MembershipRole,
+    Name, ShortText, Slug, TargetStatus, ThemePath, Title,
 };
 use crate::entity::{
     city, commitment, event, event_theme, membership, partnership, partnership_city,
@@ -69,7 +69,7 @@ pub struct CommitmentSeed {
     pub initiative: Slug,
     pub joined_on: Option<NaiveDate>,
     #[serde(default)]
-    pub criteria_met: Vec<String>,
+    pub criteria_met: Vec<CommitmentCriterion>,
     pub reporting_platform: Option<ShortText>,
 }
 
@@ -221,7 +221,12 @@ pub async fn load_cities(txn: &DatabaseTransaction, cities: &[CitySeed]) -> anyh
                 city_id: Set(city_id),
                 organisation_id: Set(organisation_id),
                 joined_on: Set(seed.joined_on),
-                criteria_met: Set(serde_json::json!(seed.criteria_met)),
+                criteria_met: Set(serde_json::json!(
+                    seed.criteria_met
+                        .iter()
+                        .map(|criterion| criterion.as_str())
+                        .collect::<Vec<_>>()
+                )),
                 evidence: Set(None),
                 reporting_platform: Set(seed.reporting_platform.as_ref().map(ToString::to_string)),
                 ..Default::default()

@@ -212,6 +212,7 @@ async fn closed_sets_answer_as_enum_values() {
         let data = app
             .data(
                 r#"{ berlin: city(slug: "berlin") { targets { status }
+                        commitments { initiative { slug } criteriaMet }
                         memberships { network { slug kind } role } }
                      kinds: organisations { kind }
                      practice(slug: "oslo-climate-budget") { governanceLevel } }"#,
@@ -219,6 +220,18 @@ async fn closed_sets_answer_as_enum_values() {
             )
             .await;
         let berlin = &data["berlin"];
+        let race_to_zero = berlin["commitments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["initiative"]["slug"] == "race-to-zero")
+            .unwrap();
+        assert_eq!(
+            race_to_zero["criteriaMet"],
+            json!(["PLEDGE", "PLAN", "PUBLISH"]),
+            "[{}] {data}",
+            app.backend
+        );
         assert_eq!(
             berlin["targets"]["status"], "IN_LAW",
             "[{}] {data}",

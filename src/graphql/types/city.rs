@@ -3,7 +3,7 @@
 
 use async_graphql::{ComplexObject, Context, ID, Object, SimpleObject};
 
-use crate::domain::{MembershipRole, TargetStatus};
+use crate::domain::{CommitmentCriterion, MembershipRole, TargetStatus};
 use crate::entity::{city, commitment, membership};
 use crate::error::AppResult;
 use crate::graphql::ids::{GlobalId, RecordKind};
@@ -132,9 +132,21 @@ impl Commitment {
         self.0.joined_on.map(Date::from)
     }
 
-    /// Criteria met, e.g. Race to Zero's pledge, plan, proceed, publish, persuade.
-    async fn criteria_met(&self) -> Vec<String> {
-        serde_json::from_value(self.0.criteria_met.clone()).unwrap_or_default()
+    /// The initiative's criteria the city has met (UN Race to Zero's pledge, plan, proceed,
+    /// publish, persuade); empty when none is recorded.
+    async fn criteria_met(&self) -> AppResult<Vec<CommitmentCriterion>> {
+        let stored: Vec<String> =
+            serde_json::from_value(self.0.criteria_met.clone()).unwrap_or_default();
+        stored
+            .iter()
+            .map(|criterion| {
+                super::stored(
+                    criterion,
+                    CommitmentCriterion::from_stored,
+                    "commitment.criteria_met",
+                )
+            })
+            .collect()
     }
 
     /// Where the commitment is documented (a URL or a reference), when recorded.
