@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::helpers::{spawn_apps, spawn_empty_apps};
+use crate::helpers::{run_bounded, spawn_apps, spawn_empty_apps};
 
 #[tokio::test]
 async fn migrations_roll_down_to_zero_and_up_again() {
@@ -90,11 +90,16 @@ async fn a_database_migrated_by_a_newer_binary_is_refused() {
 
 #[test]
 fn a_bad_setting_fails_fast_and_names_the_variable() {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_kxc"))
-        .arg("serve")
-        .env("KXC_BIND", "not-an-address")
-        .output()
-        .unwrap();
+    // A `serve` that got past its settings would run until killed; the bound turns that into a
+    // failure instead of a hung suite.
+    let data_dir = tempfile::tempdir().unwrap();
+    let output = run_bounded(
+        std::process::Command::new(env!("CARGO_BIN_EXE_kxc"))
+            .arg("serve")
+            .env("KXC_BIND", "not-an-address")
+            .env("KXC_DATA_DIR", data_dir.path()),
+        std::time::Duration::from_secs(30),
+    );
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("KXC_BIND"));
 }

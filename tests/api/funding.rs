@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, spawn_apps};
+use crate::helpers::{TestApp, assert_discriminates, spawn_apps};
 
 const FIELDS: &str = "id externalId source instrument providerLevel direction eligibleApplicants rolling opensAt deadlines
     amount { min max currency } eligibleRegions { code } themes { path } status(on: \"2026-11-22\") provider { slug }";
@@ -54,6 +54,11 @@ async fn check(
     rule: impl Fn(&Value) -> bool,
 ) -> usize {
     let expected: Vec<Value> = all.iter().filter(|node| rule(node)).cloned().collect();
+    assert_discriminates(
+        format!("[{}] rule for {filter}", app.backend),
+        &ids(all),
+        &ids(&expected),
+    );
     let got = all_funding(app, filter.clone()).await;
     assert_eq!(
         ids(&got),
@@ -62,6 +67,41 @@ async fn check(
         app.backend
     );
     expected.len()
+}
+
+/// Imports one funding opportunity per external id under `source`, as a partner's feed would.
+fn import_partner_funding(app: &TestApp, source: &str, external_ids: &[&str]) {
+    let lines: Vec<String> = external_ids
+        .iter()
+        .map(|external_id| {
+            json!({
+                "external_id": external_id, "title": format!("Partner call {external_id}"),
+                "summary": "A partner's call.", "provider": "enova", "provider_level": "national",
+                "provider_country": "NO", "instrument": "grant", "direction": "domestic",
+                "eligible_regions": ["NO"], "eligible_applicants": ["city_government"],
+                "themes": ["buildings/energy-retrofit/heat-pumps"], "amount_min": 10000,
+                "amount_max": 500000, "currency": "NOK", "opens_at": "2026-01-01",
+                "deadlines": ["2027-03-01"], "language": "no"
+            })
+            .to_string()
+        })
+        .collect();
+    let file = app.data_dir().join(format!("funding-{source}.jsonl"));
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let output = app.kxc(&[
+        "import",
+        "funding",
+        file.to_str().unwrap(),
+        "--source",
+        source,
+    ]);
+    assert!(
+        output.status.success(),
+        "[{}] {}{}",
+        app.backend,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 fn list_has(node: &Value, field: &str, value: &str) -> bool {
@@ -75,6 +115,8 @@ fn list_has(node: &Value, field: &str, value: &str) -> bool {
 #[tokio::test]
 async fn each_funding_filter_selects_exactly_the_matching_opportunities() {
     for app in spawn_apps().await {
+        // Every seeded record has the source `kxc-seed`; a second source makes `sources` choose.
+        import_partner_funding(&app, "partner-x", &["partner-call-1", "partner-call-2"]);
         let all = all_funding(&app, Value::Null).await;
         assert!(all.len() >= 20, "[{}]", app.backend);
 
@@ -116,10 +158,20 @@ async fn each_funding_filter_selects_exactly_the_matching_opportunities() {
             list_has(n, "eligibleApplicants", "NGO")
         })
         .await;
-        check(&app, &all, json!({ "sources": ["kxc-seed"] }), |n| {
-            n["source"] == "kxc-seed"
-        })
-        .await;
+        assert_eq!(
+            check(&app, &all, json!({ "sources": ["partner-x"] }), |n| {
+                n["source"] == "partner-x"
+            })
+            .await,
+            2
+        );
+        assert_eq!(
+            check(&app, &all, json!({ "sources": ["kxc-seed"] }), |n| {
+                n["source"] == "kxc-seed"
+            })
+            .await,
+            all.len() - 2
+        );
 
         let has_theme = |n: &Value, path: &str| {
             n["themes"].as_array().unwrap().iter().any(|t| {

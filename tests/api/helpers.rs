@@ -2,8 +2,11 @@
 //! (a fresh file per test) and, when `KXC_TEST_POSTGRES_URL` is set, PostgreSQL (a fresh
 //! database per test, created from a seeded template and dropped afterwards).
 
+use std::io::{Read, Write};
 use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
 
 use kxc::app::Application;
 use kxc::config::Settings;
@@ -116,15 +119,16 @@ impl TestApp {
         response["data"].clone()
     }
 
-    /// Runs the `kxc` binary against this app's database.
-    pub fn kxc(&self, args: &[&str]) -> std::process::Output {
-        std::process::Command::new(env!("CARGO_BIN_EXE_kxc"))
-            .args(args)
-            .env("KXC_DATABASE_URL", &self.database_url)
-            .env("KXC_DATA_DIR", self._data_dir.path())
-            .env("KXC_LOG", "warn")
-            .output()
-            .expect("kxc runs")
+    /// Runs the `kxc` binary against this app's database, killed after [`KXC_COMMAND_LIMIT`].
+    pub fn kxc(&self, args: &[&str]) -> Output {
+        run_bounded(
+            Command::new(env!("CARGO_BIN_EXE_kxc"))
+                .args(args)
+                .env("KXC_DATABASE_URL", &self.database_url)
+                .env("KXC_DATA_DIR", self._data_dir.path())
+                .env("KXC_LOG", "warn"),
+            KXC_COMMAND_LIMIT,
+        )
     }
 
     /// Walks every page of `practices(filter:, orderBy:)` forwards and returns the nodes
@@ -187,6 +191,77 @@ impl TestApp {
 
     pub fn data_dir(&self) -> PathBuf {
         self._data_dir.path().to_path_buf()
+    }
+}
+
+/// How long a `kxc` command run by a test may take before it is killed and the test fails. A
+/// hang guard, not a timing assertion: the slowest command (a debug-build reindex) needs seconds.
+pub const KXC_COMMAND_LIMIT: Duration = Duration::from_secs(120);
+
+/// Runs `command` to completion like [`Command::output`], but kills it and fails the test when it
+/// is still running after `limit`, so a command that never exits (a `serve` that started) cannot
+/// hang the suite.
+pub fn run_bounded(command: &mut Command, limit: Duration) -> Output {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("child process starts");
+    fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    }
+    let stdout = drain(child.stdout.take().expect("piped stdout"));
+    let stderr = drain(child.stderr.take().expect("piped stderr"));
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for child") {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            let stdout = stdout.join().unwrap_or_default();
+            let stderr = stderr.join().unwrap_or_default();
+            panic!(
+                "{command:?} still running after {limit:?}; killed.\nstdout: {}\nstderr: {}",
+                String::from_utf8_lossy(&stdout),
+                String::from_utf8_lossy(&stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: stdout.join().expect("stdout read"),
+        stderr: stderr.join().expect("stderr read"),
+    }
+}
+
+/// Fails unless `selected` (what a filter returned, or what its rule picks from `all`) holds
+/// something and leaves something of `all` out, and comes from `all`: a filter check over a
+/// rule that selects everything or nothing cannot tell a working filter from a broken one.
+pub fn assert_discriminates<T: PartialEq + std::fmt::Debug>(
+    context: impl std::fmt::Display,
+    all: &[T],
+    selected: &[T],
+) {
+    assert!(
+        !selected.is_empty(),
+        "{context}: the rule selects nothing of {} items",
+        all.len()
+    );
+    assert!(
+        selected.len() < all.len(),
+        "{context}: the rule selects all {} items",
+        all.len()
+    );
+    for item in selected {
+        assert!(all.contains(item), "{context}: {item:?} is not among all");
     }
 }
 
@@ -318,10 +393,24 @@ pub async fn spawn_empty_apps() -> Vec<TestApp> {
 }
 
 fn postgres_server_url() -> Option<String> {
-    std::env::var("KXC_TEST_POSTGRES_URL")
+    let url = std::env::var("KXC_TEST_POSTGRES_URL")
         .ok()
-        .filter(|url| !url.is_empty())
+        .filter(|url| !url.is_empty());
+    if url.is_none() {
+        POSTGRES_SKIPPED_NOTICE.call_once(|| {
+            // Straight to the process's stderr, not `eprintln!`: the test harness captures the
+            // macros' output of passing tests, and this notice must show in a plain `cargo test`.
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "\nNOTICE: KXC_TEST_POSTGRES_URL is not set; these API tests ran against SQLite only \
+                 (set it, e.g. to postgres://postgres@127.0.0.1:5432/postgres, to test PostgreSQL too).\n"
+            );
+        });
+    }
+    url
 }
+
+static POSTGRES_SKIPPED_NOTICE: std::sync::Once = std::sync::Once::new();
 
 async fn start(
     backend: &'static str,

@@ -192,18 +192,46 @@ async fn a_chunked_body_over_the_limit_is_413() {
     }
 }
 
+/// `KXC_EXECUTION_TIMEOUT_MS` / `--execution-timeout-ms` as the server parses it.
+fn execution_timeout_setting(value: &str) -> Result<u64, clap::Error> {
+    #[derive(clap::Parser)]
+    struct Flags {
+        #[command(flatten)]
+        api: kxc::config::ApiSettings,
+    }
+    <Flags as clap::Parser>::try_parse_from(["kxc", "--execution-timeout-ms", value])
+        .map(|flags| flags.api.execution_timeout_ms)
+}
+
 #[tokio::test]
 async fn execution_longer_than_the_timeout_is_stopped() {
-    // A zero timeout expires at the first wait, and this query must wait for the database, so
-    // the outcome does not depend on how fast the machine is (1 ms did not hold on a fast run).
-    for app in spawn_apps_with(|settings| settings.api.execution_timeout_ms = 0).await {
+    // The smallest timeout the setting accepts; zero is refused at start-up.
+    assert!(execution_timeout_setting("0").is_err());
+    let timeout_ms = execution_timeout_setting("1").expect("1 ms is a valid setting");
+    for app in spawn_apps_with(move |settings| settings.api.execution_timeout_ms = timeout_ms).await
+    {
+        // Server and test share this single-threaded runtime. With its clock paused, time moves
+        // only when every task waits: the first wait of the execution for the database (a worker
+        // thread for SQLite, a socket for PostgreSQL) moves the clock to the earliest timer, the
+        // 1 ms deadline. So the execution always outlasts its limit, however fast the machine;
+        // and without a working timeout the query completes and the test fails.
+        tokio::time::pause();
         let response = app
             .graphql(
                 "{ practices(first: 100) { nodes { title cities { name } themes { path } } } }",
                 json!({}),
             )
             .await;
+        tokio::time::resume();
         assert_eq!(code(&response), "TIMEOUT", "[{}] {response}", app.backend);
         assert_eq!(response["data"], Value::Null);
+        assert!(
+            response["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("longer than 1 ms"),
+            "[{}] {response}",
+            app.backend
+        );
     }
 }

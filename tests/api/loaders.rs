@@ -85,12 +85,25 @@ async fn a_failed_non_null_field_nulls_its_nearest_nullable_parent() {
             )
             .await["practice"]["id"]
             .clone();
+        let city_id = app
+            .data("{ cities(first: 1) { nodes { id } } }", json!({}))
+            .await["cities"]["nodes"][0]["id"]
+            .clone();
+        assert!(city_id.is_string(), "[{}] {city_id}", app.backend);
+        // The practice fails, the unknown id resolves to nothing, the city resolves in full: a
+        // `nodes` that resolved nothing would not pass.
         let response = app
-            .graphql("query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Practice { relatedPractices(first: 0) { slug } } } }", json!({ "ids": [practice_id, "bm9wZQ"] }))
+            .graphql("query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Practice { relatedPractices(first: 0) { slug } } } }", json!({ "ids": [city_id, practice_id, "bm9wZQ", city_id] }))
             .await;
         assert_eq!(
             response["data"]["nodes"],
-            json!([null, null]),
+            json!([{ "id": city_id }, null, null, { "id": city_id }]),
+            "[{}] {response}",
+            app.backend
+        );
+        assert_eq!(
+            response["errors"][0]["path"],
+            json!(["nodes", 1, "relatedPractices"]),
             "[{}] {response}",
             app.backend
         );

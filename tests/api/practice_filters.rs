@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, spawn_apps};
+use crate::helpers::{TestApp, assert_discriminates, practice_record, spawn_apps};
 
 const FIELDS: &str =
     "slug originalLanguage availableLanguages sdgs impactTco2e cost { amount currency }
@@ -37,17 +37,37 @@ fn has_theme(practice: &Value, path: &str) -> bool {
     })
 }
 
+/// `check_exact` for a rule that selects some of `all` and leaves some out.
 async fn check(
     app: &TestApp,
     all: &[Value],
     filter: Value,
     rule: impl Fn(&Value) -> bool,
 ) -> usize {
+    check_exact(app, all, filter, rule, true).await
+}
+
+/// The filter returns exactly what `rule` selects from `all`; with `discriminating`, the rule
+/// must select something and leave something out.
+async fn check_exact(
+    app: &TestApp,
+    all: &[Value],
+    filter: Value,
+    rule: impl Fn(&Value) -> bool,
+    discriminating: bool,
+) -> usize {
     let expected: Vec<Value> = all
         .iter()
         .filter(|practice| rule(practice))
         .cloned()
         .collect();
+    if discriminating {
+        assert_discriminates(
+            format!("[{}] rule for {filter}", app.backend),
+            &slugs(all),
+            &slugs(&expected),
+        );
+    }
     let got = app
         .all_practices(filter.clone(), Value::Null, 100, "slug")
         .await;
@@ -63,6 +83,7 @@ async fn check(
 #[tokio::test]
 async fn each_practice_filter_selects_exactly_the_matching_practices() {
     for app in spawn_apps().await {
+        app.import_practices(&[practice_record("filters-updated-later", "Updated later")]);
         let all = app
             .all_practices(Value::Null, Value::Null, 100, FIELDS)
             .await;
@@ -246,22 +267,52 @@ async fn each_practice_filter_selects_exactly_the_matching_practices() {
         .await;
         assert!(running > 0 && running < total);
 
+        // The practice imported by this test is newer than every seeded one: a moment between
+        // them splits the practices.
+        let updated = |p: &Value| {
+            chrono::DateTime::parse_from_rfc3339(p["updatedAt"].as_str().unwrap()).unwrap()
+        };
+        let newest = all
+            .iter()
+            .find(|p| p["slug"] == "filters-updated-later")
+            .map(updated)
+            .expect("the imported practice");
+        let seeded = all
+            .iter()
+            .filter(|p| p["slug"] != "filters-updated-later")
+            .map(updated)
+            .max()
+            .unwrap();
+        assert!(seeded < newest, "[{}] {seeded} {newest}", app.backend);
+        let between = seeded + (newest - seeded) / 2;
         assert_eq!(
             check(
                 &app,
                 &all,
+                json!({ "updatedSince": between.to_rfc3339() }),
+                |p| updated(p) >= between
+            )
+            .await,
+            1
+        );
+        assert_eq!(
+            check_exact(
+                &app,
+                &all,
                 json!({ "updatedSince": "2000-01-01T00:00:00Z" }),
-                |_| true
+                |_| true,
+                false
             )
             .await,
             total
         );
         assert_eq!(
-            check(
+            check_exact(
                 &app,
                 &all,
                 json!({ "updatedSince": "2999-01-01T00:00:00Z" }),
-                |_| false
+                |_| false,
+                false
             )
             .await,
             0

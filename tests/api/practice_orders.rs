@@ -26,19 +26,38 @@ fn not_after(field: &str, a: &Value, b: &Value) -> bool {
                 chrono::DateTime::parse_from_rfc3339(x).unwrap()
                     <= chrono::DateTime::parse_from_rfc3339(y).unwrap()
             }
-            // Titles follow the database's collation (bytes on SQLite, the locale on PostgreSQL),
-            // so accept either byte order or order ignoring case and accents.
-            (Some(x), Some(y)) => x <= y || fold(x) <= fold(y),
+            // Titles follow the database's collation: code point order (UTF-8 bytes) on SQLite
+            // and on a PostgreSQL database with the C collation, which
+            // `assert_code_point_collation` makes sure of. `Zürich` sorts after `zero`, `B` before `a`.
+            (Some(x), Some(y)) => x <= y,
             _ => panic!("incomparable {a} {b}"),
         },
     }
 }
 
-fn fold(text: &str) -> String {
-    text.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == ' ')
-        .collect::<String>()
-        .to_lowercase()
+/// Title order is the database's: the exact expectations above hold for code point order, which
+/// SQLite always uses and PostgreSQL uses under the C collation (the test server's default).
+async fn assert_code_point_collation(app: &TestApp) {
+    if app.backend != "postgres" {
+        return;
+    }
+    let db = app.db().await;
+    let row = sea_orm::ConnectionTrait::query_one_raw(
+        &db,
+        sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT datcollate FROM pg_database WHERE datname = current_database()",
+        ),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let collation: String = row.try_get("", "datcollate").unwrap();
+    assert!(
+        matches!(collation.as_str(), "C" | "POSIX" | "C.UTF-8" | "C.utf8"),
+        "the title order expectations need a PostgreSQL server with the C collation, not {collation}"
+    );
+    db.close().await.unwrap();
 }
 
 async fn walk_backwards(app: &TestApp, order: &Value, page: u32) -> Vec<String> {
@@ -74,6 +93,12 @@ async fn walk_backwards(app: &TestApp, order: &Value, page: u32) -> Vec<String> 
 #[tokio::test]
 async fn every_order_is_sorted_complete_and_the_same_both_ways() {
     for app in spawn_apps().await {
+        assert_code_point_collation(&app).await;
+        // Mixed case, so a case-insensitive order would differ from the one expected.
+        app.import_practices(&[
+            practice_record("mixed-case-upper", "Bz mixed case"),
+            practice_record("mixed-case-lower", "ba mixed case"),
+        ]);
         let total = app
             .all_practices(Value::Null, Value::Null, 100, "slug")
             .await
@@ -93,6 +118,22 @@ async fn every_order_is_sorted_complete_and_the_same_both_ways() {
                         not_after(field, &b, &a)
                     };
                     assert!(sorted, "[{}] {order}: {a} then {b}", app.backend);
+                }
+                if field == "TITLE" {
+                    let position = |slug: &str| {
+                        nodes
+                            .iter()
+                            .position(|node| node["slug"] == slug)
+                            .unwrap_or_else(|| panic!("[{}] {slug} missing", app.backend))
+                    };
+                    let (upper, lower) =
+                        (position("mixed-case-upper"), position("mixed-case-lower"));
+                    assert_eq!(
+                        upper < lower,
+                        direction == "ASC",
+                        "[{}] {order}: `Bz` sorts before `ba` in code point order",
+                        app.backend
+                    );
                 }
                 let forward: Vec<String> = nodes
                     .iter()

@@ -146,11 +146,22 @@ async fn without_configured_origins_no_cors_headers_are_sent() {
             .send()
             .await
             .unwrap();
+        // The request itself is served; only the CORS permission is absent.
+        assert_eq!(response.status(), 200, "[{}]", app.backend);
         assert!(
             response
                 .headers()
                 .get(ACCESS_CONTROL_ALLOW_ORIGIN)
-                .is_none()
+                .is_none(),
+            "[{}]",
+            app.backend
+        );
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(
+            body["data"],
+            json!({ "__typename": "Query" }),
+            "[{}]",
+            app.backend
         );
     }
 }
