@@ -27,7 +27,8 @@ pub use record_kind::RecordKind;
 pub use text::{Body, Description, Email, Name, RequiredText, ShortText, Summary, Text, Title};
 pub use viewer::{Account, Credential, Role, Viewer, ViewerError};
 pub use vocabulary::{
-    CommitmentCriterion, GovernanceLevel, MembershipRole, OrganisationKind, TargetStatus,
+    CommitmentCriterion, GovernanceLevel, MembershipRole, OrganisationKind, PartnershipKind,
+    PartnershipStatus, TargetStatus,
 };
 pub use web_address::HttpUrl;
 

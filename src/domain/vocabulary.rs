@@ -126,6 +126,35 @@ stored_enum! {
     }
 }
 
+stored_enum! {
+    /// What a city-to-city partnership does. Partnerships are not in the GraphQL schema yet;
+    /// the seed stores these strings.
+    PartnershipKind {
+        /// Cities learning from each other (study visits, mentoring, peer reviews).
+        PeerLearning => "peer-learning",
+        /// Municipalities of one metropolitan area planning or acting together.
+        MetroArea => "metro-area",
+        /// Cities tendering together or aligning tender criteria.
+        JointProcurement => "joint-procurement",
+        /// Cities building or running shared infrastructure.
+        JointInfrastructure => "joint-infrastructure",
+        /// Cities speaking with one voice to governments or the EU.
+        Advocacy => "advocacy",
+    }
+}
+
+stored_enum! {
+    /// Where a partnership stands.
+    PartnershipStatus {
+        /// Running.
+        Active => "active",
+        /// Ended, having done its work.
+        Completed => "completed",
+        /// Planned or proposed, not started.
+        Proposed => "proposed",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +172,15 @@ mod tests {
         }
         for role in MembershipRole::ALL {
             assert_eq!(MembershipRole::from_stored(role.as_str()), Some(*role));
+        }
+        for kind in PartnershipKind::ALL {
+            assert_eq!(PartnershipKind::from_stored(kind.as_str()), Some(*kind));
+        }
+        for status in PartnershipStatus::ALL {
+            assert_eq!(
+                PartnershipStatus::from_stored(status.as_str()),
+                Some(*status)
+            );
         }
         for criterion in CommitmentCriterion::ALL {
             assert_eq!(

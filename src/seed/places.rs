@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::regions;
 use crate::domain::{
     CommitmentCriterion, CountryCode, Description, GeoPoint, HttpUrl, Language, MembershipRole,
-    Name, ShortText, Slug, TargetStatus, ThemePath, Title,
+    Name, PartnershipKind, PartnershipStatus, ShortText, Slug, TargetStatus, ThemePath, Title,
 };
 use crate::entity::{
     city, commitment, event, event_theme, membership, partnership, partnership_city,
@@ -79,8 +79,8 @@ pub struct PartnershipSeed {
     pub slug: Slug,
     pub name: Name,
     pub cities: Vec<Slug>,
-    pub kind: String,
-    pub status: String,
+    pub kind: PartnershipKind,
+    pub status: PartnershipStatus,
     #[serde(default)]
     pub themes: Vec<ThemePath>,
     pub started_on: Option<NaiveDate>,
@@ -258,8 +258,8 @@ pub async fn load_partnerships(
         let mut model = partnership::ActiveModel {
             slug: Set(seed.slug.to_string()),
             name: Set(seed.name.to_string()),
-            kind: Set(seed.kind.clone()),
-            status: Set(seed.status.clone()),
+            kind: Set(seed.kind.as_str().to_owned()),
+            status: Set(seed.status.as_str().to_owned()),
             description: Set(seed.description.to_string()),
             started_on: Set(seed.started_on),
             ended_on: Set(None),
