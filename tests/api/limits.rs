@@ -203,26 +203,44 @@ fn execution_timeout_setting(value: &str) -> Result<u64, clap::Error> {
         .map(|flags| flags.api.execution_timeout_ms)
 }
 
+/// Practices, their related practices, theirs and so on, `levels` deep: every level waits for
+/// the database after the one above it answered, so the execution waits many times in a row.
+fn deeply_related_query(levels: usize) -> String {
+    let mut selection = "title".to_owned();
+    for _ in 0..levels {
+        selection = format!("title relatedPractices(first: 2) {{ {selection} }}");
+    }
+    format!("{{ practices(first: 2) {{ nodes {{ {selection} }} }} }}")
+}
+
 #[tokio::test]
 async fn execution_longer_than_the_timeout_is_stopped() {
+    let query = deeply_related_query(8);
+    // Under the default limit the query completes, after more than a thousand statements.
+    for app in spawn_apps().await {
+        let response = app.graphql(&query, json!({})).await;
+        assert!(
+            response.get("errors").is_none(),
+            "[{}] {response}",
+            app.backend
+        );
+        let statements = response["extensions"]["sqlStatements"].as_u64().unwrap();
+        assert!(
+            statements >= 1000,
+            "[{}] {statements} statements",
+            app.backend
+        );
+    }
+
     // The smallest timeout the setting accepts; zero is refused at start-up.
     assert!(execution_timeout_setting("0").is_err());
     let timeout_ms = execution_timeout_setting("1").expect("1 ms is a valid setting");
     for app in spawn_apps_with(move |settings| settings.api.execution_timeout_ms = timeout_ms).await
     {
-        // Server and test share this single-threaded runtime. With its clock paused, time moves
-        // only when every task waits: the first wait of the execution for the database (a worker
-        // thread for SQLite, a socket for PostgreSQL) moves the clock to the earliest timer, the
-        // 1 ms deadline. So the execution always outlasts its limit, however fast the machine;
-        // and without a working timeout the query completes and the test fails.
-        tokio::time::pause();
-        let response = app
-            .graphql(
-                "{ practices(first: 100) { nodes { title cities { name } themes { path } } } }",
-                json!({}),
-            )
-            .await;
-        tokio::time::resume();
+        // Some 1000 statements, most waiting for the level above: no machine runs them in
+        // 1 ms (each is a round trip to a database thread or server), so a working timeout
+        // always stops this execution, and a machine's speed could only make the test fail.
+        let response = app.graphql(&query, json!({})).await;
         assert_eq!(code(&response), "TIMEOUT", "[{}] {response}", app.backend);
         assert_eq!(response["data"], Value::Null);
         assert!(
