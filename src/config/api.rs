@@ -10,6 +10,8 @@ use clap::Args;
 pub const DEFAULT_MAX_DEPTH: usize = 20;
 pub const DEFAULT_MAX_COMPLEXITY: usize = 10_000;
 pub const DEFAULT_MAX_ALIASES: usize = 50;
+pub const DEFAULT_MAX_EXPANDED_SELECTIONS: usize = 10_000;
+pub const DEFAULT_MAX_DIRECTIVES: usize = 50;
 pub const DEFAULT_MAX_BATCH: usize = 10;
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const DEFAULT_EXECUTION_TIMEOUT_MS: u64 = 10_000;
@@ -28,6 +30,16 @@ pub struct ApiSettings {
     /// Most field aliases one document may use.
     #[arg(long, env = "KXC_MAX_ALIASES", default_value_t = DEFAULT_MAX_ALIASES, value_parser = parse_max_aliases, global = true)]
     pub max_aliases: usize,
+
+    /// Most fields a document may select once its fragment spreads are expanded in place;
+    /// checked before validation, so fragments that spread each other twice at every level
+    /// are refused in microseconds.
+    #[arg(long, env = "KXC_MAX_EXPANDED_SELECTIONS", default_value_t = DEFAULT_MAX_EXPANDED_SELECTIONS, value_parser = parse_max_expanded_selections, global = true)]
+    pub max_expanded_selections: usize,
+
+    /// Most directives (`@skip`, `@include`, ...) one document may write.
+    #[arg(long, env = "KXC_MAX_DIRECTIVES", default_value_t = DEFAULT_MAX_DIRECTIVES, value_parser = parse_max_directives, global = true)]
+    pub max_directives: usize,
 
     /// Most operations in one batched POST (a JSON array).
     #[arg(long, env = "KXC_MAX_BATCH", default_value_t = DEFAULT_MAX_BATCH, value_parser = parse_max_batch, global = true)]
@@ -60,6 +72,8 @@ impl Default for ApiSettings {
             max_depth: DEFAULT_MAX_DEPTH,
             max_complexity: DEFAULT_MAX_COMPLEXITY,
             max_aliases: DEFAULT_MAX_ALIASES,
+            max_expanded_selections: DEFAULT_MAX_EXPANDED_SELECTIONS,
+            max_directives: DEFAULT_MAX_DIRECTIVES,
             max_batch: DEFAULT_MAX_BATCH,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             execution_timeout_ms: DEFAULT_EXECUTION_TIMEOUT_MS,
@@ -104,6 +118,14 @@ fn parse_max_complexity(value: &str) -> Result<usize, String> {
 
 fn parse_max_aliases(value: &str) -> Result<usize, String> {
     bounded_usize("KXC_MAX_ALIASES", value, 0..=10_000)
+}
+
+fn parse_max_expanded_selections(value: &str) -> Result<usize, String> {
+    bounded_usize("KXC_MAX_EXPANDED_SELECTIONS", value, 1..=10_000_000)
+}
+
+fn parse_max_directives(value: &str) -> Result<usize, String> {
+    bounded_usize("KXC_MAX_DIRECTIVES", value, 0..=10_000)
 }
 
 fn parse_max_batch(value: &str) -> Result<usize, String> {
@@ -187,6 +209,17 @@ mod tests {
                 .unwrap_err()
                 .contains("KXC_EXECUTION_TIMEOUT_MS")
         );
+        assert!(
+            parse_max_expanded_selections("0")
+                .unwrap_err()
+                .contains("KXC_MAX_EXPANDED_SELECTIONS")
+        );
+        assert!(
+            parse_max_directives("many")
+                .unwrap_err()
+                .contains("KXC_MAX_DIRECTIVES")
+        );
+        assert_eq!(parse_max_directives("0").unwrap(), 0);
         assert_eq!(parse_max_aliases("0").unwrap(), 0);
         assert_eq!(parse_max_depth(" 12 ").unwrap(), 12);
     }

@@ -41,6 +41,8 @@ impl SchemaOptions {
                 max_depth: api.max_depth,
                 max_complexity: api.max_complexity,
                 max_aliases: api.max_aliases,
+                max_expanded_selections: api.max_expanded_selections,
+                max_directives: api.max_directives,
                 execution_timeout: api.execution_timeout(),
             },
             introspection: settings.introspection_enabled(),

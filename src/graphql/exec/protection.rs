@@ -162,6 +162,30 @@ impl Extension for ProtectionExtension {
                 ErrorCode::GraphqlValidationFailed,
             ));
         }
+        // Validation walks every spread in place, so a few hundred bytes of fragments that
+        // spread each other twice would cost it exponential time: size the expanded document
+        // first, in time linear in its length.
+        let selections = limits::expanded_selections(&document);
+        if selections > self.limits.max_expanded_selections {
+            return Err(refusal(
+                format!(
+                    "the document selects {} fields once its fragments are expanded; at most {} are allowed",
+                    display_count(selections),
+                    self.limits.max_expanded_selections
+                ),
+                ErrorCode::QueryTooComplex,
+            ));
+        }
+        let directives = limits::count_directives(&document);
+        if directives > self.limits.max_directives {
+            return Err(refusal(
+                format!(
+                    "the document uses {directives} directives; at most {} are allowed",
+                    self.limits.max_directives
+                ),
+                ErrorCode::QueryTooComplex,
+            ));
+        }
         let aliases = limits::count_aliases(&document);
         self.state().aliases = aliases;
         if aliases > self.limits.max_aliases {
@@ -231,6 +255,15 @@ impl Extension for ProtectionExtension {
                 )])
             }
         }
+    }
+}
+
+/// A saturated count is too large to say exactly.
+fn display_count(count: usize) -> String {
+    if count == usize::MAX {
+        format!("more than {}", usize::MAX - 1)
+    } else {
+        count.to_string()
     }
 }
 
