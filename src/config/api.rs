@@ -13,9 +13,10 @@ pub const DEFAULT_MAX_ALIASES: usize = 50;
 pub const DEFAULT_MAX_EXPANDED_SELECTIONS: usize = 10_000;
 pub const DEFAULT_MAX_DIRECTIVES: usize = 50;
 pub const DEFAULT_MAX_BATCH: usize = 10;
-pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
 pub const DEFAULT_EXECUTION_TIMEOUT_MS: u64 = 10_000;
-pub const DEFAULT_PERSISTED_QUERY_CACHE: usize = 1000;
+pub const DEFAULT_PERSISTED_QUERY_CACHE_BYTES: u64 = 8 * 1024 * 1024;
+pub const DEFAULT_PERSISTED_QUERY_MAX_BYTES: usize = 16 * 1024;
 
 #[derive(Args, Clone, Debug)]
 pub struct ApiSettings {
@@ -53,9 +54,15 @@ pub struct ApiSettings {
     #[arg(long, env = "KXC_EXECUTION_TIMEOUT_MS", default_value_t = DEFAULT_EXECUTION_TIMEOUT_MS, value_parser = parse_execution_timeout_ms, global = true)]
     pub execution_timeout_ms: u64,
 
-    /// How many automatic persisted queries the in-memory LRU cache keeps.
-    #[arg(long, env = "KXC_PERSISTED_QUERY_CACHE", default_value_t = DEFAULT_PERSISTED_QUERY_CACHE, value_parser = parse_persisted_query_cache, global = true)]
-    pub persisted_query_cache: usize,
+    /// Bytes of document text the in-memory automatic persisted-query cache may hold; the
+    /// entries least likely to be used again are dropped first.
+    #[arg(long, env = "KXC_PERSISTED_QUERY_CACHE_BYTES", default_value_t = DEFAULT_PERSISTED_QUERY_CACHE_BYTES, value_parser = parse_persisted_query_cache_bytes, global = true)]
+    pub persisted_query_cache_bytes: u64,
+
+    /// Largest document, in bytes, that the persisted-query cache keeps; larger ones still
+    /// run but must be sent in full each time.
+    #[arg(long, env = "KXC_PERSISTED_QUERY_MAX_BYTES", default_value_t = DEFAULT_PERSISTED_QUERY_MAX_BYTES, value_parser = parse_persisted_query_max_bytes, global = true)]
+    pub persisted_query_max_bytes: usize,
 
     /// Browser origins allowed by CORS, comma separated (`https://a.example,https://b.example`).
     #[arg(long, env = "KXC_CORS_ORIGINS", default_value = "", value_parser = parse_cors_origins, global = true)]
@@ -77,7 +84,8 @@ impl Default for ApiSettings {
             max_batch: DEFAULT_MAX_BATCH,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             execution_timeout_ms: DEFAULT_EXECUTION_TIMEOUT_MS,
-            persisted_query_cache: DEFAULT_PERSISTED_QUERY_CACHE,
+            persisted_query_cache_bytes: DEFAULT_PERSISTED_QUERY_CACHE_BYTES,
+            persisted_query_max_bytes: DEFAULT_PERSISTED_QUERY_MAX_BYTES,
             cors_origins: CorsOrigins::default(),
         }
     }
@@ -140,8 +148,12 @@ fn parse_execution_timeout_ms(value: &str) -> Result<u64, String> {
     bounded("KXC_EXECUTION_TIMEOUT_MS", value, 1..=3_600_000)
 }
 
-fn parse_persisted_query_cache(value: &str) -> Result<usize, String> {
-    bounded_usize("KXC_PERSISTED_QUERY_CACHE", value, 1..=1_000_000)
+fn parse_persisted_query_cache_bytes(value: &str) -> Result<u64, String> {
+    bounded("KXC_PERSISTED_QUERY_CACHE_BYTES", value, 1024..=(1 << 34))
+}
+
+fn parse_persisted_query_max_bytes(value: &str) -> Result<usize, String> {
+    bounded_usize("KXC_PERSISTED_QUERY_MAX_BYTES", value, 0..=(1 << 20))
 }
 
 fn parse_cors_origins(value: &str) -> Result<CorsOrigins, String> {
@@ -220,6 +232,16 @@ mod tests {
                 .contains("KXC_MAX_DIRECTIVES")
         );
         assert_eq!(parse_max_directives("0").unwrap(), 0);
+        assert!(
+            parse_persisted_query_cache_bytes("1000")
+                .unwrap_err()
+                .contains("KXC_PERSISTED_QUERY_CACHE_BYTES")
+        );
+        assert!(
+            parse_persisted_query_max_bytes("16k")
+                .unwrap_err()
+                .contains("KXC_PERSISTED_QUERY_MAX_BYTES")
+        );
         assert_eq!(parse_max_aliases("0").unwrap(), 0);
         assert_eq!(parse_max_depth(" 12 ").unwrap(), 12);
     }

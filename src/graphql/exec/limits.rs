@@ -56,16 +56,21 @@ pub fn count_aliases(document: &ExecutableDocument) -> usize {
     aliases
 }
 
-/// How many fields the document selects once every fragment spread is expanded in place: the
-/// sum over its operations, or the largest fragment definition's size if that is larger
-/// (validation walks definitions too). Each fragment is sized once (memoised), so the count is
-/// linear in the document's length even when spreads double at every level; the result
-/// saturates instead of overflowing. A spread of a fragment that is being sized (a cycle) or
-/// that does not exist counts 0: validation rejects both later, and the count must end.
-pub fn expanded_selections(document: &ExecutableDocument) -> usize {
+/// How many selections (fields, spreads, inline fragments) the document makes once every
+/// fragment spread is expanded in place: the sum over its operations, or the largest fragment
+/// definition's size if that is larger (validation walks definitions too). Each fragment is
+/// sized once (memoised), so the count is linear in the document's length even when spreads
+/// double at every level; the result saturates instead of overflowing. A spread of an unknown
+/// fragment counts 1 (validation rejects it later).
+///
+/// A fragment that spreads itself, directly or through others, expands without end, and
+/// async-graphql's own depth check would walk it exponentially before validation could reject
+/// the cycle; such a document is `Err` with the fragment's name.
+pub fn expanded_selections(document: &ExecutableDocument) -> Result<usize, String> {
     let mut sizer = FragmentSizer {
         fragments: &document.fragments,
         sizes: HashMap::new(),
+        cycle: None,
     };
     let operations = document
         .operations
@@ -78,20 +83,27 @@ pub fn expanded_selections(document: &ExecutableDocument) -> usize {
         .map(|name| sizer.fragment(name))
         .max()
         .unwrap_or(0);
-    operations.max(largest_fragment)
+    match sizer.cycle {
+        Some(name) => Err(name),
+        None => Ok(operations.max(largest_fragment)),
+    }
 }
 
 struct FragmentSizer<'a> {
     fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
     /// `None` while the fragment is being sized: a spread of it then closes a cycle.
     sizes: HashMap<&'a str, Option<usize>>,
+    cycle: Option<String>,
 }
 
 impl<'a> FragmentSizer<'a> {
     fn fragment(&mut self, name: &'a str) -> usize {
         match self.sizes.get(name) {
             Some(Some(size)) => return *size,
-            Some(None) => return 0,
+            Some(None) => {
+                self.cycle.get_or_insert_with(|| name.to_owned());
+                return 0;
+            }
             None => {}
         }
         let Some(definition) = self.fragments.get(name) else {
@@ -107,16 +119,17 @@ impl<'a> FragmentSizer<'a> {
         selection_set
             .items
             .iter()
-            .map(|selection| match &selection.node {
-                Selection::Field(field) => {
-                    1usize.saturating_add(self.selection_set(&field.node.selection_set.node))
-                }
-                Selection::InlineFragment(fragment) => {
-                    self.selection_set(&fragment.node.selection_set.node)
-                }
-                Selection::FragmentSpread(spread) => {
-                    self.fragment(spread.node.fragment_name.node.as_str())
-                }
+            .map(|selection| {
+                let inner = match &selection.node {
+                    Selection::Field(field) => self.selection_set(&field.node.selection_set.node),
+                    Selection::InlineFragment(fragment) => {
+                        self.selection_set(&fragment.node.selection_set.node)
+                    }
+                    Selection::FragmentSpread(spread) => {
+                        self.fragment(spread.node.fragment_name.node.as_str())
+                    }
+                };
+                inner.saturating_add(1)
             })
             .fold(0, usize::saturating_add)
     }
@@ -242,28 +255,33 @@ mod tests {
              fragment P on Practice { title cities { name } }",
         )
         .unwrap();
-        // practices, nodes, 2 × (title, cities, name), __typename
-        assert_eq!(expanded_selections(&document), 9);
+        // practices, nodes, 2 × (spread, title, cities, name), inline fragment, __typename
+        assert_eq!(expanded_selections(&document), Ok(12));
+        // 2^20 fields and 2^21 - 2 spreads.
         assert_eq!(
             expanded_selections(&parse_query(&doubling(20)).unwrap()),
-            1 << 20
+            Ok((1 << 20) + (1 << 21) - 1)
         );
         // 200 levels would be 2^200: the count saturates instead of overflowing.
         assert_eq!(
             expanded_selections(&parse_query(&doubling(200)).unwrap()),
-            usize::MAX
+            Ok(usize::MAX)
         );
     }
 
     #[test]
-    fn expanded_selections_end_on_cycles_and_unknown_fragments() {
-        let document = parse_query(
+    fn a_fragment_cycle_is_named_and_unknown_fragments_count_once() {
+        let cyclic = parse_query(
             "{ ...A } fragment A on Query { __typename ...B } fragment B on Query { ...A ...C }",
         )
         .unwrap();
-        assert_eq!(expanded_selections(&document), 1);
+        assert_eq!(expanded_selections(&cyclic), Err("A".to_owned()));
+        let itself = parse_query("{ ...A } fragment A on Query { ...A ...A }").unwrap();
+        assert_eq!(expanded_selections(&itself), Err("A".to_owned()));
+        let unknown = parse_query("{ __typename ...Missing }").unwrap();
+        assert_eq!(expanded_selections(&unknown), Ok(2));
         let unused = parse_query(&format!("{{ __typename }}\n{}", &doubling(10)[16..])).unwrap();
-        assert_eq!(expanded_selections(&unused), 1 << 10);
+        assert_eq!(expanded_selections(&unused), Ok((1 << 10) + (1 << 11) - 2));
     }
 
     #[test]

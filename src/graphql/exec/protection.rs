@@ -70,6 +70,40 @@ enum Phase {
 }
 
 impl ProtectionExtension {
+    /// The limits checked on the document as written, in time linear in its length, before
+    /// anything walks it with its fragments expanded.
+    fn bound(&self, document: &ExecutableDocument) -> ServerResult<()> {
+        let selections = limits::expanded_selections(document).map_err(|fragment| {
+            refusal(
+                format!(
+                    "the fragment `{fragment}` spreads itself, directly or through other fragments"
+                ),
+                ErrorCode::GraphqlValidationFailed,
+            )
+        })?;
+        if selections > self.limits.max_expanded_selections {
+            return Err(refusal(
+                format!(
+                    "the document makes {} selections once its fragments are expanded; at most {} are allowed",
+                    display_count(selections),
+                    self.limits.max_expanded_selections
+                ),
+                ErrorCode::QueryTooComplex,
+            ));
+        }
+        let directives = limits::count_directives(document);
+        if directives > self.limits.max_directives {
+            return Err(refusal(
+                format!(
+                    "the document uses {directives} directives; at most {} are allowed",
+                    self.limits.max_directives
+                ),
+                ErrorCode::QueryTooComplex,
+            ));
+        }
+        Ok(())
+    }
+
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -114,15 +148,7 @@ impl Extension for ProtectionExtension {
         request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
-        // Registering a persisted query parses it inside the persisted-query extension, where a
-        // syntax error would look like any other protocol error; parse it here first.
-        if request.extensions.contains_key("persistedQuery")
-            && !request.query.is_empty()
-            && let Err(error) = async_graphql::parser::parse_query(&request.query)
-        {
-            return Err(labelled(error.into(), ErrorCode::GraphqlParseFailed));
-        }
-        next.run(ctx, request).await.map_err(|error| {
+        let mut request = next.run(ctx, request).await.map_err(|error| {
             // The message is fixed by the Apollo protocol; clients match on it.
             let code = if error.message == "PersistedQueryNotFound" {
                 ErrorCode::PersistedQueryNotFound
@@ -130,7 +156,17 @@ impl Extension for ProtectionExtension {
                 ErrorCode::BadUserInput
             };
             labelled(error, code)
-        })
+        })?;
+        // Parse here rather than in async-graphql's parse step: right after parsing it walks
+        // every spread in place to check nesting, which takes exponential time for fragments
+        // that spread each other twice per level. The document is bounded first; async-graphql
+        // then uses it as parsed.
+        let document = request.parsed_query().map_err(|error| {
+            let code = parse_failure_code(&error);
+            labelled(error, code)
+        })?;
+        self.bound(document)?;
+        Ok(request)
     }
 
     async fn parse_query(
@@ -160,30 +196,6 @@ impl Extension for ProtectionExtension {
             return Err(refusal(
                 "introspection is disabled on this server",
                 ErrorCode::GraphqlValidationFailed,
-            ));
-        }
-        // Validation walks every spread in place, so a few hundred bytes of fragments that
-        // spread each other twice would cost it exponential time: size the expanded document
-        // first, in time linear in its length.
-        let selections = limits::expanded_selections(&document);
-        if selections > self.limits.max_expanded_selections {
-            return Err(refusal(
-                format!(
-                    "the document selects {} fields once its fragments are expanded; at most {} are allowed",
-                    display_count(selections),
-                    self.limits.max_expanded_selections
-                ),
-                ErrorCode::QueryTooComplex,
-            ));
-        }
-        let directives = limits::count_directives(&document);
-        if directives > self.limits.max_directives {
-            return Err(refusal(
-                format!(
-                    "the document uses {directives} directives; at most {} are allowed",
-                    self.limits.max_directives
-                ),
-                ErrorCode::QueryTooComplex,
             ));
         }
         let aliases = limits::count_aliases(&document);
