@@ -322,3 +322,30 @@ async fn more_directives_than_the_limit_are_too_complex() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_batch_shares_one_execution_deadline() {
+    // With a zero timeout the batch's deadline has passed once its first operation is done, so
+    // whatever comes after answers TIMEOUT without running, however fast it would be.
+    for app in spawn_apps_with(|settings| settings.api.execution_timeout_ms = 0).await {
+        // Alone, an operation that never waits finishes within even a zero timeout.
+        let alone = app.graphql("{ __typename }", json!({})).await;
+        assert_eq!(
+            alone["data"]["__typename"], "Query",
+            "[{}] {alone}",
+            app.backend
+        );
+
+        let batch = json!([
+            { "query": "{ practices(first: 100) { nodes { title cities { name } } } }" },
+            { "query": "{ __typename }" },
+            { "query": "{ __typename }" },
+        ]);
+        let (status, body) = post_raw(&app, batch.to_string()).await;
+        assert_eq!(status, 200, "{body}");
+        for (index, answer) in body.as_array().unwrap().iter().enumerate() {
+            assert_eq!(code(answer), "TIMEOUT", "operation {index}: {body}");
+            assert_eq!(answer["data"], Value::Null, "operation {index}: {body}");
+        }
+    }
+}

@@ -4,6 +4,7 @@
 //! can pick a status without guessing from the response body.
 
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
@@ -17,6 +18,12 @@ use async_graphql::{
 use crate::error::ErrorCode;
 use crate::graphql::exec::limits::{self, Limits};
 use crate::graphql::exec::report::RequestReport;
+
+/// When the operations of one batched POST must all end: the batch shares one execution
+/// timeout instead of each operation having its own. Attached to each request of a batch; an
+/// operation that starts after it answers `TIMEOUT` without running.
+#[derive(Clone, Copy, Debug)]
+pub struct BatchDeadline(pub Instant);
 
 /// Registers first so that it wraps every other extension (persisted queries included).
 pub struct Protection {
@@ -249,7 +256,20 @@ impl Extension for ProtectionExtension {
         next: NextExecute<'_>,
     ) -> Response {
         self.state().phase = Phase::Executing;
-        let timeout = self.limits.execution_timeout;
+        let mut timeout = self.limits.execution_timeout;
+        if let Some(BatchDeadline(deadline)) = ctx.data_opt::<BatchDeadline>() {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Response::from_errors(vec![refusal(
+                    format!(
+                        "the batch took longer than {} ms; this operation was not run",
+                        self.limits.execution_timeout.as_millis()
+                    ),
+                    ErrorCode::Timeout,
+                )]);
+            }
+            timeout = timeout.min(remaining);
+        }
         match tokio::time::timeout(timeout, next.run(ctx, operation_name)).await {
             Ok(response) => response,
             Err(_) => {
