@@ -10,10 +10,13 @@ use clap::Args;
 pub const DEFAULT_MAX_DEPTH: usize = 20;
 pub const DEFAULT_MAX_COMPLEXITY: usize = 10_000;
 pub const DEFAULT_MAX_ALIASES: usize = 50;
+pub const DEFAULT_MAX_EXPANDED_SELECTIONS: usize = 10_000;
+pub const DEFAULT_MAX_DIRECTIVES: usize = 50;
 pub const DEFAULT_MAX_BATCH: usize = 10;
-pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
 pub const DEFAULT_EXECUTION_TIMEOUT_MS: u64 = 10_000;
-pub const DEFAULT_PERSISTED_QUERY_CACHE: usize = 1000;
+pub const DEFAULT_PERSISTED_QUERY_CACHE_BYTES: u64 = 8 * 1024 * 1024;
+pub const DEFAULT_PERSISTED_QUERY_MAX_BYTES: usize = 16 * 1024;
 
 #[derive(Args, Clone, Debug)]
 pub struct ApiSettings {
@@ -29,6 +32,16 @@ pub struct ApiSettings {
     #[arg(long, env = "KXC_MAX_ALIASES", default_value_t = DEFAULT_MAX_ALIASES, value_parser = parse_max_aliases, global = true)]
     pub max_aliases: usize,
 
+    /// Most fields a document may select once its fragment spreads are expanded in place;
+    /// checked before validation, so fragments that spread each other twice at every level
+    /// are refused in microseconds.
+    #[arg(long, env = "KXC_MAX_EXPANDED_SELECTIONS", default_value_t = DEFAULT_MAX_EXPANDED_SELECTIONS, value_parser = parse_max_expanded_selections, global = true)]
+    pub max_expanded_selections: usize,
+
+    /// Most directives (`@skip`, `@include`, ...) one document may write.
+    #[arg(long, env = "KXC_MAX_DIRECTIVES", default_value_t = DEFAULT_MAX_DIRECTIVES, value_parser = parse_max_directives, global = true)]
+    pub max_directives: usize,
+
     /// Most operations in one batched POST (a JSON array).
     #[arg(long, env = "KXC_MAX_BATCH", default_value_t = DEFAULT_MAX_BATCH, value_parser = parse_max_batch, global = true)]
     pub max_batch: usize,
@@ -41,9 +54,15 @@ pub struct ApiSettings {
     #[arg(long, env = "KXC_EXECUTION_TIMEOUT_MS", default_value_t = DEFAULT_EXECUTION_TIMEOUT_MS, value_parser = parse_execution_timeout_ms, global = true)]
     pub execution_timeout_ms: u64,
 
-    /// How many automatic persisted queries the in-memory LRU cache keeps.
-    #[arg(long, env = "KXC_PERSISTED_QUERY_CACHE", default_value_t = DEFAULT_PERSISTED_QUERY_CACHE, value_parser = parse_persisted_query_cache, global = true)]
-    pub persisted_query_cache: usize,
+    /// Bytes of document text the in-memory automatic persisted-query cache may hold; the
+    /// entries least likely to be used again are dropped first.
+    #[arg(long, env = "KXC_PERSISTED_QUERY_CACHE_BYTES", default_value_t = DEFAULT_PERSISTED_QUERY_CACHE_BYTES, value_parser = parse_persisted_query_cache_bytes, global = true)]
+    pub persisted_query_cache_bytes: u64,
+
+    /// Largest document, in bytes, that the persisted-query cache keeps; larger ones still
+    /// run but must be sent in full each time.
+    #[arg(long, env = "KXC_PERSISTED_QUERY_MAX_BYTES", default_value_t = DEFAULT_PERSISTED_QUERY_MAX_BYTES, value_parser = parse_persisted_query_max_bytes, global = true)]
+    pub persisted_query_max_bytes: usize,
 
     /// Browser origins allowed by CORS, comma separated (`https://a.example,https://b.example`).
     #[arg(long, env = "KXC_CORS_ORIGINS", default_value = "", value_parser = parse_cors_origins, global = true)]
@@ -60,10 +79,13 @@ impl Default for ApiSettings {
             max_depth: DEFAULT_MAX_DEPTH,
             max_complexity: DEFAULT_MAX_COMPLEXITY,
             max_aliases: DEFAULT_MAX_ALIASES,
+            max_expanded_selections: DEFAULT_MAX_EXPANDED_SELECTIONS,
+            max_directives: DEFAULT_MAX_DIRECTIVES,
             max_batch: DEFAULT_MAX_BATCH,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             execution_timeout_ms: DEFAULT_EXECUTION_TIMEOUT_MS,
-            persisted_query_cache: DEFAULT_PERSISTED_QUERY_CACHE,
+            persisted_query_cache_bytes: DEFAULT_PERSISTED_QUERY_CACHE_BYTES,
+            persisted_query_max_bytes: DEFAULT_PERSISTED_QUERY_MAX_BYTES,
             cors_origins: CorsOrigins::default(),
         }
     }
@@ -106,6 +128,14 @@ fn parse_max_aliases(value: &str) -> Result<usize, String> {
     bounded_usize("KXC_MAX_ALIASES", value, 0..=10_000)
 }
 
+fn parse_max_expanded_selections(value: &str) -> Result<usize, String> {
+    bounded_usize("KXC_MAX_EXPANDED_SELECTIONS", value, 1..=10_000_000)
+}
+
+fn parse_max_directives(value: &str) -> Result<usize, String> {
+    bounded_usize("KXC_MAX_DIRECTIVES", value, 0..=10_000)
+}
+
 fn parse_max_batch(value: &str) -> Result<usize, String> {
     bounded_usize("KXC_MAX_BATCH", value, 1..=1000)
 }
@@ -118,8 +148,12 @@ fn parse_execution_timeout_ms(value: &str) -> Result<u64, String> {
     bounded("KXC_EXECUTION_TIMEOUT_MS", value, 1..=3_600_000)
 }
 
-fn parse_persisted_query_cache(value: &str) -> Result<usize, String> {
-    bounded_usize("KXC_PERSISTED_QUERY_CACHE", value, 1..=1_000_000)
+fn parse_persisted_query_cache_bytes(value: &str) -> Result<u64, String> {
+    bounded("KXC_PERSISTED_QUERY_CACHE_BYTES", value, 1024..=(1 << 34))
+}
+
+fn parse_persisted_query_max_bytes(value: &str) -> Result<usize, String> {
+    bounded_usize("KXC_PERSISTED_QUERY_MAX_BYTES", value, 0..=(1 << 20))
 }
 
 fn parse_cors_origins(value: &str) -> Result<CorsOrigins, String> {
@@ -186,6 +220,27 @@ mod tests {
             parse_execution_timeout_ms("0")
                 .unwrap_err()
                 .contains("KXC_EXECUTION_TIMEOUT_MS")
+        );
+        assert!(
+            parse_max_expanded_selections("0")
+                .unwrap_err()
+                .contains("KXC_MAX_EXPANDED_SELECTIONS")
+        );
+        assert!(
+            parse_max_directives("many")
+                .unwrap_err()
+                .contains("KXC_MAX_DIRECTIVES")
+        );
+        assert_eq!(parse_max_directives("0").unwrap(), 0);
+        assert!(
+            parse_persisted_query_cache_bytes("1000")
+                .unwrap_err()
+                .contains("KXC_PERSISTED_QUERY_CACHE_BYTES")
+        );
+        assert!(
+            parse_persisted_query_max_bytes("16k")
+                .unwrap_err()
+                .contains("KXC_PERSISTED_QUERY_MAX_BYTES")
         );
         assert_eq!(parse_max_aliases("0").unwrap(), 0);
         assert_eq!(parse_max_depth(" 12 ").unwrap(), 12);

@@ -22,6 +22,12 @@ pub const EMAIL: usize = 254;
 /// An absolute http(s) URL.
 pub const URL: usize = 2_048;
 
+/// Items in any one list argument of a query: each filter list (`filter.themes`,
+/// `filter.regions`, ...), `search(types:, facets:)` and `nodes(ids:)`. Longer lists are refused
+/// with BAD_USER_INPUT naming the argument, before any lookup; the services then resolve a list
+/// within the database's statement limits.
+pub const LIST_ARGUMENT: usize = 100;
+
 /// Cities a practice is tagged with.
 pub const CITIES: usize = 100;
 /// Themes a practice or funding opportunity is tagged with.

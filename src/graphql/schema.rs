@@ -4,9 +4,6 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use async_graphql::extensions::apollo_persisted_queries::{
-    ApolloPersistedQueries, LruCacheStorage,
-};
 use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
@@ -15,6 +12,7 @@ use super::exec::language::AcceptedLanguages;
 use super::exec::limits::Limits;
 use super::exec::loaders::{self, Loaders};
 use super::exec::null_propagation::NullPropagation;
+use super::exec::persisted::PersistedQueries;
 use super::exec::protection::Protection;
 use super::mutation::Mutation;
 use super::query::Query;
@@ -30,7 +28,10 @@ pub struct SchemaOptions {
     pub limits: Limits,
     pub introspection: bool,
     pub field_suggestions: bool,
-    pub persisted_query_cache: usize,
+    /// Byte budget of the persisted-query cache.
+    pub persisted_query_cache_bytes: u64,
+    /// Largest document the persisted-query cache keeps.
+    pub persisted_query_max_bytes: usize,
 }
 
 impl SchemaOptions {
@@ -41,11 +42,14 @@ impl SchemaOptions {
                 max_depth: api.max_depth,
                 max_complexity: api.max_complexity,
                 max_aliases: api.max_aliases,
+                max_expanded_selections: api.max_expanded_selections,
+                max_directives: api.max_directives,
                 execution_timeout: api.execution_timeout(),
             },
             introspection: settings.introspection_enabled(),
             field_suggestions: settings.field_suggestions_enabled(),
-            persisted_query_cache: api.persisted_query_cache,
+            persisted_query_cache_bytes: api.persisted_query_cache_bytes,
+            persisted_query_max_bytes: api.persisted_query_max_bytes,
         }
     }
 }
@@ -65,9 +69,10 @@ pub fn build(db: DatabaseConnection, search: SharedIndex, options: &SchemaOption
         .data(search)
         .extension(CostBudget)
         .extension(Protection::new(options.limits, options.introspection))
-        .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
-            options.persisted_query_cache.max(1),
-        )))
+        .extension(PersistedQueries::new(
+            options.persisted_query_cache_bytes,
+            options.persisted_query_max_bytes,
+        ))
         .extension(NullPropagation);
     if !options.introspection {
         builder = builder.disable_introspection();

@@ -16,6 +16,7 @@ use super::negotiate::{self, ResponseMedia};
 use super::reply;
 use super::wire::{Body, GetParams, Params, Rejection};
 use crate::error::ErrorCode;
+use crate::graphql::exec::protection::BatchDeadline;
 use crate::graphql::{AcceptedLanguages, RequestReport};
 
 pub async fn post(
@@ -74,8 +75,9 @@ pub async fn post(
     }
 }
 
-/// Runs a batch's requests one after another: each is limited on its own, and running them in
-/// parallel would multiply what one HTTP request may cost.
+/// Runs a batch's requests one after another: running them in parallel would multiply what one
+/// HTTP request may cost. Each is limited on its own, but they share one execution deadline, so
+/// a batch takes no longer than one operation may.
 async fn run_batch(
     state: &AppState,
     headers: &HeaderMap,
@@ -86,10 +88,11 @@ async fn run_batch(
         .into_iter()
         .map(Params::into_request)
         .collect::<Result<Vec<_>, _>>()?;
+    let deadline = BatchDeadline(std::time::Instant::now() + state.api.execution_timeout());
     let mut runs = Vec::with_capacity(requests.len());
     for request in requests {
         let report = RequestReport::read_write();
-        let response = execute(state, headers, caller, request, &report).await;
+        let response = execute(state, headers, caller, request.data(deadline), &report).await;
         runs.push((response, report));
     }
     Ok(runs)

@@ -253,3 +253,145 @@ async fn execution_longer_than_the_timeout_is_stopped() {
         );
     }
 }
+
+/// `query { ...F0 }` where each `Fi` spreads `Fi+1` twice and the last selects `__typename`:
+/// a few hundred bytes that make 3 × 2^levels - 1 selections once expanded.
+fn doubling_fragments(levels: usize) -> String {
+    let mut document = String::from("query { ...F0 }");
+    for level in 0..levels {
+        let next = level + 1;
+        document.push_str(&format!(
+            " fragment F{level} on Query {{ ...F{next} ...F{next} }}"
+        ));
+    }
+    document.push_str(&format!(" fragment F{levels} on Query {{ __typename }}"));
+    document
+}
+
+#[tokio::test]
+async fn fragments_that_expand_past_the_limit_are_refused_before_validation() {
+    for app in spawn_apps().await {
+        let document = doubling_fragments(24);
+        let posted = app.graphql(&document, json!({})).await;
+        assert_eq!(
+            code(&posted),
+            "QUERY_TOO_COMPLEX",
+            "[{}] {posted}",
+            app.backend
+        );
+        assert!(
+            posted["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("50331647 selections"),
+            "{posted}"
+        );
+        assert!(posted.get("data").is_none());
+
+        let (status, fetched) = {
+            let response = app
+                .client
+                .get(format!("{}/graphql", app.address))
+                .query(&[("query", document.as_str())])
+                .send()
+                .await
+                .unwrap();
+            (
+                response.status().as_u16(),
+                response.json::<Value>().await.unwrap(),
+            )
+        };
+        assert_eq!(code(&fetched), "QUERY_TOO_COMPLEX", "{status} {fetched}");
+
+        // A fragment that spreads itself is refused before anything walks it; spread twice,
+        // async-graphql's own nesting check would take 2^32 steps.
+        for cyclic in [
+            "{ ...A } fragment A on Query { __typename ...B } fragment B on Query { ...A }",
+            "{ ...A } fragment A on Query { ...A ...A }",
+        ] {
+            let cyclic = app.graphql(cyclic, json!({})).await;
+            assert_eq!(code(&cyclic), "GRAPHQL_VALIDATION_FAILED", "{cyclic}");
+            assert!(
+                cyclic["errors"][0]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("`A` spreads itself"),
+                "{cyclic}"
+            );
+            assert!(cyclic.get("data").is_none(), "{cyclic}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_expanded_selection_limit_is_configurable() {
+    for app in spawn_apps_with(|settings| settings.api.max_expanded_selections = 23).await {
+        let within = app.graphql(&doubling_fragments(3), json!({})).await;
+        assert!(within.get("errors").is_none(), "[{}] {within}", app.backend);
+        let over = app.graphql(&doubling_fragments(4), json!({})).await;
+        assert_eq!(code(&over), "QUERY_TOO_COMPLEX", "{over}");
+        assert!(
+            over["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("at most 23"),
+            "{over}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn more_directives_than_the_limit_are_too_complex() {
+    for app in spawn_apps().await {
+        let directives =
+            |count: usize| format!("{{ __typename {} }}", "@include(if: true) ".repeat(count));
+        let within = app.graphql(&directives(50), json!({})).await;
+        // 50 directives pass the count; validation then refuses the repeated directive.
+        assert_ne!(
+            code(&within),
+            "QUERY_TOO_COMPLEX",
+            "[{}] {within}",
+            app.backend
+        );
+        let fifty = format!("{{ {} }}", "__typename @include(if: true) ".repeat(50));
+        let fine = app.graphql(&fifty, json!({})).await;
+        assert!(fine.get("errors").is_none(), "{fine}");
+
+        let over = app.graphql(&directives(51), json!({})).await;
+        assert_eq!(code(&over), "QUERY_TOO_COMPLEX", "{over}");
+        assert!(
+            over["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("51 directives"),
+            "{over}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_batch_shares_one_execution_deadline() {
+    // With a zero timeout the batch's deadline has passed once its first operation is done, so
+    // whatever comes after answers TIMEOUT without running, however fast it would be.
+    for app in spawn_apps_with(|settings| settings.api.execution_timeout_ms = 0).await {
+        // Alone, an operation that never waits finishes within even a zero timeout.
+        let alone = app.graphql("{ __typename }", json!({})).await;
+        assert_eq!(
+            alone["data"]["__typename"], "Query",
+            "[{}] {alone}",
+            app.backend
+        );
+
+        let batch = json!([
+            { "query": "{ practices(first: 100) { nodes { title cities { name } } } }" },
+            { "query": "{ __typename }" },
+            { "query": "{ __typename }" },
+        ]);
+        let (status, body) = post_raw(&app, batch.to_string()).await;
+        assert_eq!(status, 200, "{body}");
+        for (index, answer) in body.as_array().unwrap().iter().enumerate() {
+            assert_eq!(code(answer), "TIMEOUT", "operation {index}: {body}");
+            assert_eq!(answer["data"], Value::Null, "operation {index}: {body}");
+        }
+    }
+}

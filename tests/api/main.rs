@@ -10,6 +10,7 @@ mod identity;
 mod import;
 mod import_validation;
 mod limits;
+mod list_limits;
 mod loaders;
 mod persisted_queries;
 mod places;

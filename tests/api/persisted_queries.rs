@@ -112,3 +112,53 @@ async fn a_persisted_query_that_does_not_parse_says_so() {
         );
     }
 }
+
+async fn register_then_ask_by_hash(app: &TestApp, query: &str) -> (Value, Value) {
+    let hash = format!("{:x}", Sha256::digest(query.as_bytes()));
+    let registered = post(
+        app,
+        json!({ "query": query, "extensions": persisted(&hash) }),
+    )
+    .await;
+    let by_hash = post(app, json!({ "extensions": persisted(&hash) })).await;
+    (registered, by_hash)
+}
+
+fn code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("")
+}
+
+#[tokio::test]
+async fn only_small_documents_that_pass_validation_are_kept() {
+    for app in spawn_apps().await {
+        let (registered, by_hash) = register_then_ask_by_hash(&app, "{ __typename }").await;
+        assert_eq!(
+            registered["data"]["__typename"], "Query",
+            "[{}] {registered}",
+            app.backend
+        );
+        assert_eq!(by_hash["data"]["__typename"], "Query", "{by_hash}");
+
+        // Valid and well within the body limit, but larger than the cache keeps (16 KiB).
+        let large = format!("{{ __typename }}{}", " ".repeat(20 * 1024));
+        let (registered, by_hash) = register_then_ask_by_hash(&app, &large).await;
+        assert_eq!(registered["data"]["__typename"], "Query", "{registered}");
+        assert_eq!(code(&by_hash), "PERSISTED_QUERY_NOT_FOUND", "{by_hash}");
+
+        let invalid = "{ noSuchField }";
+        let (registered, by_hash) = register_then_ask_by_hash(&app, invalid).await;
+        assert_eq!(
+            code(&registered),
+            "GRAPHQL_VALIDATION_FAILED",
+            "{registered}"
+        );
+        assert_eq!(code(&by_hash), "PERSISTED_QUERY_NOT_FOUND", "{by_hash}");
+
+        let unparsable = "{ __typename";
+        let (registered, by_hash) = register_then_ask_by_hash(&app, unparsable).await;
+        assert_eq!(code(&registered), "GRAPHQL_PARSE_FAILED", "{registered}");
+        assert_eq!(code(&by_hash), "PERSISTED_QUERY_NOT_FOUND", "{by_hash}");
+    }
+}

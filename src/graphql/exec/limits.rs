@@ -1,9 +1,13 @@
 //! Query limits and the cost model. async-graphql computes depth and complexity during
 //! validation; [`crate::graphql::exec::protection`] enforces the limits below on those numbers.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
-use async_graphql::parser::types::{ExecutableDocument, Field, Selection, SelectionSet};
+use async_graphql::parser::types::{
+    ExecutableDocument, Field, FragmentDefinition, Selection, SelectionSet,
+};
+use async_graphql::{Name, Positioned};
 
 use crate::service::paging::MAX_PAGE_SIZE;
 
@@ -13,6 +17,11 @@ pub struct Limits {
     pub max_depth: usize,
     pub max_complexity: usize,
     pub max_aliases: usize,
+    /// Most fields the document's operations select once every fragment spread is expanded;
+    /// checked before validation, whose cost grows with that number.
+    pub max_expanded_selections: usize,
+    /// Most directives written in one document.
+    pub max_directives: usize,
     pub execution_timeout: Duration,
 }
 
@@ -45,6 +54,125 @@ pub fn count_aliases(document: &ExecutableDocument) -> usize {
         aliases += usize::from(field.alias.is_some())
     });
     aliases
+}
+
+/// How many selections (fields, spreads, inline fragments) the document makes once every
+/// fragment spread is expanded in place: the sum over its operations, or the largest fragment
+/// definition's size if that is larger (validation walks definitions too). Each fragment is
+/// sized once (memoised), so the count is linear in the document's length even when spreads
+/// double at every level; the result saturates instead of overflowing. A spread of an unknown
+/// fragment counts 1 (validation rejects it later).
+///
+/// A fragment that spreads itself, directly or through others, expands without end, and
+/// async-graphql's own depth check would walk it exponentially before validation could reject
+/// the cycle; such a document is `Err` with the fragment's name.
+pub fn expanded_selections(document: &ExecutableDocument) -> Result<usize, String> {
+    let mut sizer = FragmentSizer {
+        fragments: &document.fragments,
+        sizes: HashMap::new(),
+        cycle: None,
+    };
+    let operations = document
+        .operations
+        .iter()
+        .map(|(_, operation)| sizer.selection_set(&operation.node.selection_set.node))
+        .fold(0usize, usize::saturating_add);
+    let largest_fragment = document
+        .fragments
+        .keys()
+        .map(|name| sizer.fragment(name))
+        .max()
+        .unwrap_or(0);
+    match sizer.cycle {
+        Some(name) => Err(name),
+        None => Ok(operations.max(largest_fragment)),
+    }
+}
+
+struct FragmentSizer<'a> {
+    fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
+    /// `None` while the fragment is being sized: a spread of it then closes a cycle.
+    sizes: HashMap<&'a str, Option<usize>>,
+    cycle: Option<String>,
+}
+
+impl<'a> FragmentSizer<'a> {
+    fn fragment(&mut self, name: &'a str) -> usize {
+        match self.sizes.get(name) {
+            Some(Some(size)) => return *size,
+            Some(None) => {
+                self.cycle.get_or_insert_with(|| name.to_owned());
+                return 0;
+            }
+            None => {}
+        }
+        let Some(definition) = self.fragments.get(name) else {
+            return 0;
+        };
+        self.sizes.insert(name, None);
+        let size = self.selection_set(&definition.node.selection_set.node);
+        self.sizes.insert(name, Some(size));
+        size
+    }
+
+    fn selection_set(&mut self, selection_set: &'a SelectionSet) -> usize {
+        selection_set
+            .items
+            .iter()
+            .map(|selection| {
+                let inner = match &selection.node {
+                    Selection::Field(field) => self.selection_set(&field.node.selection_set.node),
+                    Selection::InlineFragment(fragment) => {
+                        self.selection_set(&fragment.node.selection_set.node)
+                    }
+                    Selection::FragmentSpread(spread) => {
+                        self.fragment(spread.node.fragment_name.node.as_str())
+                    }
+                };
+                inner.saturating_add(1)
+            })
+            .fold(0, usize::saturating_add)
+    }
+}
+
+/// How many directives the document writes: on operations, variables, fields, fragment
+/// definitions, spreads and inline fragments. Each occurrence counts once as written.
+pub fn count_directives(document: &ExecutableDocument) -> usize {
+    fn in_set(selection_set: &SelectionSet) -> usize {
+        selection_set
+            .items
+            .iter()
+            .map(|selection| match &selection.node {
+                Selection::Field(field) => {
+                    field.node.directives.len() + in_set(&field.node.selection_set.node)
+                }
+                Selection::InlineFragment(fragment) => {
+                    fragment.node.directives.len() + in_set(&fragment.node.selection_set.node)
+                }
+                Selection::FragmentSpread(spread) => spread.node.directives.len(),
+            })
+            .sum()
+    }
+    let operations: usize = document
+        .operations
+        .iter()
+        .map(|(_, operation)| {
+            let operation = &operation.node;
+            operation.directives.len()
+                + operation
+                    .variable_definitions
+                    .iter()
+                    .map(|variable| variable.node.directives.len())
+                    .sum::<usize>()
+                + in_set(&operation.selection_set.node)
+        })
+        .sum();
+    let fragments: usize = document
+        .fragments
+        .values()
+        .map(|fragment| fragment.node.directives.len() + in_set(&fragment.node.selection_set.node))
+        .sum();
+    operations + fragments
 }
 
 /// True when the document asks for `__schema` or `__type`; those fields exist only on the
@@ -105,6 +233,69 @@ mod tests {
         )
         .unwrap();
         assert_eq!(count_aliases(&document), 5);
+    }
+
+    /// `query { ...F0 }` where each `Fi` spreads `Fi+1` twice and the last selects one field.
+    fn doubling(levels: usize) -> String {
+        let mut document = String::from("query { ...F0 }\n");
+        for level in 0..levels {
+            let next = level + 1;
+            document.push_str(&format!(
+                "fragment F{level} on Query {{ ...F{next} ...F{next} }}\n"
+            ));
+        }
+        document.push_str(&format!("fragment F{levels} on Query {{ __typename }}\n"));
+        document
+    }
+
+    #[test]
+    fn expanded_selections_count_every_spread_in_place() {
+        let document = parse_query(
+            "{ practices(first: 1) { nodes { ...P ...P } } ... on Query { __typename } }
+             fragment P on Practice { title cities { name } }",
+        )
+        .unwrap();
+        // practices, nodes, 2 × (spread, title, cities, name), inline fragment, __typename
+        assert_eq!(expanded_selections(&document), Ok(12));
+        // 2^20 fields and 2^21 - 2 spreads.
+        assert_eq!(
+            expanded_selections(&parse_query(&doubling(20)).unwrap()),
+            Ok((1 << 20) + (1 << 21) - 1)
+        );
+        // 200 levels would be 2^200: the count saturates instead of overflowing.
+        assert_eq!(
+            expanded_selections(&parse_query(&doubling(200)).unwrap()),
+            Ok(usize::MAX)
+        );
+    }
+
+    #[test]
+    fn a_fragment_cycle_is_named_and_unknown_fragments_count_once() {
+        let cyclic = parse_query(
+            "{ ...A } fragment A on Query { __typename ...B } fragment B on Query { ...A ...C }",
+        )
+        .unwrap();
+        assert_eq!(expanded_selections(&cyclic), Err("A".to_owned()));
+        let itself = parse_query("{ ...A } fragment A on Query { ...A ...A }").unwrap();
+        assert_eq!(expanded_selections(&itself), Err("A".to_owned()));
+        let unknown = parse_query("{ __typename ...Missing }").unwrap();
+        assert_eq!(expanded_selections(&unknown), Ok(2));
+        let unused = parse_query(&format!("{{ __typename }}\n{}", &doubling(10)[16..])).unwrap();
+        assert_eq!(expanded_selections(&unused), Ok((1 << 10) + (1 << 11) - 2));
+    }
+
+    #[test]
+    fn directives_are_counted_wherever_they_are_written() {
+        let document = parse_query(
+            "query Q($a: Boolean = true) @live {
+               __typename @skip(if: false) @include(if: true)
+               ...F @include(if: true)
+               ... @skip(if: false) { __typename }
+             }
+             fragment F on Query @x { __typename @y }",
+        )
+        .unwrap();
+        assert_eq!(count_directives(&document), 7);
     }
 
     #[test]

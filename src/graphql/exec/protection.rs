@@ -4,6 +4,7 @@
 //! can pick a status without guessing from the response body.
 
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
@@ -17,6 +18,12 @@ use async_graphql::{
 use crate::error::ErrorCode;
 use crate::graphql::exec::limits::{self, Limits};
 use crate::graphql::exec::report::RequestReport;
+
+/// When the operations of one batched POST must all end: the batch shares one execution
+/// timeout instead of each operation having its own. Attached to each request of a batch; an
+/// operation that starts after it answers `TIMEOUT` without running.
+#[derive(Clone, Copy, Debug)]
+pub struct BatchDeadline(pub Instant);
 
 /// Registers first so that it wraps every other extension (persisted queries included).
 pub struct Protection {
@@ -70,6 +77,40 @@ enum Phase {
 }
 
 impl ProtectionExtension {
+    /// The limits checked on the document as written, in time linear in its length, before
+    /// anything walks it with its fragments expanded.
+    fn bound(&self, document: &ExecutableDocument) -> ServerResult<()> {
+        let selections = limits::expanded_selections(document).map_err(|fragment| {
+            refusal(
+                format!(
+                    "the fragment `{fragment}` spreads itself, directly or through other fragments"
+                ),
+                ErrorCode::GraphqlValidationFailed,
+            )
+        })?;
+        if selections > self.limits.max_expanded_selections {
+            return Err(refusal(
+                format!(
+                    "the document makes {} selections once its fragments are expanded; at most {} are allowed",
+                    display_count(selections),
+                    self.limits.max_expanded_selections
+                ),
+                ErrorCode::QueryTooComplex,
+            ));
+        }
+        let directives = limits::count_directives(document);
+        if directives > self.limits.max_directives {
+            return Err(refusal(
+                format!(
+                    "the document uses {directives} directives; at most {} are allowed",
+                    self.limits.max_directives
+                ),
+                ErrorCode::QueryTooComplex,
+            ));
+        }
+        Ok(())
+    }
+
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -114,15 +155,7 @@ impl Extension for ProtectionExtension {
         request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
-        // Registering a persisted query parses it inside the persisted-query extension, where a
-        // syntax error would look like any other protocol error; parse it here first.
-        if request.extensions.contains_key("persistedQuery")
-            && !request.query.is_empty()
-            && let Err(error) = async_graphql::parser::parse_query(&request.query)
-        {
-            return Err(labelled(error.into(), ErrorCode::GraphqlParseFailed));
-        }
-        next.run(ctx, request).await.map_err(|error| {
+        let mut request = next.run(ctx, request).await.map_err(|error| {
             // The message is fixed by the Apollo protocol; clients match on it.
             let code = if error.message == "PersistedQueryNotFound" {
                 ErrorCode::PersistedQueryNotFound
@@ -130,7 +163,17 @@ impl Extension for ProtectionExtension {
                 ErrorCode::BadUserInput
             };
             labelled(error, code)
-        })
+        })?;
+        // Parse here rather than in async-graphql's parse step: right after parsing it walks
+        // every spread in place to check nesting, which takes exponential time for fragments
+        // that spread each other twice per level. The document is bounded first; async-graphql
+        // then uses it as parsed.
+        let document = request.parsed_query().map_err(|error| {
+            let code = parse_failure_code(&error);
+            labelled(error, code)
+        })?;
+        self.bound(document)?;
+        Ok(request)
     }
 
     async fn parse_query(
@@ -213,7 +256,20 @@ impl Extension for ProtectionExtension {
         next: NextExecute<'_>,
     ) -> Response {
         self.state().phase = Phase::Executing;
-        let timeout = self.limits.execution_timeout;
+        let mut timeout = self.limits.execution_timeout;
+        if let Some(BatchDeadline(deadline)) = ctx.data_opt::<BatchDeadline>() {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Response::from_errors(vec![refusal(
+                    format!(
+                        "the batch took longer than {} ms; this operation was not run",
+                        self.limits.execution_timeout.as_millis()
+                    ),
+                    ErrorCode::Timeout,
+                )]);
+            }
+            timeout = timeout.min(remaining);
+        }
         match tokio::time::timeout(timeout, next.run(ctx, operation_name)).await {
             Ok(response) => response,
             Err(_) => {
@@ -231,6 +287,15 @@ impl Extension for ProtectionExtension {
                 )])
             }
         }
+    }
+}
+
+/// A saturated count is too large to say exactly.
+fn display_count(count: usize) -> String {
+    if count == usize::MAX {
+        format!("more than {}", usize::MAX - 1)
+    } else {
+        count.to_string()
     }
 }
 

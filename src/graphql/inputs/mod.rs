@@ -21,14 +21,35 @@ use crate::service::records::{
     ProviderLevel as Level,
 };
 
+/// The items of an optional list argument, refused when there are more than
+/// [`domain::limits::LIST_ARGUMENT`]; `path` names the argument (`filter.themes`).
+pub(crate) fn bounded_list<T>(
+    values: Option<Vec<T>>,
+    path: impl Into<FieldPath>,
+) -> AppResult<Vec<T>> {
+    let values = values.unwrap_or_default();
+    let limit = domain::limits::LIST_ARGUMENT;
+    if values.len() > limit {
+        let path = path.into();
+        let name = path.camel_text();
+        return Err(AppError::bad_input(
+            path,
+            format!(
+                "`{name}` has {} items; at most {limit} are allowed",
+                values.len()
+            ),
+        ));
+    }
+    Ok(values)
+}
+
 /// Parses every element of an optional list, naming the failing element.
 fn parse_list<T>(
     values: Option<Vec<String>>,
     field: &str,
     parse: impl Fn(&str) -> Result<T, String>,
 ) -> AppResult<Vec<T>> {
-    values
-        .unwrap_or_default()
+    bounded_list(values, ["filter", field])?
         .iter()
         .enumerate()
         .map(|(index, value)| {
@@ -160,7 +181,7 @@ impl EvaluationLabel {
     }
 }
 
-/// Which practices to list. Lists match any of their values; filters combine with AND.
+/// Which practices to list. Lists match any of their values (at most 100 each); filters combine with AND.
 #[derive(InputObject, Default, Debug)]
 pub struct PracticeFilter {
     /// Theme paths; each matches its whole subtree (`energy` matches `energy/renewables/solar`).
@@ -205,9 +226,7 @@ impl PracticeFilter {
             regions: parse_list(self.regions, "regions", |code| Ok(code.to_owned()))?,
             cities: parse_list(self.cities, "cities", Slug::parse)?,
             networks: parse_list(self.networks, "networks", Slug::parse)?,
-            sdgs: self
-                .sdgs
-                .unwrap_or_default()
+            sdgs: bounded_list(self.sdgs, ["filter", "sdgs"])?
                 .into_iter()
                 .enumerate()
                 .map(|(index, goal)| {
@@ -221,9 +240,7 @@ impl PracticeFilter {
                 .collect::<AppResult<_>>()?,
             languages: parse_list(self.languages, "languages", Language::parse)?,
             min_score: self.min_score,
-            evaluation_labels: self
-                .evaluation_label
-                .unwrap_or_default()
+            evaluation_labels: bounded_list(self.evaluation_label, ["filter", "evaluationLabel"])?
                 .into_iter()
                 .map(EvaluationLabel::domain)
                 .collect(),
@@ -281,7 +298,7 @@ impl PracticeOrder {
     }
 }
 
-/// Which cities to list.
+/// Which cities to list. Each list holds at most 100 values.
 #[derive(InputObject, Default, Debug)]
 pub struct CityFilter {
     /// Region codes; each matches its whole subtree.
@@ -377,7 +394,7 @@ mirror_enum!(ApplicantKind => Applicant {
     Research,
 }, "Who may apply.");
 
-/// Which funding opportunities to list. Lists match any of their values; filters combine with AND.
+/// Which funding opportunities to list. Lists match any of their values (at most 100 each); filters combine with AND.
 #[derive(InputObject, Default, Debug)]
 pub struct FundingFilter {
     /// Opportunities giving any of these kinds of support.
@@ -408,21 +425,15 @@ pub struct FundingFilter {
 impl FundingFilter {
     pub fn parse(self) -> AppResult<FundingQuery> {
         Ok(FundingQuery {
-            instruments: self
-                .instruments
-                .unwrap_or_default()
+            instruments: bounded_list(self.instruments, ["filter", "instruments"])?
                 .into_iter()
                 .map(Into::into)
                 .collect(),
-            provider_levels: self
-                .provider_levels
-                .unwrap_or_default()
+            provider_levels: bounded_list(self.provider_levels, ["filter", "providerLevels"])?
                 .into_iter()
                 .map(Into::into)
                 .collect(),
-            directions: self
-                .directions
-                .unwrap_or_default()
+            directions: bounded_list(self.directions, ["filter", "directions"])?
                 .into_iter()
                 .map(Into::into)
                 .collect(),
@@ -434,9 +445,7 @@ impl FundingFilter {
                         .map_err(|message| AppError::bad_input(["filter", "eligibleCity"], message))
                 })
                 .transpose()?,
-            applicant_kinds: self
-                .applicant_kinds
-                .unwrap_or_default()
+            applicant_kinds: bounded_list(self.applicant_kinds, ["filter", "applicantKinds"])?
                 .into_iter()
                 .map(Into::into)
                 .collect(),

@@ -86,7 +86,7 @@ pub struct BoundingBoxInput {
     pub east: f64,
 }
 
-/// Narrows a search. Each list matches any of its values; different fields must all match.
+/// Narrows a search. Each list matches any of its values (at most 100); different fields must all match.
 #[derive(InputObject, Clone, Debug, Default)]
 #[graphql(name = "SearchFilter")]
 pub struct SearchFilterInput {
@@ -145,7 +145,7 @@ pub fn parse(args: SearchArgs) -> AppResult<(SearchRequest, Vec<String>)> {
         })
         .transpose()?;
     let input = args.filter.unwrap_or_default();
-    let regions = input.regions.clone().unwrap_or_default();
+    let regions = super::bounded_list(input.regions.clone(), ["filter", "regions"])?;
     if let Some(index) = regions.iter().position(|code| code.trim().is_empty()) {
         return Err(bad_filter(
             FieldPath::from("regions").index(index),
@@ -177,9 +177,7 @@ pub fn parse(args: SearchArgs) -> AppResult<(SearchRequest, Vec<String>)> {
     let request = SearchRequest {
         query,
         language,
-        kinds: args
-            .types
-            .unwrap_or_default()
+        kinds: super::bounded_list(args.types, ["types"])?
             .into_iter()
             .map(|kind| match kind {
                 SearchType::Practice => RecordKind::Practice,
@@ -188,9 +186,7 @@ pub fn parse(args: SearchArgs) -> AppResult<(SearchRequest, Vec<String>)> {
             })
             .collect(),
         filter,
-        facets: args
-            .facets
-            .unwrap_or_default()
+        facets: super::bounded_list(args.facets, ["facets"])?
             .into_iter()
             .map(facet_kind)
             .collect(),
@@ -244,8 +240,7 @@ fn each<T, R>(
     values: Option<Vec<T>>,
     parse: impl Fn(T) -> Result<R, String>,
 ) -> AppResult<Vec<R>> {
-    values
-        .unwrap_or_default()
+    super::bounded_list(values, ["filter", name])?
         .into_iter()
         .enumerate()
         .map(|(index, value)| {
@@ -289,9 +284,7 @@ fn parse_filter(input: SearchFilterInput) -> AppResult<SearchFilter> {
         sdgs: each("sdgs", input.sdgs, |goal| Sdg::try_from(i64::from(goal)))?,
         languages: each("languages", input.languages, |code| Language::parse(&code))?,
         min_score,
-        instruments: input
-            .instruments
-            .unwrap_or_default()
+        instruments: super::bounded_list(input.instruments, ["filter", "instruments"])?
             .into_iter()
             .map(Into::into)
             .collect(),

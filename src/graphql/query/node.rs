@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object};
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::graphql::ids::{GlobalId, RecordKind};
 use crate::graphql::types::city::City;
 use crate::graphql::types::funding::FundingOpportunity;
@@ -69,9 +69,7 @@ impl NodeQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Global IDs, at most 100; answers follow their order.")] ids: Vec<ID>,
     ) -> AppResult<Vec<Option<Node>>> {
-        if ids.len() > 100 {
-            return Err(AppError::bad_input(["ids"], "at most 100 IDs"));
-        }
+        let ids = crate::graphql::inputs::bounded_list(Some(ids), ["ids"])?;
         let mut nodes = Vec::with_capacity(ids.len());
         for id in &ids {
             nodes.push(load(ctx, id).await?);
