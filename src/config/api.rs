@@ -14,6 +14,9 @@ pub const DEFAULT_MAX_BATCH: usize = 10;
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const DEFAULT_EXECUTION_TIMEOUT_MS: u64 = 10_000;
 pub const DEFAULT_PERSISTED_QUERY_CACHE: usize = 1000;
+pub const DEFAULT_HEADER_TIMEOUT_MS: u64 = 10_000;
+pub const DEFAULT_BODY_TIMEOUT_MS: u64 = 10_000;
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
 #[derive(Args, Clone, Debug)]
 pub struct ApiSettings {
@@ -41,6 +44,20 @@ pub struct ApiSettings {
     #[arg(long, env = "KXC_EXECUTION_TIMEOUT_MS", default_value_t = DEFAULT_EXECUTION_TIMEOUT_MS, value_parser = parse_execution_timeout_ms, global = true)]
     pub execution_timeout_ms: u64,
 
+    /// Longest wait, in milliseconds, for a request's headers (HTTP/1), from the moment the
+    /// server starts reading them; an idle keep-alive connection is closed after it too.
+    #[arg(long, env = "KXC_HEADER_TIMEOUT_MS", default_value_t = DEFAULT_HEADER_TIMEOUT_MS, value_parser = parse_header_timeout_ms, global = true)]
+    pub header_timeout_ms: u64,
+
+    /// Longest wait, in milliseconds, for the next piece of a request body; a stalled body
+    /// is answered 408.
+    #[arg(long, env = "KXC_BODY_TIMEOUT_MS", default_value_t = DEFAULT_BODY_TIMEOUT_MS, value_parser = parse_body_timeout_ms, global = true)]
+    pub body_timeout_ms: u64,
+
+    /// Most client connections served at once; further ones wait in the listen backlog.
+    #[arg(long, env = "KXC_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS, value_parser = parse_max_connections, global = true)]
+    pub max_connections: usize,
+
     /// How many automatic persisted queries the in-memory LRU cache keeps.
     #[arg(long, env = "KXC_PERSISTED_QUERY_CACHE", default_value_t = DEFAULT_PERSISTED_QUERY_CACHE, value_parser = parse_persisted_query_cache, global = true)]
     pub persisted_query_cache: usize,
@@ -64,6 +81,9 @@ impl Default for ApiSettings {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             execution_timeout_ms: DEFAULT_EXECUTION_TIMEOUT_MS,
             persisted_query_cache: DEFAULT_PERSISTED_QUERY_CACHE,
+            header_timeout_ms: DEFAULT_HEADER_TIMEOUT_MS,
+            body_timeout_ms: DEFAULT_BODY_TIMEOUT_MS,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
             cors_origins: CorsOrigins::default(),
         }
     }
@@ -72,6 +92,14 @@ impl Default for ApiSettings {
 impl ApiSettings {
     pub fn execution_timeout(&self) -> Duration {
         Duration::from_millis(self.execution_timeout_ms)
+    }
+
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_millis(self.header_timeout_ms)
+    }
+
+    pub fn body_timeout(&self) -> Duration {
+        Duration::from_millis(self.body_timeout_ms)
     }
 }
 
@@ -120,6 +148,18 @@ fn parse_execution_timeout_ms(value: &str) -> Result<u64, String> {
 
 fn parse_persisted_query_cache(value: &str) -> Result<usize, String> {
     bounded_usize("KXC_PERSISTED_QUERY_CACHE", value, 1..=1_000_000)
+}
+
+fn parse_header_timeout_ms(value: &str) -> Result<u64, String> {
+    bounded("KXC_HEADER_TIMEOUT_MS", value, 10..=600_000)
+}
+
+fn parse_body_timeout_ms(value: &str) -> Result<u64, String> {
+    bounded("KXC_BODY_TIMEOUT_MS", value, 10..=600_000)
+}
+
+fn parse_max_connections(value: &str) -> Result<usize, String> {
+    bounded_usize("KXC_MAX_CONNECTIONS", value, 1..=1_000_000)
 }
 
 fn parse_cors_origins(value: &str) -> Result<CorsOrigins, String> {
@@ -187,6 +227,23 @@ mod tests {
                 .unwrap_err()
                 .contains("KXC_EXECUTION_TIMEOUT_MS")
         );
+        assert!(
+            parse_header_timeout_ms("0")
+                .unwrap_err()
+                .contains("KXC_HEADER_TIMEOUT_MS")
+        );
+        assert!(
+            parse_body_timeout_ms("soon")
+                .unwrap_err()
+                .contains("KXC_BODY_TIMEOUT_MS")
+        );
+        assert!(
+            parse_max_connections("0")
+                .unwrap_err()
+                .contains("KXC_MAX_CONNECTIONS")
+        );
+        assert_eq!(parse_header_timeout_ms("250").unwrap(), 250);
+        assert_eq!(parse_max_connections("64").unwrap(), 64);
         assert_eq!(parse_max_aliases("0").unwrap(), 0);
         assert_eq!(parse_max_depth(" 12 ").unwrap(), 12);
     }

@@ -1,14 +1,18 @@
-//! Middleware from tower-http: CORS for the configured origins, response compression, and a
-//! panic guard that answers like any other internal error.
+//! Middleware from tower-http: CORS for the configured origins, response compression, a
+//! timeout on stalled request bodies, and a panic guard that answers like any other internal
+//! error.
 
 use std::any::Any;
 use std::time::Duration;
 
+use axum::body::Body;
+use axum::extract::Request;
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tower_http::catch_panic::{CatchPanicLayer, ResponseForPanic};
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::timeout::TimeoutBody;
 
 use crate::config::CorsOrigins;
 use crate::error::ErrorCode;
@@ -32,6 +36,16 @@ pub fn cors(origins: &CorsOrigins) -> CorsLayer {
 /// gzip, for clients that ask for it; GraphiQL's scripts shrink to a fifth.
 pub fn compression() -> CompressionLayer {
     CompressionLayer::new().gzip(true)
+}
+
+/// A request body that sends nothing for `timeout` fails to read with tower-http's
+/// `TimeoutError`, which the GraphQL handler answers with 408.
+pub fn body_timeout(
+    timeout: Duration,
+) -> tower::util::MapRequestLayer<impl Fn(Request) -> Request + Clone> {
+    tower::util::MapRequestLayer::new(move |request: Request| {
+        request.map(|body| Body::new(TimeoutBody::new(timeout, body)))
+    })
 }
 
 pub fn catch_panic() -> CatchPanicLayer<InternalOnPanic> {

@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graphiql/{file}", get(graphiql::asset))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .layer(layers::body_timeout(api.body_timeout()))
         .layer(layers::compression())
         .layer(layers::cors(&api.cors_origins))
         .layer(layers::catch_panic())

@@ -51,10 +51,7 @@ impl ServiceError {
         Self::NotFound(format!("{what} not found"))
     }
 
-    pub fn invalid(
-        field: impl Into<crate::domain::FieldPath>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn invalid(field: impl Into<crate::domain::FieldPath>, message: impl Into<String>) -> Self {
         Self::Invalid(vec![FieldError::new(field, message)])
     }
 }
