@@ -14,6 +14,8 @@ pub const DEFAULT_MAX_BATCH: usize = 10;
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const DEFAULT_EXECUTION_TIMEOUT_MS: u64 = 10_000;
 pub const DEFAULT_PERSISTED_QUERY_CACHE: usize = 1000;
+pub const DEFAULT_SEARCH_MAX_QUERY_CHARS: usize = 512;
+pub const DEFAULT_SEARCH_MAX_TERMS: usize = 32;
 pub const DEFAULT_HEADER_TIMEOUT_MS: u64 = 10_000;
 pub const DEFAULT_BODY_TIMEOUT_MS: u64 = 10_000;
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
@@ -43,6 +45,15 @@ pub struct ApiSettings {
     /// Longest execution of one operation, in milliseconds.
     #[arg(long, env = "KXC_EXECUTION_TIMEOUT_MS", default_value_t = DEFAULT_EXECUTION_TIMEOUT_MS, value_parser = parse_execution_timeout_ms, global = true)]
     pub execution_timeout_ms: u64,
+
+    /// Longest `search` query (and `suggest` prefix), in characters.
+    #[arg(long, env = "KXC_SEARCH_MAX_QUERY_CHARS", default_value_t = DEFAULT_SEARCH_MAX_QUERY_CHARS, value_parser = parse_search_max_query_chars, global = true)]
+    pub search_max_query_chars: usize,
+
+    /// Most words one `search` query may look for (each word of a phrase counts, so do
+    /// excluded ones).
+    #[arg(long, env = "KXC_SEARCH_MAX_TERMS", default_value_t = DEFAULT_SEARCH_MAX_TERMS, value_parser = parse_search_max_terms, global = true)]
+    pub search_max_terms: usize,
 
     /// Longest wait, in milliseconds, for a request's headers (HTTP/1), from the moment the
     /// server starts reading them; an idle keep-alive connection is closed after it too.
@@ -81,6 +92,8 @@ impl Default for ApiSettings {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             execution_timeout_ms: DEFAULT_EXECUTION_TIMEOUT_MS,
             persisted_query_cache: DEFAULT_PERSISTED_QUERY_CACHE,
+            search_max_query_chars: DEFAULT_SEARCH_MAX_QUERY_CHARS,
+            search_max_terms: DEFAULT_SEARCH_MAX_TERMS,
             header_timeout_ms: DEFAULT_HEADER_TIMEOUT_MS,
             body_timeout_ms: DEFAULT_BODY_TIMEOUT_MS,
             max_connections: DEFAULT_MAX_CONNECTIONS,
@@ -148,6 +161,14 @@ fn parse_execution_timeout_ms(value: &str) -> Result<u64, String> {
 
 fn parse_persisted_query_cache(value: &str) -> Result<usize, String> {
     bounded_usize("KXC_PERSISTED_QUERY_CACHE", value, 1..=1_000_000)
+}
+
+fn parse_search_max_query_chars(value: &str) -> Result<usize, String> {
+    bounded_usize("KXC_SEARCH_MAX_QUERY_CHARS", value, 1..=100_000)
+}
+
+fn parse_search_max_terms(value: &str) -> Result<usize, String> {
+    bounded_usize("KXC_SEARCH_MAX_TERMS", value, 1..=1000)
 }
 
 fn parse_header_timeout_ms(value: &str) -> Result<u64, String> {
@@ -241,6 +262,16 @@ mod tests {
             parse_max_connections("0")
                 .unwrap_err()
                 .contains("KXC_MAX_CONNECTIONS")
+        );
+        assert!(
+            parse_search_max_query_chars("0")
+                .unwrap_err()
+                .contains("KXC_SEARCH_MAX_QUERY_CHARS")
+        );
+        assert!(
+            parse_search_max_terms("1001")
+                .unwrap_err()
+                .contains("KXC_SEARCH_MAX_TERMS")
         );
         assert_eq!(parse_header_timeout_ms("250").unwrap(), 250);
         assert_eq!(parse_max_connections("64").unwrap(), 64);

@@ -31,6 +31,7 @@ pub struct SchemaOptions {
     pub introspection: bool,
     pub field_suggestions: bool,
     pub persisted_query_cache: usize,
+    pub search: crate::service::search::SearchGate,
 }
 
 impl SchemaOptions {
@@ -46,6 +47,7 @@ impl SchemaOptions {
             introspection: settings.introspection_enabled(),
             field_suggestions: settings.field_suggestions_enabled(),
             persisted_query_cache: api.persisted_query_cache,
+            search: crate::service::search::SearchGate::from_settings(api),
         }
     }
 }
@@ -63,6 +65,7 @@ pub fn build(db: DatabaseConnection, search: SharedIndex, options: &SchemaOption
     let mut builder = schema()
         .data(db)
         .data(search)
+        .data(options.search.clone())
         .extension(CostBudget)
         .extension(Protection::new(options.limits, options.introspection))
         .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
