@@ -1,4 +1,5 @@
-//! Middleware from tower-http: CORS for the configured origins, response compression, a
+//! Middleware from tower-http: safe default response headers, CORS for the configured
+//! origins, response compression, a
 //! timeout on stalled request bodies, and a panic guard that answers like any other internal
 //! error.
 
@@ -12,10 +13,30 @@ use axum::response::{IntoResponse, Response};
 use tower_http::catch_panic::{CatchPanicLayer, ResponseForPanic};
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutBody;
 
 use crate::config::CorsOrigins;
 use crate::error::ErrorCode;
+
+/// `X-Content-Type-Options: nosniff` (browsers take the declared media type, so a JSON answer
+/// is never run as a script or page) and `Referrer-Policy: no-referrer` (GraphiQL links leak
+/// no URL) on every response that does not set them itself.
+pub fn safe_defaults() -> (
+    SetResponseHeaderLayer<header::HeaderValue>,
+    SetResponseHeaderLayer<header::HeaderValue>,
+) {
+    (
+        SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            header::HeaderValue::from_static("nosniff"),
+        ),
+        SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            header::HeaderValue::from_static("no-referrer"),
+        ),
+    )
+}
 
 /// Only the listed origins may read responses from a browser; with an empty list no CORS
 /// headers are sent and browsers keep cross-origin pages out.

@@ -53,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .layer(layers::compression())
         .layer(layers::cors(&api.cors_origins))
         .layer(layers::catch_panic())
+        .layer(layers::safe_defaults())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
