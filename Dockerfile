@@ -12,7 +12,8 @@ RUN apt-get update \
  && mkdir -p /var/lib/kxc && chown kxc /var/lib/kxc
 COPY --from=build /src/target/release/kxc /usr/local/bin/kxc
 USER kxc
-ENV KXC_DATA_DIR=/var/lib/kxc KXC_BIND=0.0.0.0:8080 KXC_LOG_FORMAT=json
+# The production profile: introspection and field suggestions off (see KXC_PROFILE).
+ENV KXC_DATA_DIR=/var/lib/kxc KXC_BIND=0.0.0.0:8080 KXC_LOG_FORMAT=json KXC_PROFILE=production
 EXPOSE 8080
 ENTRYPOINT ["kxc"]
 CMD ["serve"]

@@ -63,6 +63,7 @@ fn request(query: &str) -> SearchRequest {
         order: SortOrder::Relevance,
         first: 10,
         after: None,
+        deadline: kxc::search::deadline::Deadline::NONE,
     }
 }
 

@@ -1,10 +1,22 @@
 //! Builds the application: database pool, migrations, seed, search index and its indexer
 //! task, schema and router, bound to a listener. Tests bind port 0 and read the real port from [`Application::port`].
+//!
+//! The accept loop lives here too (hyper-util, not `axum::serve`): it bounds how long a client
+//! may take to send its headers (`KXC_HEADER_TIMEOUT_MS`, which `axum::serve` has no timer for)
+//! and how many connections are served at once (`KXC_MAX_CONNECTIONS`).
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
+use axum::extract::ConnectInfo;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tower::ServiceExt;
 
 use crate::config::Settings;
 use crate::http::{self, AppState};
@@ -14,6 +26,8 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     address: SocketAddr,
+    header_timeout: Duration,
+    max_connections: usize,
 }
 
 impl Application {
@@ -58,6 +72,8 @@ impl Application {
             listener,
             router,
             address,
+            header_timeout: settings.api.header_timeout(),
+            max_connections: settings.api.max_connections,
         })
     }
 
@@ -71,14 +87,62 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serve")
+        self.serve(shutdown_signal()).await
+    }
+
+    /// Accepts connections until `stop` completes, then stops accepting, lets every open
+    /// connection finish its in-flight request and returns. A connection holds one of
+    /// `max_connections` permits while open; with none free, accepting waits.
+    async fn serve(self, stop: impl Future<Output = ()>) -> anyhow::Result<()> {
+        // HTTP/1 only, as `axum::serve` served (axum's `http2` feature is off): hyper has no
+        // header timer for HTTP/2, and version sniffing would wait for a first byte untimed.
+        let mut builder = auto::Builder::new(TokioExecutor::new()).http1_only();
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(self.header_timeout);
+        let permits = Arc::new(Semaphore::new(self.max_connections));
+        let graceful = GracefulShutdown::new();
+        let router = self.router;
+        tokio::pin!(stop);
+        loop {
+            let permit = tokio::select! {
+                permit = permits.clone().acquire_owned() => permit.context("connection permits")?,
+                () = &mut stop => break,
+            };
+            let (stream, peer) = tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(error) => {
+                        // Out of file descriptors and the like: wait instead of spinning.
+                        tracing::warn!(%error, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                },
+                () = &mut stop => break,
+            };
+            let router = router.clone();
+            let service = hyper::service::service_fn(
+                move |mut request: hyper::Request<hyper::body::Incoming>| {
+                    request.extensions_mut().insert(ConnectInfo(peer));
+                    router.clone().oneshot(request)
+                },
+            );
+            let connection = builder
+                .serve_connection(TokioIo::new(stream), service)
+                .into_owned();
+            let connection = graceful.watch(connection);
+            tokio::spawn(async move {
+                if let Err(error) = connection.await {
+                    tracing::debug!(%peer, error = %error, "connection ended with an error");
+                }
+                drop(permit);
+            });
+        }
+        drop(self.listener);
+        graceful.shutdown().await;
+        Ok(())
     }
 }
 

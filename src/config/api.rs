@@ -17,6 +17,11 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
 pub const DEFAULT_EXECUTION_TIMEOUT_MS: u64 = 10_000;
 pub const DEFAULT_PERSISTED_QUERY_CACHE_BYTES: u64 = 8 * 1024 * 1024;
 pub const DEFAULT_PERSISTED_QUERY_MAX_BYTES: usize = 16 * 1024;
+pub const DEFAULT_SEARCH_MAX_QUERY_CHARS: usize = 512;
+pub const DEFAULT_SEARCH_MAX_TERMS: usize = 32;
+pub const DEFAULT_HEADER_TIMEOUT_MS: u64 = 10_000;
+pub const DEFAULT_BODY_TIMEOUT_MS: u64 = 10_000;
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
 #[derive(Args, Clone, Debug)]
 pub struct ApiSettings {
@@ -64,6 +69,29 @@ pub struct ApiSettings {
     #[arg(long, env = "KXC_PERSISTED_QUERY_MAX_BYTES", default_value_t = DEFAULT_PERSISTED_QUERY_MAX_BYTES, value_parser = parse_persisted_query_max_bytes, global = true)]
     pub persisted_query_max_bytes: usize,
 
+    /// Longest `search` query (and `suggest` prefix), in characters.
+    #[arg(long, env = "KXC_SEARCH_MAX_QUERY_CHARS", default_value_t = DEFAULT_SEARCH_MAX_QUERY_CHARS, value_parser = parse_search_max_query_chars, global = true)]
+    pub search_max_query_chars: usize,
+
+    /// Most words one `search` query may look for (each word of a phrase counts, so do
+    /// excluded ones).
+    #[arg(long, env = "KXC_SEARCH_MAX_TERMS", default_value_t = DEFAULT_SEARCH_MAX_TERMS, value_parser = parse_search_max_terms, global = true)]
+    pub search_max_terms: usize,
+
+    /// Longest wait, in milliseconds, for a request's headers (HTTP/1), from the moment the
+    /// server starts reading them; an idle keep-alive connection is closed after it too.
+    #[arg(long, env = "KXC_HEADER_TIMEOUT_MS", default_value_t = DEFAULT_HEADER_TIMEOUT_MS, value_parser = parse_header_timeout_ms, global = true)]
+    pub header_timeout_ms: u64,
+
+    /// Longest wait, in milliseconds, for the next piece of a request body; a stalled body
+    /// is answered 408.
+    #[arg(long, env = "KXC_BODY_TIMEOUT_MS", default_value_t = DEFAULT_BODY_TIMEOUT_MS, value_parser = parse_body_timeout_ms, global = true)]
+    pub body_timeout_ms: u64,
+
+    /// Most client connections served at once; further ones wait in the listen backlog.
+    #[arg(long, env = "KXC_MAX_CONNECTIONS", default_value_t = DEFAULT_MAX_CONNECTIONS, value_parser = parse_max_connections, global = true)]
+    pub max_connections: usize,
+
     /// Browser origins allowed by CORS, comma separated (`https://a.example,https://b.example`).
     #[arg(long, env = "KXC_CORS_ORIGINS", default_value = "", value_parser = parse_cors_origins, global = true)]
     pub cors_origins: CorsOrigins,
@@ -86,6 +114,11 @@ impl Default for ApiSettings {
             execution_timeout_ms: DEFAULT_EXECUTION_TIMEOUT_MS,
             persisted_query_cache_bytes: DEFAULT_PERSISTED_QUERY_CACHE_BYTES,
             persisted_query_max_bytes: DEFAULT_PERSISTED_QUERY_MAX_BYTES,
+            search_max_query_chars: DEFAULT_SEARCH_MAX_QUERY_CHARS,
+            search_max_terms: DEFAULT_SEARCH_MAX_TERMS,
+            header_timeout_ms: DEFAULT_HEADER_TIMEOUT_MS,
+            body_timeout_ms: DEFAULT_BODY_TIMEOUT_MS,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
             cors_origins: CorsOrigins::default(),
         }
     }
@@ -94,6 +127,14 @@ impl Default for ApiSettings {
 impl ApiSettings {
     pub fn execution_timeout(&self) -> Duration {
         Duration::from_millis(self.execution_timeout_ms)
+    }
+
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_millis(self.header_timeout_ms)
+    }
+
+    pub fn body_timeout(&self) -> Duration {
+        Duration::from_millis(self.body_timeout_ms)
     }
 }
 
@@ -154,6 +195,26 @@ fn parse_persisted_query_cache_bytes(value: &str) -> Result<u64, String> {
 
 fn parse_persisted_query_max_bytes(value: &str) -> Result<usize, String> {
     bounded_usize("KXC_PERSISTED_QUERY_MAX_BYTES", value, 0..=(1 << 20))
+}
+
+fn parse_search_max_query_chars(value: &str) -> Result<usize, String> {
+    bounded_usize("KXC_SEARCH_MAX_QUERY_CHARS", value, 1..=100_000)
+}
+
+fn parse_search_max_terms(value: &str) -> Result<usize, String> {
+    bounded_usize("KXC_SEARCH_MAX_TERMS", value, 1..=1000)
+}
+
+fn parse_header_timeout_ms(value: &str) -> Result<u64, String> {
+    bounded("KXC_HEADER_TIMEOUT_MS", value, 10..=600_000)
+}
+
+fn parse_body_timeout_ms(value: &str) -> Result<u64, String> {
+    bounded("KXC_BODY_TIMEOUT_MS", value, 10..=600_000)
+}
+
+fn parse_max_connections(value: &str) -> Result<usize, String> {
+    bounded_usize("KXC_MAX_CONNECTIONS", value, 1..=1_000_000)
 }
 
 fn parse_cors_origins(value: &str) -> Result<CorsOrigins, String> {
@@ -242,6 +303,33 @@ mod tests {
                 .unwrap_err()
                 .contains("KXC_PERSISTED_QUERY_MAX_BYTES")
         );
+        assert!(
+            parse_header_timeout_ms("0")
+                .unwrap_err()
+                .contains("KXC_HEADER_TIMEOUT_MS")
+        );
+        assert!(
+            parse_body_timeout_ms("soon")
+                .unwrap_err()
+                .contains("KXC_BODY_TIMEOUT_MS")
+        );
+        assert!(
+            parse_max_connections("0")
+                .unwrap_err()
+                .contains("KXC_MAX_CONNECTIONS")
+        );
+        assert!(
+            parse_search_max_query_chars("0")
+                .unwrap_err()
+                .contains("KXC_SEARCH_MAX_QUERY_CHARS")
+        );
+        assert!(
+            parse_search_max_terms("1001")
+                .unwrap_err()
+                .contains("KXC_SEARCH_MAX_TERMS")
+        );
+        assert_eq!(parse_header_timeout_ms("250").unwrap(), 250);
+        assert_eq!(parse_max_connections("64").unwrap(), 64);
         assert_eq!(parse_max_aliases("0").unwrap(), 0);
         assert_eq!(parse_max_depth(" 12 ").unwrap(), 12);
     }

@@ -32,6 +32,7 @@ pub struct SchemaOptions {
     pub persisted_query_cache_bytes: u64,
     /// Largest document the persisted-query cache keeps.
     pub persisted_query_max_bytes: usize,
+    pub search: crate::service::search::SearchGate,
 }
 
 impl SchemaOptions {
@@ -50,6 +51,7 @@ impl SchemaOptions {
             field_suggestions: settings.field_suggestions_enabled(),
             persisted_query_cache_bytes: api.persisted_query_cache_bytes,
             persisted_query_max_bytes: api.persisted_query_max_bytes,
+            search: crate::service::search::SearchGate::from_settings(api),
         }
     }
 }
@@ -67,6 +69,7 @@ pub fn build(db: DatabaseConnection, search: SharedIndex, options: &SchemaOption
     let mut builder = schema()
         .data(db)
         .data(search)
+        .data(options.search.clone())
         .extension(CostBudget)
         .extension(Protection::new(options.limits, options.introspection))
         .extension(PersistedQueries::new(

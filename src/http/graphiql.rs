@@ -6,11 +6,12 @@ use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-/// The page may only load what kxc serves; styles are inline because GraphiQL sets them at
+/// The page may only load what kxc serves and submits no forms; styles are inline because GraphiQL sets them at
 /// run time, and its fonts are `data:` URLs inside the stylesheet.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
     style-src 'self' 'unsafe-inline'; font-src 'self' data:; img-src 'self' data:; \
-    connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+    connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; \
+    frame-ancestors 'none'";
 
 /// Versioned files never change under their name; `init.js` changes with kxc.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";

@@ -49,6 +49,17 @@ pub async fn post(
                 ),
             );
         }
+        Err(rejection) if timed_out(&rejection) => {
+            return reply::rejection(
+                StatusCode::REQUEST_TIMEOUT,
+                media,
+                ErrorCode::Timeout,
+                format!(
+                    "the request body stalled for more than {} ms",
+                    state.api.body_timeout_ms
+                ),
+            );
+        }
         Err(rejection) => return bad_request(media, Rejection(rejection.body_text())),
     };
     let body = match Body::parse(&bytes, state.api.max_batch) {
@@ -152,6 +163,18 @@ async fn execute(
         state.report_sql_statements,
     )
     .await
+}
+
+/// Whether reading the body failed because it stalled (see `layers::body_timeout`).
+fn timed_out(rejection: &BytesRejection) -> bool {
+    let mut error: Option<&(dyn std::error::Error + 'static)> = Some(rejection);
+    while let Some(current) = error {
+        if current.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        error = current.source();
+    }
+    false
 }
 
 fn bad_request(media: ResponseMedia, rejection: Rejection) -> Response {

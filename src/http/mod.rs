@@ -49,9 +49,11 @@ pub fn router(state: AppState) -> Router {
         .route("/graphiql/{file}", get(graphiql::asset))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .layer(layers::body_timeout(api.body_timeout()))
         .layer(layers::compression())
         .layer(layers::cors(&api.cors_origins))
         .layer(layers::catch_panic())
+        .layer(layers::safe_defaults())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -10,6 +10,7 @@
 //! Queries are blocking work: callers run them on the blocking pool.
 
 pub mod analysis;
+pub mod deadline;
 pub mod document;
 mod encode;
 pub mod engine;

@@ -28,6 +28,8 @@ pub struct SearchRequest {
     /// 1..=[`MAX_PAGE_SIZE`].
     pub first: usize,
     pub after: Option<SearchCursor>,
+    /// When the blocking search work stops with [`SearchTimedOut`](super::deadline::SearchTimedOut).
+    pub deadline: super::deadline::Deadline,
 }
 
 /// Every list is "any of"; different filters combine with "and".

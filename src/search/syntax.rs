@@ -57,6 +57,19 @@ impl ParsedQuery {
         (!query.groups.is_empty()).then_some(query)
     }
 
+    /// How many words the query looks for: each word of a phrase counts, excluded ones too.
+    pub fn term_count(&self) -> usize {
+        self.groups
+            .iter()
+            .flatten()
+            .chain(&self.excluded)
+            .map(|clause| match clause {
+                Clause::Word(_) => 1,
+                Clause::Phrase(phrase) => phrase.split_whitespace().count().max(1),
+            })
+            .sum()
+    }
+
     /// Every positive clause, in order.
     pub fn clauses(&self) -> impl Iterator<Item = &Clause> {
         self.groups.iter().flatten()
@@ -163,6 +176,13 @@ mod tests {
 
     fn word(text: &str) -> Clause {
         Clause::Word(text.into())
+    }
+
+    #[test]
+    fn every_word_counts_as_a_term_phrases_and_exclusions_included() {
+        let query = ParsedQuery::parse("bike OR cycle \"car free city\" -parking").unwrap();
+        assert_eq!(query.term_count(), 6);
+        assert_eq!(ParsedQuery::parse("one").unwrap().term_count(), 1);
     }
 
     #[test]

@@ -3,18 +3,90 @@
 //! Search-as-you-type lives here too.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::domain::Viewer;
 use crate::entity::{city, funding_opportunity, organisation, practice, region, theme};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::search::deadline::{Deadline, SearchTimedOut};
 use crate::search::document::{DocKey, RecordKind};
 use crate::search::request::{Hit, SearchRequest};
 use crate::search::{SharedIndex, Suggestion};
 use crate::service;
 use crate::service::search_labels::{self, LabelledFacet};
+
+/// What bounds the work of searches: query size, how many run at once (searches are CPU
+/// work on the blocking pool, so one per core), and how long one may take. Shared by every
+/// request through the schema's data.
+#[derive(Clone, Debug)]
+pub struct SearchGate {
+    pub max_query_chars: usize,
+    pub max_terms: usize,
+    pub timeout: Duration,
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl SearchGate {
+    pub fn new(max_query_chars: usize, max_terms: usize, timeout: Duration) -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Self {
+            max_query_chars,
+            max_terms,
+            timeout,
+            permits: Arc::new(tokio::sync::Semaphore::new(cores)),
+        }
+    }
+
+    pub fn from_settings(api: &crate::config::ApiSettings) -> Self {
+        Self::new(
+            api.search_max_query_chars,
+            api.search_max_terms,
+            api.execution_timeout(),
+        )
+    }
+
+    /// Fails with `field` when `text` is longer than `max_query_chars`.
+    pub fn check_length(&self, field: &str, text: &str) -> AppResult<()> {
+        if text.chars().count() > self.max_query_chars {
+            return Err(AppError::bad_input(
+                [field],
+                format!(
+                    "`{field}` must be at most {} characters",
+                    self.max_query_chars
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A permit to run one search until `deadline`; when none frees up by then, `TIMEOUT`.
+    async fn enter(
+        &self,
+        deadline: tokio::time::Instant,
+    ) -> AppResult<tokio::sync::OwnedSemaphorePermit> {
+        match tokio::time::timeout_at(deadline, self.permits.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(closed)) => Err(AppError::internal(closed)),
+            Err(_) => Err(AppError::new(
+                ErrorCode::Timeout,
+                "the server is busy with other searches; try again shortly",
+            )),
+        }
+    }
+}
+
+/// The blocking search's error: `TIMEOUT` when it stopped at its deadline.
+fn search_error(error: anyhow::Error) -> AppError {
+    if error.is::<SearchTimedOut>() {
+        AppError::new(ErrorCode::Timeout, "the search took too long")
+    } else {
+        AppError::internal(error)
+    }
+}
 
 /// A record found by a search.
 pub enum Found {
@@ -43,20 +115,32 @@ pub struct SearchPage {
 pub async fn search(
     db: &DatabaseConnection,
     index: &SharedIndex,
+    gate: &SearchGate,
     viewer: &Viewer,
     mut request: SearchRequest,
     region_codes: &[String],
 ) -> AppResult<SearchPage> {
+    let started = tokio::time::Instant::now();
     check_filter(db, &request).await?;
     request.filter.regions = region_paths(db, region_codes).await?;
     let label_language = request
         .language
         .map(|language| language.suffix().to_owned());
     let extra = unpublished_documents(db, viewer, &request).await?;
+    let deadline = started + gate.timeout;
+    let permit = gate.enter(deadline).await?;
+    request.deadline =
+        Deadline::after(deadline.saturating_duration_since(tokio::time::Instant::now()));
     let index = index.clone();
-    let results = tokio::task::spawn_blocking(move || index.search_including(&request, &extra))
-        .await
-        .context("search task")??;
+    // The permit goes with the blocking work: if the caller gives up, the search still holds
+    // it until it stops at its deadline.
+    let results = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        index.search_including(&request, &extra)
+    })
+    .await
+    .context("search task")?
+    .map_err(search_error)?;
     let language = results
         .language
         .map(|language| language.suffix().to_owned());
@@ -102,24 +186,34 @@ async fn unpublished_documents(
 }
 
 /// Completions for `prefix`, at most `first` (1..=20).
-pub async fn suggest(index: &SharedIndex, prefix: &str, first: i32) -> AppResult<Vec<Suggestion>> {
+pub async fn suggest(
+    index: &SharedIndex,
+    gate: &SearchGate,
+    prefix: &str,
+    first: i32,
+) -> AppResult<Vec<Suggestion>> {
     if prefix.trim().is_empty() {
         return Err(AppError::bad_input(
             ["prefix"],
             "`prefix` must not be empty",
         ));
     }
+    gate.check_length("prefix", prefix)?;
     let first = usize::try_from(first)
         .ok()
         .filter(|first| (1..=20).contains(first))
         .ok_or_else(|| AppError::bad_input(["first"], "`first` must be between 1 and 20"))?;
+    let permit = gate
+        .enter(tokio::time::Instant::now() + gate.timeout)
+        .await?;
     let index = index.clone();
     let prefix = prefix.to_owned();
-    Ok(
-        tokio::task::spawn_blocking(move || index.suggest(&prefix, first))
-            .await
-            .context("suggest task")??,
-    )
+    Ok(tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        index.suggest(&prefix, first)
+    })
+    .await
+    .context("suggest task")??)
 }
 
 async fn check_filter(db: &DatabaseConnection, request: &SearchRequest) -> AppResult<()> {

@@ -313,3 +313,70 @@ async fn no_accept_header_means_application_json() {
         );
     }
 }
+
+#[tokio::test]
+async fn every_response_carries_nosniff_and_no_referrer_and_graphiql_allows_no_forms() {
+    for app in spawn_apps().await {
+        let ok = app
+            .client
+            .post(endpoint(&app))
+            .json(&json!({ "query": "{ __typename }" }))
+            .send()
+            .await
+            .unwrap();
+        let unsupported = app
+            .client
+            .post(endpoint(&app))
+            .header(CONTENT_TYPE, "text/plain")
+            .body("{ __typename }")
+            .send()
+            .await
+            .unwrap();
+        let missing = app
+            .client
+            .get(format!("{}/graphiql/none.js", app.address))
+            .send()
+            .await
+            .unwrap();
+        let graphiql = app
+            .client
+            .get(endpoint(&app))
+            .header(ACCEPT, "text/html")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status(), StatusCode::OK);
+        assert_eq!(unsupported.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        assert_eq!(graphiql.status(), StatusCode::OK);
+        for response in [&ok, &unsupported, &missing, &graphiql] {
+            let headers = response.headers();
+            assert_eq!(
+                headers
+                    .get("x-content-type-options")
+                    .map(|v| v.to_str().unwrap()),
+                Some("nosniff"),
+                "[{}] {} {headers:?}",
+                app.backend,
+                response.url()
+            );
+            assert_eq!(
+                headers.get("referrer-policy").map(|v| v.to_str().unwrap()),
+                Some("no-referrer"),
+                "[{}] {} {headers:?}",
+                app.backend,
+                response.url()
+            );
+        }
+        let policy = graphiql.headers()["content-security-policy"]
+            .to_str()
+            .unwrap();
+        assert!(
+            policy
+                .split(';')
+                .any(|directive| directive.trim() == "form-action 'none'"),
+            "[{}] {policy}",
+            app.backend
+        );
+    }
+}

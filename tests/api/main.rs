@@ -1,6 +1,7 @@
 mod batch_limits;
 mod budgets;
 mod cli;
+mod connections;
 mod descriptions;
 mod funding;
 mod graphiql;

@@ -193,6 +193,33 @@ async fn markdown_is_rendered_to_sanitized_html() {
 }
 
 #[tokio::test]
+async fn markdown_loads_no_remote_images_and_links_nowhere_protocol_relative() {
+    for app in spawn_apps().await {
+        let mut record = practice_record("tracking-test", "Tracking test");
+        record["body"] = json!(
+            "## Pixels\n\n![x](https://t.example/p.png)\n\n[a](//evil.example) and [b](https://ok.example/)"
+        );
+        app.import_practices(&[record]);
+        let html =
+            app.data(DETAIL, json!({ "slug": "tracking-test" })).await["practice"]["bodyHtml"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+        assert!(
+            !html.contains("<img") && !html.contains("t.example"),
+            "[{}] {html}",
+            app.backend
+        );
+        assert!(!html.contains("evil.example"), "[{}] {html}", app.backend);
+        assert!(
+            html.contains("href=\"https://ok.example/\""),
+            "[{}] {html}",
+            app.backend
+        );
+    }
+}
+
+#[tokio::test]
 async fn unpublished_practices_are_invisible_through_every_path() {
     for app in spawn_apps().await {
         let mut draft = practice_record("a-draft-practice", "A draft");

@@ -12,6 +12,7 @@ use crate::search::request::{
     FacetKind, MAX_PAGE_SIZE, SearchCursor, SearchFilter, SearchRequest, SortOrder,
 };
 use crate::search::syntax::ParsedQuery;
+use crate::service::search::SearchGate;
 
 /// The kinds of record `search` can return.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,13 +129,24 @@ pub struct SearchArgs {
 }
 
 /// The request, and the region codes the service resolves against the database.
-pub fn parse(args: SearchArgs) -> AppResult<(SearchRequest, Vec<String>)> {
+pub fn parse(gate: &SearchGate, args: SearchArgs) -> AppResult<(SearchRequest, Vec<String>)> {
+    gate.check_length("query", &args.query)?;
     let query = ParsedQuery::parse(&args.query).ok_or_else(|| {
         AppError::bad_input(
             ["query"],
             "`query` must contain a word or phrase to look for",
         )
     })?;
+    if query.term_count() > gate.max_terms {
+        return Err(AppError::bad_input(
+            ["query"],
+            format!(
+                "`query` must look for at most {} words (it has {})",
+                gate.max_terms,
+                query.term_count()
+            ),
+        ));
+    }
     let language = args
         .language
         .as_deref()
@@ -198,6 +210,7 @@ pub fn parse(args: SearchArgs) -> AppResult<(SearchRequest, Vec<String>)> {
         },
         first,
         after,
+        deadline: crate::search::deadline::Deadline::NONE,
     };
     Ok((request, regions))
 }

@@ -47,19 +47,24 @@ impl SearchQuery {
             String,
         >,
     ) -> AppResult<SearchResult> {
-        let (request, regions) = crate::graphql::inputs::search::parse(SearchArgs {
-            query,
-            types,
-            filter,
-            facets,
-            order_by: order_by.unwrap_or(SearchOrder::Relevance),
-            language,
-            first: first.unwrap_or(10),
-            after,
-        })?;
+        let gate = ctx.data_unchecked::<service::search::SearchGate>();
+        let (request, regions) = crate::graphql::inputs::search::parse(
+            gate,
+            SearchArgs {
+                query,
+                types,
+                filter,
+                facets,
+                order_by: order_by.unwrap_or(SearchOrder::Relevance),
+                language,
+                first: first.unwrap_or(10),
+                after,
+            },
+        )?;
         let page = service::search::search(
             crate::graphql::db(ctx),
             search_index(ctx),
+            gate,
             crate::graphql::viewer(ctx),
             request,
             &regions,
@@ -96,8 +101,13 @@ impl SearchQuery {
         #[graphql(desc = "The text typed so far (at least one character).")] prefix: String,
         #[graphql(desc = "How many completions, 1..20; 8 when omitted.")] first: Option<i32>,
     ) -> AppResult<Vec<Suggestion>> {
-        let suggestions =
-            service::search::suggest(search_index(ctx), &prefix, first.unwrap_or(8)).await?;
+        let suggestions = service::search::suggest(
+            search_index(ctx),
+            ctx.data_unchecked(),
+            &prefix,
+            first.unwrap_or(8),
+        )
+        .await?;
         Ok(suggestions
             .into_iter()
             .filter_map(|suggestion| {

@@ -262,16 +262,37 @@ pub struct Link {
     pub url: String,
 }
 
-/// Renders markdown to HTML and sanitizes it (no scripts, styles or event handlers).
+/// Renders markdown to HTML and sanitizes it: no scripts, styles or event handlers; links
+/// only to `https:` and `mailto:` URLs (relative ones such as `//evil.example` lose their
+/// `href`); images become their alt text, so a body cannot load a remote tracking pixel.
 pub fn render_markdown(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Tag, TagEnd};
     let parser = pulldown_cmark::Parser::new_ext(
         markdown,
         pulldown_cmark::Options::ENABLE_TABLES | pulldown_cmark::Options::ENABLE_STRIKETHROUGH,
-    );
+    )
+    // An image's alt text is the text between its start and end: keep that, drop the image.
+    .filter(|event| {
+        !matches!(
+            event,
+            Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image)
+        )
+    });
     let mut html = String::with_capacity(markdown.len() * 2);
     pulldown_cmark::html::push_html(&mut html, parser);
-    ammonia::clean(&html)
+    SANITIZER.clean(&html).to_string()
 }
+
+/// ammonia's defaults, minus images (raw `<img>` in the markdown), plain `http:` and other
+/// schemes, and relative URLs.
+static SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .url_schemes(["https", "mailto"].into_iter().collect())
+        .url_relative(ammonia::UrlRelative::Deny)
+        .rm_tags(["img"]);
+    builder
+});
 
 /// An evaluated best practice of one or more cities, answered in the wanted language.
 #[Object]
@@ -541,5 +562,36 @@ impl Practice {
         )
         .await?;
         Ok(rows.into_iter().map(|row| self.with_row(row)).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render_markdown;
+
+    #[test]
+    fn images_become_their_alt_text() {
+        let html = render_markdown("See ![a cycle lane](https://t.example/p.png) here.");
+        assert!(
+            !html.contains("<img") && !html.contains("t.example"),
+            "{html}"
+        );
+        assert!(html.contains("a cycle lane"), "{html}");
+        let raw = render_markdown("<img src=\"https://t.example/p.png\" alt=\"x\">");
+        assert!(!raw.contains("<img") && !raw.contains("t.example"), "{raw}");
+    }
+
+    #[test]
+    fn links_keep_only_https_and_mailto_targets() {
+        let html = render_markdown(
+            "[ok](https://ok.example/a) [mail](mailto:a@ok.example) [plain](http://plain.example) \
+             [proto](//evil.example/x) [rel](/local) [js](javascript:alert(1))",
+        );
+        assert!(html.contains("href=\"https://ok.example/a\""), "{html}");
+        assert!(html.contains("href=\"mailto:a@ok.example\""), "{html}");
+        for gone in ["plain.example", "evil.example", "/local", "javascript:"] {
+            assert!(!html.contains(gone), "{gone}: {html}");
+        }
+        assert!(html.contains(">proto</a>"), "the link text stays: {html}");
     }
 }

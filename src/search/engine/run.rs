@@ -126,13 +126,15 @@ pub fn search(
     let mut analyzers = prototype.clone();
     let compiled = query::compile(&generation.fields, &mut analyzers, request, language);
     let searcher = generation.reader.searcher();
-    let collector = (
+    let deadline = request.deadline;
+    let collector = deadline.collector((
         top_collector(request),
         Count,
         FacetCounter::new(&request.facets),
-    );
-    let (public_page, mut total, mut raw_facets) =
-        searcher.search(compiled.query.as_ref(), &collector)?;
+    ));
+    let (public_page, mut total, mut raw_facets) = searcher
+        .search(compiled.query.as_ref(), &collector)
+        .map_err(|error| deadline.explain(error))?;
     // Each entry remembers whether it came from the private generation.
     let mut page: Vec<(SortKey, DocAddress, bool)> = public_page
         .into_iter()
@@ -141,7 +143,8 @@ pub fn search(
     let private_searcher = private.map(|private| private.reader.searcher());
     if let Some(private_searcher) = &private_searcher {
         let (private_page, private_total, private_facets) = private_searcher
-            .search_with_statistics_provider(compiled.query.as_ref(), &collector, &searcher)?;
+            .search_with_statistics_provider(compiled.query.as_ref(), &collector, &searcher)
+            .map_err(|error| deadline.explain(error))?;
         total += private_total;
         facets::add(&mut raw_facets, private_facets);
         page.extend(
@@ -168,6 +171,7 @@ pub fn search(
     let mut typo_highlighter: Option<Highlighter> = None;
     let mut hits = Vec::with_capacity(page.len());
     for (key, address, from_private) in page {
+        deadline.check()?;
         let Some(doc_key) = DocKey::from_raw(key.uid) else {
             continue;
         };
@@ -220,6 +224,7 @@ pub fn search(
         });
     }
 
+    deadline.check()?;
     let suggestion = if total < FEW_HITS {
         spelling::did_you_mean(
             &searcher,

@@ -460,3 +460,64 @@ async fn the_instrument_filter_uses_the_same_values_as_the_funding_filter() {
         assert_eq!(found, loans, "[{}] {data}", app.backend);
     }
 }
+
+#[tokio::test]
+async fn queries_longer_than_the_limits_are_rejected_and_the_limit_itself_works() {
+    let words = |count: usize| -> String {
+        let short = ["bus", "car", "bike", "tram", "rail", "walk", "city", "park"];
+        (0..count)
+            .map(|index| short[index % short.len()])
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for app in spawn_apps().await {
+        let too_long = "a".repeat(513);
+        for (query, field) in [
+            (words(33), "query"),
+            (format!("{} -diesel", words(32)), "query"),
+            (too_long.clone(), "query"),
+        ] {
+            let response = app.graphql(SEARCH, json!({ "query": query })).await;
+            let error = &response["errors"][0];
+            assert_eq!(
+                error["extensions"]["code"], "BAD_USER_INPUT",
+                "[{}] {response}",
+                app.backend
+            );
+            assert_eq!(
+                error["extensions"]["field"],
+                json!([field]),
+                "[{}] {response}",
+                app.backend
+            );
+        }
+        let response = app
+            .graphql(
+                "query($prefix: String!) { suggest(prefix: $prefix) { text } }",
+                json!({ "prefix": too_long }),
+            )
+            .await;
+        assert_eq!(
+            response["errors"][0]["extensions"]["field"],
+            json!(["prefix"]),
+            "[{}] {response}",
+            app.backend
+        );
+        // Exactly at both limits: answered.
+        let at_limit = format!("{} {}", words(31), "c".repeat(512 - words(31).len() - 1));
+        assert_eq!(at_limit.chars().count(), 512);
+        for query in [words(32), at_limit] {
+            let response = app.graphql(SEARCH, json!({ "query": query })).await;
+            assert!(
+                response.get("errors").is_none(),
+                "[{}] {response}",
+                app.backend
+            );
+            assert!(
+                response["data"]["search"]["totalCount"].is_u64(),
+                "[{}] {response}",
+                app.backend
+            );
+        }
+    }
+}
