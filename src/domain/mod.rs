@@ -11,8 +11,8 @@ mod geo_area;
 pub mod limits;
 mod paths;
 mod record_kind;
-mod viewer;
 mod text;
+mod viewer;
 mod web_address;
 
 pub use codes::{CountryCode, Currency, Language, Sdg, Slug};
@@ -23,8 +23,8 @@ pub use geo::GeoPoint;
 pub use geo_area::{BoundingBox, GeoRadius};
 pub use paths::ThemePath;
 pub use record_kind::RecordKind;
-pub use viewer::{Account, Credential, Role, Viewer, ViewerError};
 pub use text::{Body, Description, Email, Name, RequiredText, ShortText, Summary, Text, Title};
+pub use viewer::{Account, Credential, Role, Viewer, ViewerError};
 pub use web_address::HttpUrl;
 
 /// `value` cut to a length fit for an error message.

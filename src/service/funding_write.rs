@@ -3,13 +3,14 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set, TryIntoModel,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    Set, TryIntoModel,
 };
 
 use super::ServiceError;
 use super::change_log::{self, Operation, RecordKind};
 use super::lookup;
-use super::records::{FieldError, FundingRecord, check_list_length};
+use super::records::{Direction, FieldError, FundingRecord, check_list_length, derive_direction};
 use crate::domain::{Slug, limits};
 use crate::entity::{
     funding_applicant, funding_deadline, funding_opportunity, funding_region, funding_theme,
@@ -22,12 +23,45 @@ pub enum Outcome {
     Unchanged(i32),
 }
 
-/// Writes `record` under `source`. Nothing is written when any field is invalid.
+/// Writes `record` under `source` and appends its `change_log` row when it changed (the
+/// importer's and the seed's path). Nothing is written when any field is invalid.
 pub async fn upsert(
     txn: &DatabaseTransaction,
     source: &Slug,
     record: FundingRecord,
 ) -> Result<Outcome, ServiceError> {
+    let prepared = prepare(txn, record).await?.map_err(ServiceError::Invalid)?;
+    let outcome = write(txn, source, prepared, None).await?;
+    if let Outcome::Created(id) | Outcome::Updated(id) = outcome {
+        change_log::append(txn, RecordKind::FundingOpportunity, id, Operation::Upsert).await?;
+    }
+    Ok(outcome)
+}
+
+/// A record that passed every check, with the ids of what it refers to resolved.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    record: FundingRecord,
+    direction: Direction,
+    provider_id: Option<i32>,
+    region_ids: Vec<i32>,
+    theme_ids: Vec<i32>,
+    deadlines: Vec<chrono::NaiveDate>,
+}
+
+impl Prepared {
+    pub fn external_id(&self) -> &str {
+        self.record.external_id.as_str()
+    }
+}
+
+/// Checks `record` (the checks serde cannot make, and that what it refers to exists) without
+/// writing anything; every problem is reported with its snake_case path in the record. Shared
+/// by `kxc import`, the seed and `upsertFundingOpportunities`.
+pub async fn prepare(
+    txn: &impl ConnectionTrait,
+    record: FundingRecord,
+) -> Result<Result<Prepared, Vec<FieldError>>, sea_orm::DbErr> {
     let mut errors = check_record(&record);
     let regions: Vec<&str> = record
         .eligible_regions
@@ -48,11 +82,39 @@ pub async fn upsert(
         None => None,
     };
     if !errors.is_empty() {
-        return Err(ServiceError::Invalid(errors));
+        return Ok(Err(errors));
     }
-    let region_ids = super::sorted_unique(region_ids);
-    let theme_ids = super::sorted_unique(theme_ids);
+    let direction = record
+        .direction
+        .unwrap_or_else(|| derive_direction(&record));
     let deadlines = super::sorted_unique(record.deadlines.clone());
+    Ok(Ok(Prepared {
+        direction,
+        provider_id,
+        region_ids: super::sorted_unique(region_ids),
+        theme_ids: super::sorted_unique(theme_ids),
+        deadlines,
+        record,
+    }))
+}
+
+/// Writes a prepared record under `source` without touching `change_log` (the caller appends
+/// for every `Created` or `Updated`). `expected_version` is checked against the stored record
+/// (0 for none); a tombstoned record is revived.
+pub async fn write(
+    txn: &DatabaseTransaction,
+    source: &Slug,
+    prepared: Prepared,
+    expected_version: Option<i64>,
+) -> Result<Outcome, ServiceError> {
+    let Prepared {
+        record,
+        direction,
+        provider_id,
+        region_ids,
+        theme_ids,
+        deadlines,
+    } = prepared;
     let applicants: Vec<&str> = super::sorted_unique(
         record
             .eligible_applicants
@@ -66,6 +128,11 @@ pub async fn upsert(
         .filter(funding_opportunity::Column::ExternalId.eq(record.external_id.as_str()))
         .one(txn)
         .await?;
+    super::concurrency::check_version(
+        &format!("funding opportunity `{}`", record.external_id.as_str()),
+        expected_version,
+        existing.as_ref().map_or(0, |row| i64::from(row.version)),
+    )?;
     let now = Utc::now().fixed_offset();
     let mut model = funding_opportunity::ActiveModel {
         source: Set(source.to_string()),
@@ -76,7 +143,7 @@ pub async fn upsert(
         provider_level: Set(record.provider_level.as_str().to_owned()),
         provider_country: Set(record.provider_country.as_ref().map(ToString::to_string)),
         instrument: Set(record.instrument.as_str().to_owned()),
-        direction: Set(record.direction.as_str().to_owned()),
+        direction: Set(direction.as_str().to_owned()),
         amount_min: Set(record.amount_min.map(|amount| amount.get())),
         amount_max: Set(record.amount_max.map(|amount| amount.get())),
         currency: Set(record.currency.as_ref().map(ToString::to_string)),
@@ -125,7 +192,6 @@ pub async fn upsert(
         Outcome::Created(id) | Outcome::Updated(id) | Outcome::Unchanged(id) => id,
     };
     replace_children(txn, id, &deadlines, &region_ids, &theme_ids, &applicants).await?;
-    change_log::append(txn, RecordKind::FundingOpportunity, id, Operation::Upsert).await?;
     Ok(outcome)
 }
 

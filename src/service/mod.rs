@@ -10,6 +10,7 @@ pub mod cities;
 pub mod concurrency;
 pub mod counts;
 pub mod funding;
+pub mod funding_sync;
 pub mod funding_write;
 pub mod import;
 pub mod lookup;
@@ -51,10 +52,7 @@ impl ServiceError {
         Self::NotFound(format!("{what} not found"))
     }
 
-    pub fn invalid(
-        field: impl Into<crate::domain::FieldPath>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn invalid(field: impl Into<crate::domain::FieldPath>, message: impl Into<String>) -> Self {
         Self::Invalid(vec![FieldError::new(field, message)])
     }
 }
