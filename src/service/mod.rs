@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod batch;
 pub mod change_log;
+pub mod changes;
 pub mod chunked;
 pub mod cities;
 pub mod concurrency;
