@@ -33,9 +33,7 @@ impl ChangeQuery {
     /// no change is ever skipped, also while writers run. Each change carries the record's
     /// current state as this viewer may see it: a record deleted or no longer visible since
     /// (a tombstoned funding opportunity, an unpublished practice) is a `DELETE`.
-    #[graphql(
-        complexity = "usize::try_from(first.clamp(1, 1000)).unwrap_or(1000).saturating_mul(child_complexity.max(1))"
-    )]
+    #[graphql(complexity = "feed_complexity(first, child_complexity)")]
     async fn changes(
         &self,
         ctx: &Context<'_>,
@@ -112,6 +110,16 @@ impl ChangeQuery {
             nodes: items,
         })
     }
+}
+
+/// A page costs `first` times its selection. A `first` outside 1..1000 is costed as one item:
+/// the resolver refuses it with BAD_USER_INPUT before anything runs.
+fn feed_complexity(first: i32, child_complexity: usize) -> usize {
+    let page = usize::try_from(first)
+        .ok()
+        .filter(|size| (1..=MAX_PAGE as usize).contains(size))
+        .unwrap_or(1);
+    page.saturating_mul(child_complexity.max(1))
 }
 
 /// The current state of every upserted record of `rows` that the viewer may see, loaded one
