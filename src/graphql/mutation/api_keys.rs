@@ -85,7 +85,7 @@ impl ApiKeyMutation {
     async fn create_api_key(
         &self,
         ctx: &Context<'_>,
-        input: CreateApiKeyInput,
+        #[graphql(desc = "The key to create.")] input: CreateApiKeyInput,
     ) -> AppResult<CreateApiKeyPayload> {
         let db = crate::graphql::db(ctx);
         let viewer = crate::graphql::viewer(ctx);
@@ -113,7 +113,7 @@ impl ApiKeyMutation {
     async fn revoke_api_key(
         &self,
         ctx: &Context<'_>,
-        input: RevokeApiKeyInput,
+        #[graphql(desc = "The key to revoke.")] input: RevokeApiKeyInput,
     ) -> AppResult<RevokeApiKeyPayload> {
         let outcome = service::api_keys::revoke::run(
             crate::graphql::db(ctx),

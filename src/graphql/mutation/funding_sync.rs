@@ -246,7 +246,7 @@ impl FundingSyncMutation {
     async fn upsert_funding_opportunities(
         &self,
         ctx: &Context<'_>,
-        input: UpsertFundingOpportunitiesInput,
+        #[graphql(desc = "The source and its records.")] input: UpsertFundingOpportunitiesInput,
     ) -> AppResult<UpsertFundingOpportunitiesPayload> {
         let outcome = match source(&input.source) {
             Ok(source) => {
@@ -296,6 +296,7 @@ impl FundingSyncMutation {
     async fn delete_funding_opportunities(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The source and the external IDs to delete.")]
         input: DeleteFundingOpportunitiesInput,
     ) -> AppResult<DeleteFundingOpportunitiesPayload> {
         let outcome = match source(&input.source) {
