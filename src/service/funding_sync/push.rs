@@ -112,12 +112,12 @@ async fn write_all(
     prepared: Vec<(funding_write::Prepared, Option<i64>)>,
     reason: Option<String>,
 ) -> Result<Vec<(String, Outcome)>, ServiceError> {
-    let mut written = Vec::with_capacity(prepared.len());
-    for (ready, expected_version) in prepared {
-        let external_id = ready.external_id().to_owned();
-        let outcome = funding_write::write(txn, source, ready, expected_version).await?;
-        written.push((external_id, outcome));
-    }
+    let external_ids: Vec<String> = prepared
+        .iter()
+        .map(|(ready, _)| ready.external_id().to_owned())
+        .collect();
+    let outcomes = funding_write::write_many(txn, source, prepared).await?;
+    let written: Vec<(String, Outcome)> = external_ids.into_iter().zip(outcomes).collect();
     // The change-log rows come last, after every record is written.
     let mut last_seq = None;
     for (_, outcome) in &written {
