@@ -433,7 +433,7 @@ async fn a_reader_tailing_changes_misses_nothing_while_four_writers_run() {
             capacity: 1_000_000_000,
             per_second: 1_000_000_000,
         };
-        settings.auth.budget_anonymous = budget.clone();
+        settings.auth.budget_anonymous = budget;
         settings.auth.budget_partner = budget;
     };
     for app in spawn_apps_with(unlimited).await {
