@@ -377,6 +377,31 @@ mod tests {
     }
 
     #[test]
+    fn an_omitted_direction_is_derived_from_the_provider_and_the_regions() {
+        let direction = |level: &str, regions: &str| {
+            let line = format!(
+                r#"{{"external_id":"x","title":"T","summary":"S","provider_level":"{level}","instrument":"grant",
+                "eligible_regions":{regions},"language":"en"}}"#
+            );
+            let record = parse_record::<FundingRecord>(&line).unwrap();
+            assert_eq!(record.direction, None);
+            derive_direction(&record)
+        };
+        assert_eq!(direction("national", "[\"NO\"]"), Direction::Domestic);
+        assert_eq!(direction("eu", "[]"), Direction::EuInternal);
+        assert_eq!(
+            direction("eu", "[\"de\", \"FR-IDF\"]"),
+            Direction::EuInternal
+        );
+        assert_eq!(direction("eu", "[\"DE\", \"202\"]"), Direction::EuToNonEu);
+        assert_eq!(
+            direction("international", "[\"IT\"]"),
+            Direction::InternationalToEu
+        );
+        assert_eq!(direction("international", "[]"), Direction::International);
+    }
+
+    #[test]
     fn an_unknown_field_is_named() {
         let line = r#"{"slug":"x","original_language":"en","title":"T","summary":"S","body":"B","themes":[],"colour":1}"#;
         let error = parse_record::<PracticeRecord>(line).unwrap_err();
