@@ -568,3 +568,35 @@ async fn a_reader_tailing_changes_misses_nothing_while_four_writers_run() {
         db.close().await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn a_record_sent_twice_in_one_batch_or_an_unknown_theme_is_named_and_nothing_is_stored() {
+    for app in spawn_apps().await {
+        let partner = app.api_key("partner", Some(SOURCE)).await;
+        let mut themed = record("call-2", "Themed");
+        themed["themes"] = json!(["buildings", "no/such/theme"]);
+        let batch = [
+            record("call-1", "First"),
+            themed,
+            record("call-1", "First again"),
+        ];
+        let data = app.data_as(&partner, UPSERT, upsert_input(&batch)).await;
+        let errors = &data["upsertFundingOpportunities"]["userErrors"];
+        let fields: Vec<&Value> = errors
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|error| &error["field"])
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                &json!(["input", "records", 1, "themes", 1]),
+                &json!(["input", "records", 2, "externalId"])
+            ],
+            "[{}] {errors}",
+            app.backend
+        );
+        assert_eq!(rows_of_source(&app, SOURCE).await, 0);
+    }
+}
