@@ -14,7 +14,7 @@ use super::change_log::{self, Operation, RecordKind};
 use super::chunked::{self, PerKey};
 use super::lookup;
 use super::records::{Direction, FieldError, FundingRecord, check_list_length, derive_direction};
-use crate::domain::{Slug, limits};
+use crate::domain::{FieldPath, Slug, limits};
 use crate::entity::{
     funding_applicant, funding_deadline, funding_opportunity, funding_region, funding_theme,
 };
@@ -62,43 +62,141 @@ impl Prepared {
 /// writing anything; every problem is reported with its snake_case path in the record. Shared
 /// by `kxc import`, the seed and `upsertFundingOpportunities`.
 pub async fn prepare(
-    txn: &impl ConnectionTrait,
+    db: &impl ConnectionTrait,
     record: FundingRecord,
 ) -> Result<Result<Prepared, Vec<FieldError>>, sea_orm::DbErr> {
+    Ok(prepare_many(db, vec![record]).await?.remove(0))
+}
+
+/// [`prepare`] for a batch: what the records refer to (regions, themes, providers) is looked
+/// up once for the whole batch, so a batch costs three reads, not three per record.
+pub async fn prepare_many(
+    db: &impl ConnectionTrait,
+    records: Vec<FundingRecord>,
+) -> Result<Vec<Result<Prepared, Vec<FieldError>>>, sea_orm::DbErr> {
+    let union = |keys: &mut dyn Iterator<Item = String>| -> Vec<String> {
+        keys.collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    };
+    let regions = union(&mut records.iter().flat_map(|record| {
+        record
+            .eligible_regions
+            .iter()
+            .map(|code| code.as_str().to_owned())
+    }));
+    let themes = union(
+        &mut records
+            .iter()
+            .flat_map(|record| record.themes.iter().map(|path| path.as_str().to_owned())),
+    );
+    let providers = union(&mut records.iter().filter_map(|record| {
+        record
+            .provider
+            .as_ref()
+            .map(|slug| slug.as_str().to_owned())
+    }));
+    let mut errors = Vec::new();
+    let ids = lookup::region_ids(db, &refs(&regions), "key", &mut errors).await?;
+    let regions = KeyMap::new(&regions, ids, errors);
+    let mut errors = Vec::new();
+    let ids = lookup::theme_ids(db, &refs(&themes), "key", &mut errors).await?;
+    let themes = KeyMap::new(&themes, ids, errors);
+    let mut errors = Vec::new();
+    let ids = lookup::organisation_ids(db, &refs(&providers), "key", &mut errors).await?;
+    let providers = KeyMap::new(&providers, ids, errors);
+    Ok(records
+        .into_iter()
+        .map(|record| resolve(record, &regions, &themes, &providers))
+        .collect())
+}
+
+fn refs(keys: &[String]) -> Vec<&str> {
+    keys.iter().map(String::as_str).collect()
+}
+
+/// The answers of one batched lookup: each key's id, or the lookup's message for it.
+struct KeyMap(HashMap<String, Result<i32, String>>);
+
+impl KeyMap {
+    fn new(keys: &[String], ids: Vec<i32>, errors: Vec<FieldError>) -> Self {
+        let mut missing: HashMap<usize, String> = HashMap::new();
+        for error in errors {
+            if let Some(crate::domain::Segment::Index(index)) = error.path.segments().last() {
+                missing.insert(*index, error.message);
+            }
+        }
+        let mut ids = ids.into_iter();
+        let mut map = HashMap::with_capacity(keys.len());
+        for (index, key) in keys.iter().enumerate() {
+            let answer = match missing.remove(&index) {
+                Some(message) => Err(message),
+                None => ids.next().ok_or_else(|| format!("unknown `{key}`")),
+            };
+            map.insert(key.clone(), answer);
+        }
+        Self(map)
+    }
+
+    /// Ids of `keys`; each unknown one an error at `field[index]`.
+    fn ids(&self, keys: &[&str], field: &str, errors: &mut Vec<FieldError>) -> Vec<i32> {
+        let mut ids = Vec::with_capacity(keys.len());
+        for (index, key) in keys.iter().enumerate() {
+            match self.0.get(*key) {
+                Some(Ok(id)) => ids.push(*id),
+                Some(Err(message)) => errors.push(FieldError::new(
+                    FieldPath::from(field).index(index),
+                    message.clone(),
+                )),
+                None => errors.push(FieldError::new(
+                    FieldPath::from(field).index(index),
+                    format!("unknown `{key}`"),
+                )),
+            }
+        }
+        ids
+    }
+}
+
+fn resolve(
+    record: FundingRecord,
+    regions: &KeyMap,
+    themes: &KeyMap,
+    providers: &KeyMap,
+) -> Result<Prepared, Vec<FieldError>> {
     let mut errors = check_record(&record);
-    let regions: Vec<&str> = record
+    let codes: Vec<&str> = record
         .eligible_regions
         .iter()
         .map(|code| code.as_str())
         .collect();
-    let region_ids = lookup::region_ids(txn, &regions, "eligible_regions", &mut errors).await?;
-    let themes: Vec<&str> = record.themes.iter().map(|path| path.as_str()).collect();
-    let theme_ids = lookup::theme_ids(txn, &themes, "themes", &mut errors).await?;
+    let region_ids = regions.ids(&codes, "eligible_regions", &mut errors);
+    let paths: Vec<&str> = record.themes.iter().map(|path| path.as_str()).collect();
+    let theme_ids = themes.ids(&paths, "themes", &mut errors);
     let provider_id = match &record.provider {
         Some(slug) => {
             let before = errors.len();
-            let ids =
-                lookup::organisation_ids(txn, &[slug.as_str()], "provider", &mut errors).await?;
+            let ids = providers.ids(&[slug.as_str()], "provider", &mut errors);
             lookup::as_single_field(&mut errors, before, "provider");
             ids.first().copied()
         }
         None => None,
     };
     if !errors.is_empty() {
-        return Ok(Err(errors));
+        return Err(errors);
     }
     let direction = record
         .direction
         .unwrap_or_else(|| derive_direction(&record));
     let deadlines = super::sorted_unique(record.deadlines.clone());
-    Ok(Ok(Prepared {
+    Ok(Prepared {
         direction,
         provider_id,
         region_ids: super::sorted_unique(region_ids),
         theme_ids: super::sorted_unique(theme_ids),
         deadlines,
         record,
-    }))
+    })
 }
 
 /// Writes a prepared record under `source` without touching `change_log` (the caller appends

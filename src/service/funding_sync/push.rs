@@ -58,7 +58,7 @@ pub async fn run(
     // Validation reads only reference data (regions, themes, organisations), so it runs
     // before the write transaction and outside its lock.
     let mut errors = Vec::new();
-    let mut prepared = Vec::with_capacity(push.records.len());
+    let mut parsed = Vec::with_capacity(push.records.len());
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (index, incoming) in push.records.into_iter().enumerate() {
         let at = FieldPath::from("records").index(index);
@@ -76,11 +76,19 @@ pub async fn run(
                 format!("`{external_id}` is also at records[{first}]; send each record once"),
             ));
         }
-        match funding_write::prepare(db, record).await? {
-            Ok(ready) => prepared.push((ready, incoming.expected_version)),
+        parsed.push((index, record, incoming.expected_version));
+    }
+    let records: Vec<FundingRecord> = parsed.iter().map(|(_, record, _)| record.clone()).collect();
+    let checked = funding_write::prepare_many(db, records).await?;
+    let mut prepared = Vec::with_capacity(checked.len());
+    for ((index, _, expected_version), outcome) in parsed.into_iter().zip(checked) {
+        let at = FieldPath::from("records").index(index);
+        match outcome {
+            Ok(ready) => prepared.push((ready, expected_version)),
             Err(problems) => errors.extend(problems.into_iter().map(|error| error.under(&at))),
         }
     }
+    errors.sort_by_key(|error| record_index(&error.path));
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
     }
@@ -159,6 +167,14 @@ async fn write_all(
     )
     .await?;
     Ok(written)
+}
+
+/// The record index a path under `records` starts with, to report errors in input order.
+fn record_index(path: &FieldPath) -> usize {
+    match path.segments().get(1) {
+        Some(crate::domain::Segment::Index(index)) => *index,
+        _ => 0,
+    }
 }
 
 fn id_of(outcome: Outcome) -> i32 {
