@@ -1,10 +1,20 @@
-//! The one place that appends to `change_log`. Call it inside the write's transaction, as its
-//! last statement: on PostgreSQL it first takes a transaction-scoped advisory lock so that
-//! concurrent writers commit their `seq` values in order and a reader tailing the log never
-//! sees seq N+1 before seq N. SQLite has a single writer, so no lock is needed there.
+//! The one place that appends to `change_log`. Call it inside the write's transaction, after
+//! the write itself: on PostgreSQL it first takes a transaction-scoped advisory lock, so the
+//! `seq` is drawn from the sequence only while no other appender's transaction is open, and
+//! the lock is released only after this transaction's commit is visible. Seqs therefore commit
+//! in order and a reader tailing the log never sees seq N+1 while N is still in flight. Every
+//! statement after the first `append` runs under the lock, so keep them few (the audit row);
+//! a batch writes its records first and appends their rows at the end.
+//!
+//! SQLite has a single writer, so no lock is needed there; [`begin_serialised`] starts its
+//! transaction `IMMEDIATE` so concurrent writers wait for the write lock (busy timeout)
+//! instead of failing when a deferred read would have to upgrade.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseTransaction, Set, Statement};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, Set,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+};
 
 pub use crate::domain::RecordKind;
 use crate::entity::change_log;
@@ -27,13 +37,25 @@ impl Operation {
     }
 }
 
-/// Appends one row and returns its `seq`.
-pub async fn append(
-    txn: &DatabaseTransaction,
-    entity_type: RecordKind,
-    entity_id: i32,
-    operation: Operation,
-) -> Result<i64, sea_orm::DbErr> {
+/// Begins a transaction that holds the change-log tail from its first statement: on
+/// PostgreSQL the advisory lock [`append`] takes (held until commit), on SQLite the write lock
+/// (`BEGIN IMMEDIATE`). Writers that read what they then write (partner sync: existing
+/// versions, tombstones) use it, so concurrent batches run one after another instead of
+/// racing on the same `(source, external_id)`.
+pub async fn begin_serialised(
+    db: &DatabaseConnection,
+) -> Result<DatabaseTransaction, sea_orm::DbErr> {
+    let txn = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await?;
+    lock_tail(&txn).await?;
+    Ok(txn)
+}
+
+async fn lock_tail(txn: &DatabaseTransaction) -> Result<(), sea_orm::DbErr> {
     if crate::db::is_postgres(txn) {
         txn.execute_raw(Statement::from_sql_and_values(
             sea_orm::DbBackend::Postgres,
@@ -42,6 +64,17 @@ pub async fn append(
         ))
         .await?;
     }
+    Ok(())
+}
+
+/// Appends one row and returns its `seq`.
+pub async fn append(
+    txn: &DatabaseTransaction,
+    entity_type: RecordKind,
+    entity_id: i32,
+    operation: Operation,
+) -> Result<i64, sea_orm::DbErr> {
+    lock_tail(txn).await?;
     let row = change_log::ActiveModel {
         entity_type: Set(entity_type.name().to_owned()),
         entity_id: Set(entity_id),

@@ -20,6 +20,9 @@ pub enum Action {
     ManageApiKeys,
     /// Read the audit log.
     ReadAuditLog,
+    /// Write funding records (`upsertFundingOpportunities`, `deleteFundingOpportunities`);
+    /// which source is [`check_source`]'s to decide.
+    WriteFunding,
     /// See practices in every state (drafts, submitted, rejected, archived), to review them.
     ReviewPractices,
 }
@@ -30,6 +33,7 @@ impl Action {
             Action::ManageApiKeys => "manage API keys",
             Action::ReadAuditLog => "read the audit log",
             Action::ReviewPractices => "review unpublished practices",
+            Action::WriteFunding => "write funding records",
         }
     }
 }
@@ -39,6 +43,7 @@ pub fn allowed(action: Action) -> &'static [Role] {
     match action {
         Action::ManageApiKeys | Action::ReadAuditLog => &[Role::Admin],
         Action::ReviewPractices => &[Role::Moderator, Role::Admin],
+        Action::WriteFunding => &[Role::Partner, Role::Admin],
     }
 }
 

@@ -154,7 +154,9 @@ pub struct FundingRecord {
     pub provider_level: ProviderLevel,
     pub provider_country: Option<CountryCode>,
     pub instrument: Instrument,
-    pub direction: Direction,
+    /// Derived by [`derive_direction`] when omitted.
+    #[serde(default)]
+    pub direction: Option<Direction>,
     /// Region codes (UN M49, ISO 3166-1 alpha-2, ISO 3166-2).
     #[serde(default)]
     pub eligible_regions: Vec<ShortText>,
@@ -226,6 +228,41 @@ wire_enum!(ApplicantKind {
     Research => "research",
 });
 
+/// The ISO 3166-1 codes of the EU member states.
+const EU_MEMBERS: [&str; 27] = [
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT",
+    "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+];
+
+/// The direction of a record that names none, from its provider level and eligible regions:
+/// national, regional and city providers fund at home (`domestic`); an EU provider funds
+/// `eu_internal` when every eligible region lies in an EU member state (ISO 3166-1 or 3166-2
+/// code) or none is listed, otherwise `eu_to_non_eu`; an international provider funds
+/// `international_to_eu` when every eligible region lies in the EU, otherwise `international`.
+/// Region groups such as UN M49 `150` (Europe) are not inside the EU, so a partner with such
+/// records should send `direction` itself.
+pub fn derive_direction(record: &FundingRecord) -> Direction {
+    let in_eu = |code: &str| {
+        let country = code.split('-').next().unwrap_or(code);
+        EU_MEMBERS.contains(&country.to_ascii_uppercase().as_str())
+    };
+    let all_in_eu = record
+        .eligible_regions
+        .iter()
+        .all(|code| in_eu(code.as_str()));
+    match record.provider_level {
+        ProviderLevel::National | ProviderLevel::Regional | ProviderLevel::City => {
+            Direction::Domestic
+        }
+        ProviderLevel::Eu if all_in_eu => Direction::EuInternal,
+        ProviderLevel::Eu => Direction::EuToNonEu,
+        ProviderLevel::International if all_in_eu && !record.eligible_regions.is_empty() => {
+            Direction::InternationalToEu
+        }
+        ProviderLevel::International => Direction::International,
+    }
+}
+
 /// An error at `field` when a list holds more than `max` elements.
 pub fn check_list_length(errors: &mut Vec<FieldError>, field: &str, length: usize, max: usize) {
     if length > max {
@@ -239,7 +276,19 @@ pub fn check_list_length(errors: &mut Vec<FieldError>, field: &str, length: usiz
 /// Parses one JSON document into `T`, reporting the path of the first field that fails.
 pub fn parse_record<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, FieldError> {
     let mut deserializer = serde_json::Deserializer::from_str(json);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+    serde_path_to_error::deserialize(&mut deserializer).map_err(path_error)
+}
+
+/// Like [`parse_record`], for a record already held as a JSON value (a GraphQL input rewritten
+/// in the import format), so both paths run the same domain types.
+pub fn parse_value<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+) -> Result<T, FieldError> {
+    serde_path_to_error::deserialize(value).map_err(path_error)
+}
+
+fn path_error(error: serde_path_to_error::Error<serde_json::Error>) -> FieldError {
+    {
         let path = error
             .path()
             .iter()
@@ -256,7 +305,7 @@ pub fn parse_record<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, Fie
             strip_position(&inner.to_string())
         };
         FieldError { path, message }
-    })
+    }
 }
 
 fn strip_position(message: &str) -> String {
@@ -303,6 +352,31 @@ mod tests {
         assert_eq!(error.path.snake(), "cost.currency");
         assert_eq!(error.path.camel(), serde_json::json!(["cost", "currency"]));
         assert!(error.message.contains("ISO 4217"), "{}", error.message);
+    }
+
+    #[test]
+    fn an_omitted_direction_is_derived_from_the_provider_and_the_regions() {
+        let direction = |level: &str, regions: &str| {
+            let line = format!(
+                r#"{{"external_id":"x","title":"T","summary":"S","provider_level":"{level}","instrument":"grant",
+                "eligible_regions":{regions},"language":"en"}}"#
+            );
+            let record = parse_record::<FundingRecord>(&line).unwrap();
+            assert_eq!(record.direction, None);
+            derive_direction(&record)
+        };
+        assert_eq!(direction("national", "[\"NO\"]"), Direction::Domestic);
+        assert_eq!(direction("eu", "[]"), Direction::EuInternal);
+        assert_eq!(
+            direction("eu", "[\"de\", \"FR-IDF\"]"),
+            Direction::EuInternal
+        );
+        assert_eq!(direction("eu", "[\"DE\", \"202\"]"), Direction::EuToNonEu);
+        assert_eq!(
+            direction("international", "[\"IT\"]"),
+            Direction::InternationalToEu
+        );
+        assert_eq!(direction("international", "[]"), Direction::International);
     }
 
     #[test]

@@ -24,5 +24,6 @@ mod roles;
 mod scalars;
 mod schema;
 mod search;
+mod sync;
 mod taxonomy_and_places;
 mod visibility;

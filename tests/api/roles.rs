@@ -15,6 +15,19 @@ const ROLES: [&str; 5] = ["member", "evaluator", "moderator", "partner", "admin"
 struct Fixture {
     /// A key nobody uses, for `revokeApiKey`.
     spare_key_prefix: String,
+    /// A funding record of `test-source` (the partners' source), for
+    /// `deleteFundingOpportunities`; deleting it again is no error.
+    deletable_funding: &'static str,
+}
+
+const DELETABLE_FUNDING: &str = "role-table-delete";
+
+fn funding_record(external_id: &str) -> Value {
+    json!({
+        "externalId": external_id, "title": "Role table call", "summary": "A call.",
+        "instrument": "GRANT", "providerLevel": "CITY", "url": "https://example.org/call",
+        "language": "en"
+    })
 }
 
 struct MutationCase {
@@ -42,6 +55,24 @@ fn cases() -> Vec<MutationCase> {
                 json!({ "input": { "prefix": fixture.spare_key_prefix, "reason": "role table" } })
             },
             allowed: &["admin"],
+        },
+        MutationCase {
+            field: "upsertFundingOpportunities",
+            document: "mutation($input: UpsertFundingOpportunitiesInput!) {
+                upsertFundingOpportunities(input: $input) { results { externalId outcome } userErrors { field code message } } }",
+            variables: |_| {
+                json!({ "input": { "source": "test-source", "records": [funding_record("role-table-push")] } })
+            },
+            allowed: &["partner", "admin"],
+        },
+        MutationCase {
+            field: "deleteFundingOpportunities",
+            document: "mutation($input: DeleteFundingOpportunitiesInput!) {
+                deleteFundingOpportunities(input: $input) { results { externalId outcome } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "source": "test-source", "externalIds": [fixture.deletable_funding] } })
+            },
+            allowed: &["partner", "admin"],
         },
     ]
 }
@@ -112,7 +143,16 @@ async fn exactly_the_allowed_roles_can_run_each_mutation() {
         let spare = app.api_key("member", None).await;
         let fixture = Fixture {
             spare_key_prefix: spare[..12].to_owned(),
+            deletable_funding: DELETABLE_FUNDING,
         };
+        let operator = app.api_key("admin", None).await;
+        app.data_as(
+            &operator,
+            "mutation($input: UpsertFundingOpportunitiesInput!) {
+                upsertFundingOpportunities(input: $input) { userErrors { message } } }",
+            json!({ "input": { "source": "test-source", "records": [funding_record(DELETABLE_FUNDING)] } }),
+        )
+        .await;
         let credentials = credentials(&app).await;
         for case in cases() {
             for credential in &credentials {
@@ -159,6 +199,7 @@ async fn every_mutation_over_get_is_405() {
         let admin = app.api_key("admin", None).await;
         let fixture = Fixture {
             spare_key_prefix: "kxc_00000000".into(),
+            deletable_funding: DELETABLE_FUNDING,
         };
         for case in cases() {
             let response = app

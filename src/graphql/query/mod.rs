@@ -1,6 +1,7 @@
 //! Root query slices, one per feature, merged into [`Query`]. Each resolver reads the viewer,
 //! the database and the request's loaders from the context and calls one service.
 
+mod changes;
 mod cities;
 mod funding;
 mod identity;
@@ -25,4 +26,5 @@ pub struct Query(
     funding::FundingQuery,
     search::SearchQuery,
     identity::IdentityQuery,
+    changes::ChangeQuery,
 );
