@@ -218,7 +218,10 @@ pub async fn city_practice_ids(
     chunked::load(db, ids, PerKey::IN_LIST, |ids| async move {
         let rows = practice_city::Entity::find()
             .filter(practice_city::Column::CityId.is_in(ids.iter().copied()))
-            .filter(practice_city::Column::PracticeId.in_subquery(super::practices::visible_ids(viewer)))
+            .filter(
+                practice_city::Column::PracticeId
+                    .in_subquery(super::practices::visible_ids(viewer)),
+            )
             .all(db)
             .await?;
         Ok(group(

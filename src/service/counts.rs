@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement, UnionType};
 use sea_orm::{ConnectionTrait, FromQueryResult, StatementBuilder};
 
-use crate::domain::Viewer;
 use super::chunked::{self, PerKey};
+use crate::domain::Viewer;
 use crate::entity::{city, practice_city, practice_theme, region, theme};
 
 #[derive(FromQueryResult)]

@@ -16,6 +16,7 @@ pub mod lookup;
 pub mod organisations;
 pub mod paging;
 pub mod permissions;
+pub mod practice_lifecycle;
 pub mod practice_query;
 pub mod practice_write;
 pub mod practices;
@@ -51,10 +52,7 @@ impl ServiceError {
         Self::NotFound(format!("{what} not found"))
     }
 
-    pub fn invalid(
-        field: impl Into<crate::domain::FieldPath>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn invalid(field: impl Into<crate::domain::FieldPath>, message: impl Into<String>) -> Self {
         Self::Invalid(vec![FieldError::new(field, message)])
     }
 }

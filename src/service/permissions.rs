@@ -20,8 +20,13 @@ pub enum Action {
     ManageApiKeys,
     /// Read the audit log.
     ReadAuditLog,
-    /// See practices in every state (drafts, submitted, rejected, archived), to review them.
+    /// See practices in every state (drafts, submitted, rejected, archived), to review them;
+    /// publish, reject, archive and edit any practice.
     ReviewPractices,
+    /// Create practices and edit, submit, translate and archive one's own.
+    ContributePractices,
+    /// Evaluate published practices (never one's own, each once).
+    EvaluatePractices,
 }
 
 impl Action {
@@ -30,6 +35,8 @@ impl Action {
             Action::ManageApiKeys => "manage API keys",
             Action::ReadAuditLog => "read the audit log",
             Action::ReviewPractices => "review unpublished practices",
+            Action::ContributePractices => "contribute practices",
+            Action::EvaluatePractices => "evaluate practices",
         }
     }
 }
@@ -39,6 +46,10 @@ pub fn allowed(action: Action) -> &'static [Role] {
     match action {
         Action::ManageApiKeys | Action::ReadAuditLog => &[Role::Admin],
         Action::ReviewPractices => &[Role::Moderator, Role::Admin],
+        Action::ContributePractices => {
+            &[Role::Member, Role::Evaluator, Role::Moderator, Role::Admin]
+        }
+        Action::EvaluatePractices => &[Role::Evaluator, Role::Admin],
     }
 }
 

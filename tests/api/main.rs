@@ -1,5 +1,5 @@
-mod budgets;
 mod batch_limits;
+mod budgets;
 mod cli;
 mod descriptions;
 mod funding;

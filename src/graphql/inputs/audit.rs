@@ -2,10 +2,10 @@
 
 use async_graphql::{ID, InputObject};
 
-use crate::graphql::scalars::DateTime;
 use crate::domain::RecordKind;
 use crate::error::{AppError, AppResult};
 use crate::graphql::ids::GlobalId;
+use crate::graphql::scalars::DateTime;
 use crate::service::audit::AuditFilter;
 
 /// Most actions one filter may name.

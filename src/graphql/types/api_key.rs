@@ -2,9 +2,9 @@
 
 use async_graphql::SimpleObject;
 
-use crate::graphql::scalars::DateTime;
 use crate::domain;
 use crate::entity::api_key;
+use crate::graphql::scalars::DateTime;
 use crate::graphql::types::viewer::Role;
 
 /// An API key of a service or partner platform.

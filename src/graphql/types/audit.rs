@@ -2,10 +2,10 @@
 
 use async_graphql::{ID, Json, SimpleObject};
 
-use crate::graphql::scalars::DateTime;
 use crate::domain::{self, RecordKind};
 use crate::entity::audit_event;
 use crate::graphql::ids::GlobalId;
+use crate::graphql::scalars::DateTime;
 use crate::graphql::types::pagination::PageInfo;
 use crate::graphql::types::viewer::Role;
 

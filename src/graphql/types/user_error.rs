@@ -83,7 +83,10 @@ mod tests {
         let errors = UserError::from_field_errors(
             &["input"],
             vec![FieldError::new(
-                FieldPath::root().field("records").index(3).field("amount_min"),
+                FieldPath::root()
+                    .field("records")
+                    .index(3)
+                    .field("amount_min"),
                 "must not be negative",
             )],
         );

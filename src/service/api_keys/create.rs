@@ -144,12 +144,20 @@ mod tests {
     #[test]
     fn partner_keys_and_only_partner_keys_name_a_source() {
         assert!(validate(&new(Role::Partner, Some("eu-funding"))).is_empty());
-        assert_eq!(validate(&new(Role::Partner, None))[0].path.snake(), "source");
         assert_eq!(
-            validate(&new(Role::Member, Some("eu-funding")))[0].path.snake(),
+            validate(&new(Role::Partner, None))[0].path.snake(),
             "source"
         );
-        assert_eq!(validate(&new(Role::Anonymous, None))[0].path.snake(), "role");
+        assert_eq!(
+            validate(&new(Role::Member, Some("eu-funding")))[0]
+                .path
+                .snake(),
+            "source"
+        );
+        assert_eq!(
+            validate(&new(Role::Anonymous, None))[0].path.snake(),
+            "role"
+        );
     }
 
     #[test]
