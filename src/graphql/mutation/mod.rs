@@ -3,6 +3,7 @@
 //! changed object and `userErrors`, a guard beside the field, one service call.
 
 mod api_keys;
+mod practices;
 
 use async_graphql::MergedObject;
 
@@ -12,7 +13,10 @@ use crate::service::ServiceError;
 
 /// The root mutation type.
 #[derive(MergedObject, Default)]
-pub struct Mutation(api_keys::ApiKeyMutation);
+pub struct Mutation(
+    api_keys::ApiKeyMutation,
+    practices::PracticeMutation,
+);
 
 /// Splits a service outcome the way every payload answers it: validation problems become
 /// `userErrors` at their path under `input` (nothing was stored), every other failure
