@@ -632,7 +632,8 @@ fn parse_all<T: serde::de::DeserializeOwned>(
     let mut merged = base.clone();
     merged.extend(fields);
     let mut errors: Vec<FieldError> = Vec::new();
-    for _ in 0..=merged.len() + 1 {
+    let mut reported: Vec<String> = Vec::new();
+    for _ in 0..2 * merged.len() + 2 {
         match serde_path_to_error::deserialize::<_, T>(Value::Object(merged.clone())) {
             Ok(value) if errors.is_empty() => return Ok(value),
             Ok(_) => break,
@@ -662,6 +663,13 @@ fn parse_all<T: serde::de::DeserializeOwned>(
                     .strip_prefix("missing field `")
                     .and_then(|rest| rest.split('`').next())
                     .map(str::to_owned);
+                if let Some(field) = &missing
+                    && reported.contains(field)
+                {
+                    // Removed after its own error: stand in for it to check the rest.
+                    merged.insert(field.clone(), placeholder(field));
+                    continue;
+                }
                 let error_path = match (&missing, path.is_empty()) {
                     (Some(field), true) => FieldPath::from(field.as_str()),
                     _ => path,
@@ -679,7 +687,8 @@ fn parse_all<T: serde::de::DeserializeOwned>(
                     (None, Some(field)) => field,
                     (None, None) => break,
                 };
-                // Put a harmless value in place so the other fields are checked too.
+                reported.push(retry.clone());
+                // Put the stored value back, or leave the field out, to check the others.
                 match base.get(&retry) {
                     Some(value) if merged.get(&retry) != Some(value) => {
                         merged.insert(retry, value.clone());
@@ -688,7 +697,8 @@ fn parse_all<T: serde::de::DeserializeOwned>(
                         merged.remove(&retry);
                     }
                     _ => {
-                        merged.insert(retry, placeholder());
+                        let stand_in = placeholder(&retry);
+                        merged.insert(retry, stand_in);
                     }
                 }
             }
@@ -698,8 +708,11 @@ fn parse_all<T: serde::de::DeserializeOwned>(
 }
 
 /// A stand-in for a missing required text, so the remaining fields are still checked.
-fn placeholder() -> Value {
-    json!("x")
+fn placeholder(field: &str) -> Value {
+    match field {
+        "original_language" | "language" => json!("en"),
+        _ => json!("x"),
+    }
 }
 
 /// The importer says `original_language`; the mutations say `language`.

@@ -1,6 +1,7 @@
 mod batch_limits;
 mod budgets;
 mod cli;
+mod contribute;
 mod descriptions;
 mod funding;
 mod graphiql;

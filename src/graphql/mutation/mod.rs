@@ -13,10 +13,7 @@ use crate::service::ServiceError;
 
 /// The root mutation type.
 #[derive(MergedObject, Default)]
-pub struct Mutation(
-    api_keys::ApiKeyMutation,
-    practices::PracticeMutation,
-);
+pub struct Mutation(api_keys::ApiKeyMutation, practices::PracticeMutation);
 
 /// Splits a service outcome the way every payload answers it: validation problems become
 /// `userErrors` at their path under `input` (nothing was stored), every other failure

@@ -4,9 +4,7 @@
 //! importer checks them (`service::practice_lifecycle`); a transition the practice's state does
 //! not allow is a `CONFLICT` error with `extensions.currentVersion`.
 
-use async_graphql::{
-    Context, ID, InputObject, MaybeUndefined, Object, ScalarType, SimpleObject,
-};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, ScalarType, SimpleObject};
 use serde_json::{Value, json};
 
 use super::answer;
@@ -323,9 +321,10 @@ impl PracticeFieldsInput {
         set("end_date", maybe(self.end_date, |day| date(&day)));
         set(
             "cost",
-            maybe(self.cost, |cost| {
-                json!({ "amount": cost.amount, "currency": cost.currency })
-            }),
+            maybe(
+                self.cost,
+                |cost| json!({ "amount": cost.amount, "currency": cost.currency }),
+            ),
         );
         set(
             "impact",
@@ -561,10 +560,7 @@ impl PracticeMutation {
                 fields.insert("title".into(), json!(input.title));
                 fields.insert("summary".into(), json!(input.summary));
                 fields.insert("body".into(), json!(input.body));
-                fields.insert(
-                    "machine_translated".into(),
-                    json!(input.machine_translated),
-                );
+                fields.insert("machine_translated".into(), json!(input.machine_translated));
                 lifecycle::upsert_translation(
                     crate::graphql::db(ctx),
                     crate::graphql::viewer(ctx),
