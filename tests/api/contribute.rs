@@ -310,6 +310,7 @@ async fn transitions_the_state_does_not_allow_are_conflicts_and_change_nothing()
         let owner = app.api_key("member", None).await;
         let moderator = app.api_key("moderator", None).await;
         let evaluator = app.api_key("evaluator", None).await;
+        let admin = app.api_key("admin", None).await;
         let draft = create(&app, &owner, "Kangaroo crossing lights").await;
         let id = draft["id"].clone();
 
@@ -322,13 +323,11 @@ async fn transitions_the_state_does_not_allow_are_conflicts_and_change_nothing()
             assert_eq!(extensions["code"], "CONFLICT", "{document}");
             assert_eq!(extensions["currentVersion"], 1, "{document}");
         }
-        let extensions = refusal(
-            &app,
-            &evaluator,
-            EVALUATE,
-            json!({ "practiceId": id, "scores": scores(3), "summary": "Early." }),
-        )
-        .await;
+        // An evaluator cannot see a draft; an admin (who evaluates too) sees it and is refused.
+        let evaluation = json!({ "practiceId": id, "scores": scores(3), "summary": "Early." });
+        let extensions = refusal(&app, &evaluator, EVALUATE, evaluation.clone()).await;
+        assert_eq!(extensions["code"], "NOT_FOUND");
+        let extensions = refusal(&app, &admin, EVALUATE, evaluation).await;
         assert_eq!(extensions["code"], "CONFLICT");
 
         // Rejecting needs a reason; a rejected practice goes back to review when edited.
