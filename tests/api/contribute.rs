@@ -130,7 +130,7 @@ async fn seen(app: &TestApp, bearer: Option<&str>, id: &str, since: &str, word: 
 /// change log); the answer, not the time it took, is what the test checks.
 async fn indexed(app: &TestApp, word: &str, expected: bool) {
     let found = crate::search::wait_for(app, word, Duration::from_secs(20), |found| {
-        !found.is_empty() == expected
+        found.is_empty() != expected
     })
     .await;
     assert!(
