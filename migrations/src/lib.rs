@@ -17,6 +17,7 @@ mod m0010_change_log;
 mod m0011_webhooks;
 mod m0012_identity;
 mod m0013_audit;
+mod m0014_practice_lifecycle;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_webhooks::Migration),
             Box::new(m0012_identity::Migration),
             Box::new(m0013_audit::Migration),
+            Box::new(m0014_practice_lifecycle::Migration),
         ]
     }
 }

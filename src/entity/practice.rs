@@ -43,6 +43,9 @@ pub struct Model {
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
     pub owner_id: Option<i32>,
+    pub version: i32,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub review_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

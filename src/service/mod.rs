@@ -18,6 +18,7 @@ pub mod lookup;
 pub mod organisations;
 pub mod paging;
 pub mod permissions;
+pub mod practice_lifecycle;
 pub mod practice_query;
 pub mod practice_write;
 pub mod practices;

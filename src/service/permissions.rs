@@ -23,8 +23,13 @@ pub enum Action {
     /// Write funding records (`upsertFundingOpportunities`, `deleteFundingOpportunities`);
     /// which source is [`check_source`]'s to decide.
     WriteFunding,
-    /// See practices in every state (drafts, submitted, rejected, archived), to review them.
+    /// See practices in every state (drafts, submitted, rejected, archived), to review them;
+    /// publish, reject, archive and edit any practice.
     ReviewPractices,
+    /// Create practices and edit, submit, translate and archive one's own.
+    ContributePractices,
+    /// Evaluate published practices (never one's own, each once).
+    EvaluatePractices,
 }
 
 impl Action {
@@ -34,6 +39,8 @@ impl Action {
             Action::ReadAuditLog => "read the audit log",
             Action::ReviewPractices => "review unpublished practices",
             Action::WriteFunding => "write funding records",
+            Action::ContributePractices => "contribute practices",
+            Action::EvaluatePractices => "evaluate practices",
         }
     }
 }
@@ -44,6 +51,10 @@ pub fn allowed(action: Action) -> &'static [Role] {
         Action::ManageApiKeys | Action::ReadAuditLog => &[Role::Admin],
         Action::ReviewPractices => &[Role::Moderator, Role::Admin],
         Action::WriteFunding => &[Role::Partner, Role::Admin],
+        Action::ContributePractices => {
+            &[Role::Member, Role::Evaluator, Role::Moderator, Role::Admin]
+        }
+        Action::EvaluatePractices => &[Role::Evaluator, Role::Admin],
     }
 }
 

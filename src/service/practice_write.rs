@@ -29,7 +29,39 @@ pub async fn upsert_owned(
     record: PracticeRecord,
     owner: Option<i32>,
 ) -> Result<i32, ServiceError> {
-    let mut errors = check_record(&record);
+    write(txn, record, owner, Mode::Import).await
+}
+
+/// What a write replaces.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// The record is the whole practice: translations, evaluations and score too, and it
+    /// needs a theme (the importer, the seed).
+    Import,
+    /// A contributor's edit (`createPractice`, `updatePractice`): the practice's fields, cities,
+    /// themes and SDGs; its translations, evaluations and score stay as they are, and a draft
+    /// may have no theme yet (`submitPractice` checks what publishing needs).
+    Contribution,
+}
+
+/// Writes a contributor's version of a practice (see [`Mode::Contribution`]) with the same
+/// validation as the importer, and its `change_log` row. A new practice is owned by `owner`.
+/// Returns its id; the version goes up by one.
+pub async fn save_contribution(
+    txn: &DatabaseTransaction,
+    record: PracticeRecord,
+    owner: Option<i32>,
+) -> Result<i32, ServiceError> {
+    write(txn, record, owner, Mode::Contribution).await
+}
+
+async fn write(
+    txn: &DatabaseTransaction,
+    record: PracticeRecord,
+    owner: Option<i32>,
+    mode: Mode,
+) -> Result<i32, ServiceError> {
+    let mut errors = check_record(&record, mode);
     let city_slugs: Vec<&str> = record.cities.iter().map(|slug| slug.as_str()).collect();
     let city_ids = lookup::city_ids(txn, &city_slugs, "cities", &mut errors).await?;
     let theme_paths: Vec<&str> = record.themes.iter().map(|path| path.as_str()).collect();
@@ -109,19 +141,32 @@ pub async fn upsert_owned(
         updated_at: Set(now),
         ..Default::default()
     };
+    if mode == Mode::Contribution {
+        // Evaluations are added one by one (`evaluatePractice`); an edit keeps their score.
+        model.score = sea_orm::ActiveValue::NotSet;
+        model.evaluation_label = sea_orm::ActiveValue::NotSet;
+        model.evaluation_count = sea_orm::ActiveValue::NotSet;
+    }
     let practice_id = match &existing {
         Some(row) => {
             model.id = Set(row.id);
             model.created_at = Set(row.created_at);
+            model.version = Set(row.version + 1);
             model.update(txn).await?.id
         }
         None => {
             model.created_at = Set(now);
             model.owner_id = Set(owner);
+            model.version = Set(1);
+            if mode == Mode::Contribution {
+                model.score = Set(None);
+                model.evaluation_label = Set(None);
+                model.evaluation_count = Set(0);
+            }
             model.insert(txn).await?.id
         }
     };
-    replace_children(txn, practice_id, &record, &city_ids, &theme_ids).await?;
+    replace_children(txn, practice_id, &record, &city_ids, &theme_ids, mode).await?;
     change_log::append(txn, RecordKind::Practice, practice_id, Operation::Upsert).await?;
     Ok(practice_id)
 }
@@ -134,7 +179,7 @@ fn midnight(day: NaiveDate) -> chrono::DateTime<chrono::FixedOffset> {
 }
 
 /// Checks within the record itself (no database needed).
-fn check_record(record: &PracticeRecord) -> Vec<FieldError> {
+fn check_record(record: &PracticeRecord, mode: Mode) -> Vec<FieldError> {
     let mut errors = Vec::new();
     for (field, length, max) in [
         ("cities", record.cities.len(), limits::CITIES),
@@ -162,7 +207,7 @@ fn check_record(record: &PracticeRecord) -> Vec<FieldError> {
             "a practice cannot replicate itself",
         ));
     }
-    if record.themes.is_empty() {
+    if record.themes.is_empty() && mode == Mode::Import {
         errors.push(FieldError::new("themes", "at least one theme is required"));
     }
     let mut languages = Vec::new();
@@ -193,6 +238,7 @@ async fn replace_children(
     record: &PracticeRecord,
     city_ids: &[i32],
     theme_ids: &[i32],
+    mode: Mode,
 ) -> Result<(), sea_orm::DbErr> {
     practice_city::Entity::delete_many()
         .filter(practice_city::Column::PracticeId.eq(practice_id))
@@ -206,14 +252,16 @@ async fn replace_children(
         .filter(practice_sdg::Column::PracticeId.eq(practice_id))
         .exec(txn)
         .await?;
-    practice_translation::Entity::delete_many()
-        .filter(practice_translation::Column::PracticeId.eq(practice_id))
-        .exec(txn)
-        .await?;
-    evaluation::Entity::delete_many()
-        .filter(evaluation::Column::PracticeId.eq(practice_id))
-        .exec(txn)
-        .await?;
+    if mode == Mode::Import {
+        practice_translation::Entity::delete_many()
+            .filter(practice_translation::Column::PracticeId.eq(practice_id))
+            .exec(txn)
+            .await?;
+        evaluation::Entity::delete_many()
+            .filter(evaluation::Column::PracticeId.eq(practice_id))
+            .exec(txn)
+            .await?;
+    }
 
     for city_id in super::sorted_unique(city_ids.to_vec()) {
         practice_city::ActiveModel {

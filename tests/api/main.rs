@@ -2,6 +2,7 @@ mod batch_limits;
 mod budgets;
 mod cli;
 mod connections;
+mod contribute;
 mod descriptions;
 mod funding;
 mod graphiql;

@@ -4,6 +4,7 @@
 
 mod api_keys;
 mod funding_sync;
+mod practices;
 
 use async_graphql::MergedObject;
 
@@ -13,7 +14,11 @@ use crate::service::ServiceError;
 
 /// The root mutation type.
 #[derive(MergedObject, Default)]
-pub struct Mutation(api_keys::ApiKeyMutation, funding_sync::FundingSyncMutation);
+pub struct Mutation(
+    api_keys::ApiKeyMutation,
+    funding_sync::FundingSyncMutation,
+    practices::PracticeMutation,
+);
 
 /// Splits a service outcome the way every payload answers it: validation problems become
 /// `userErrors` at their path under `input` (nothing was stored), every other failure

@@ -294,6 +294,35 @@ static SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::La
     builder
 });
 
+/// Where a practice is in its life cycle: `DRAFT` → `SUBMITTED` → `PUBLISHED` or
+/// `REJECTED` → `ARCHIVED`.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PracticeStatus {
+    /// Being written; only its owner (and moderators, admins) see it.
+    Draft,
+    /// Waiting for a moderator's review.
+    Submitted,
+    /// Visible to everybody.
+    Published,
+    /// Not published; `reviewReason` says why. Its owner may edit it and submit it again.
+    Rejected,
+    /// Withdrawn; only its owner, moderators and admins see it.
+    Archived,
+}
+
+impl PracticeStatus {
+    fn from_stored(value: &str) -> Option<Self> {
+        Some(match value {
+            "draft" => Self::Draft,
+            "submitted" => Self::Submitted,
+            "published" => Self::Published,
+            "rejected" => Self::Rejected,
+            "archived" => Self::Archived,
+            _ => return None,
+        })
+    }
+}
+
 /// An evaluated best practice of one or more cities, answered in the wanted language.
 #[Object]
 impl Practice {
@@ -305,6 +334,26 @@ impl Practice {
     /// Stable, URL-safe identifier.
     async fn slug(&self) -> &str {
         &self.row.slug
+    }
+
+    /// Where the practice is in its life cycle. Anonymous visitors see only `PUBLISHED`
+    /// ones; owners their own in every state; moderators and admins all.
+    async fn status(&self) -> AppResult<PracticeStatus> {
+        super::stored(
+            &self.row.status,
+            PracticeStatus::from_stored,
+            "practice.status",
+        )
+    }
+
+    /// Goes up by one with every change; send it as `expectedVersion` to `updatePractice`.
+    async fn version(&self) -> i32 {
+        self.row.version
+    }
+
+    /// Why a moderator rejected or archived the practice last; null otherwise.
+    async fn review_reason(&self) -> Option<&str> {
+        self.row.review_reason.as_deref()
     }
 
     /// ISO 639-1 code of the language `title`, `summary` and `body` are in: the first wanted
