@@ -30,10 +30,14 @@ macro_rules! id_lookup {
                     .all(db)
             })
             .await?;
+            let by_key: std::collections::HashMap<&str, i32> = found
+                .iter()
+                .map(|(id, value)| (value.as_str(), *id))
+                .collect();
             let mut ids = Vec::with_capacity(keys.len());
             for (index, key) in keys.iter().enumerate() {
-                match found.iter().find(|(_, value)| value == key) {
-                    Some((id, _)) => ids.push(*id),
+                match by_key.get(key) {
+                    Some(id) => ids.push(*id),
                     None => errors.push(FieldError::new(
                         FieldPath::from(field).index(index),
                         format!(concat!("unknown ", $what, " `{}`"), key),

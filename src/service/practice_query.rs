@@ -238,10 +238,14 @@ pub async fn region_paths(
             .all(db)
     })
     .await?;
+    let by_code: std::collections::HashMap<&str, &str> = found
+        .iter()
+        .map(|(code, path)| (code.as_str(), path.as_str()))
+        .collect();
     let mut paths = Vec::new();
     for (index, code) in codes.iter().enumerate() {
-        match found.iter().find(|(candidate, _)| candidate == code) {
-            Some((_, path)) => paths.push(path.clone()),
+        match by_code.get(code) {
+            Some(path) => paths.push((*path).to_owned()),
             None => errors.push(FieldError::new(
                 crate::domain::FieldPath::from(field).index(index),
                 format!("unknown region `{code}`"),

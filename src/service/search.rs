@@ -267,20 +267,30 @@ fn unknown(field: &str, index: usize, what: &str, key: &str) -> AppError {
     )
 }
 
-/// Region codes to the paths the index holds (`NO` to `001/150/154/NO`).
+/// Region codes to the paths the index holds (`NO` to `001/150/154/NO`), in one query.
 async fn region_paths(db: &DatabaseConnection, codes: &[String]) -> AppResult<Vec<String>> {
-    let mut paths = Vec::with_capacity(codes.len());
-    for (index, code) in codes.iter().enumerate() {
-        let row = region::Entity::find()
-            .filter(region::Column::Code.eq(code.trim()))
-            .one(db)
-            .await?;
-        match row {
-            Some(row) => paths.push(row.path.trim_end_matches('/').to_owned()),
-            None => return Err(unknown("regions", index, "region", code)),
-        }
+    if codes.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(paths)
+    let trimmed: Vec<&str> = codes.iter().map(|code| code.trim()).collect();
+    let found: HashMap<String, String> = region::Entity::find()
+        .select_only()
+        .column(region::Column::Code)
+        .column(region::Column::Path)
+        .filter(region::Column::Code.is_in(trimmed.iter().copied()))
+        .into_tuple::<(String, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    trimmed
+        .iter()
+        .enumerate()
+        .map(|(index, code)| match found.get(*code) {
+            Some(path) => Ok(path.trim_end_matches('/').to_owned()),
+            None => Err(unknown("regions", index, "region", code)),
+        })
+        .collect()
 }
 
 /// The records of `hits`, in hit order. A record that stopped being visible after the index
