@@ -259,12 +259,12 @@ mod tests {
         assert_eq!(expanded_selections(&document), Ok(12));
         // 2^20 fields and 2^21 - 2 spreads.
         assert_eq!(
-            expanded_selections(&parse_query(&doubling(20)).unwrap()),
+            expanded_selections(&parse_query(doubling(20)).unwrap()),
             Ok((1 << 20) + (1 << 21) - 1)
         );
         // 200 levels would be 2^200: the count saturates instead of overflowing.
         assert_eq!(
-            expanded_selections(&parse_query(&doubling(200)).unwrap()),
+            expanded_selections(&parse_query(doubling(200)).unwrap()),
             Ok(usize::MAX)
         );
     }
@@ -280,7 +280,7 @@ mod tests {
         assert_eq!(expanded_selections(&itself), Err("A".to_owned()));
         let unknown = parse_query("{ __typename ...Missing }").unwrap();
         assert_eq!(expanded_selections(&unknown), Ok(2));
-        let unused = parse_query(&format!("{{ __typename }}\n{}", &doubling(10)[16..])).unwrap();
+        let unused = parse_query(format!("{{ __typename }}\n{}", &doubling(10)[16..])).unwrap();
         assert_eq!(expanded_selections(&unused), Ok((1 << 10) + (1 << 11) - 2));
     }
 
