@@ -98,16 +98,6 @@ impl ProtectionExtension {
                 ErrorCode::QueryTooComplex,
             ));
         }
-        let directives = limits::count_directives(document);
-        if directives > self.limits.max_directives {
-            return Err(refusal(
-                format!(
-                    "the document uses {directives} directives; at most {} are allowed",
-                    self.limits.max_directives
-                ),
-                ErrorCode::QueryTooComplex,
-            ));
-        }
         Ok(())
     }
 
@@ -168,6 +158,16 @@ impl Extension for ProtectionExtension {
         // every spread in place to check nesting, which takes exponential time for fragments
         // that spread each other twice per level. The document is bounded first; async-graphql
         // then uses it as parsed.
+        let directives = limits::count_directives(&request.query);
+        if directives > self.limits.max_directives {
+            return Err(refusal(
+                format!(
+                    "the document uses {directives} directives; at most {} are allowed",
+                    self.limits.max_directives
+                ),
+                ErrorCode::QueryTooComplex,
+            ));
+        }
         let document = request.parsed_query().map_err(|error| {
             let code = parse_failure_code(&error);
             labelled(error, code)
