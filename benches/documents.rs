@@ -5,13 +5,13 @@
 //! with default limits, over an empty database: parse, the document bounds of the Protection
 //! extension and the refusal, not HTTP. The hardening issue asks for each refusal in < 10 ms.
 //!
-//! Measured once on the shared 2-core machine with `cargo bench --bench documents --profile dev`
-//! (a debug build; the release build did not fit the time), p50 / max over 20 rounds:
-//! 24-level doubling (984 B) 1.5 / 9.6 ms, 60 levels 7.3 / 13.2 ms, a fragment spreading itself
-//! twice 0.13 / 12.3 ms (max = scheduling noise), 10,000 directives on one field (190 KB)
-//! 413 / 448 ms, 10,000 fields with a directive each (300 KB) 748 / 998 ms. The last two are
-//! the debug-built parser reading the text before any count runs; over HTTP the 300 KB one is
-//! refused earlier by the 256 KiB body limit.
+//! Measured on the 2-core machine with `cargo bench --bench documents --profile dev` (a debug
+//! build; a release build is faster still), p50 / max over 20 rounds: 24-level doubling (984 B)
+//! 1.6 / 8.8 ms, 60 levels 3.7 / 17.0 ms, a fragment spreading itself twice 0.14 / 0.42 ms,
+//! 10,000 directives on one field (190 KB) 0.45 / 0.83 ms, 10,000 fields with a directive each
+//! (300 KB) 0.72 / 2.0 ms. Directives are counted in the text before parsing; before that
+//! change the last two took 413 and 748 ms (p50) in the parser. Over HTTP the 300 KB document
+//! is refused even earlier, by the 256 KiB body limit.
 
 use std::time::{Duration, Instant};
 
