@@ -2,6 +2,7 @@ mod batch_limits;
 mod budgets;
 mod cli;
 mod descriptions;
+mod export;
 mod funding;
 mod graphiql;
 mod helpers;
