@@ -70,7 +70,7 @@ pub async fn funding(
                     Ok(lines) => {
                         let mut chunk = Vec::with_capacity(lines.len() * 1024);
                         for line in &lines {
-                            serde_json::to_writer(&mut chunk, line).expect("JSON values serialise");
+                            serde_json::to_writer(&mut chunk, line).expect("a line serialises");
                             chunk.push(b'\n');
                         }
                         Some((Ok(Bytes::from(chunk)), Step::Batches(snapshot, cursor)))

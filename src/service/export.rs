@@ -16,7 +16,7 @@ use sea_orm::{
     IsolationLevel, QueryFilter, QueryOrder, QuerySelect, SqliteTransactionMode,
     TransactionOptions, TransactionTrait,
 };
-use serde_json::{Map, Value, json};
+use serde::Serialize;
 
 use crate::entity::{
     change_log, funding_applicant, funding_deadline, funding_opportunity, funding_region,
@@ -66,9 +66,9 @@ impl Snapshot {
         })
     }
 
-    /// The next batch of lines (each a JSON object, without the newline); empty when every
+    /// The next batch of lines, in `id` order; empty when every
     /// record was read, after which the transaction is closed.
-    pub async fn next_batch(&mut self) -> Result<Vec<Value>, sea_orm::DbErr> {
+    pub async fn next_batch(&mut self) -> Result<Vec<Line>, sea_orm::DbErr> {
         let Some(txn) = &self.txn else {
             return Ok(Vec::new());
         };
@@ -107,12 +107,12 @@ async fn latest_seq(db: &impl ConnectionTrait) -> Result<i64, sea_orm::DbErr> {
 async fn lines(
     db: &impl ConnectionTrait,
     rows: Vec<funding_opportunity::Model>,
-) -> Result<Vec<Value>, sea_orm::DbErr> {
+) -> Result<Vec<Line>, sea_orm::DbErr> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
     let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
-    let mut deadlines: HashMap<i32, Vec<Value>> = HashMap::new();
+    let mut deadlines: HashMap<i32, Vec<String>> = HashMap::new();
     for row in funding_deadline::Entity::find()
         .filter(funding_deadline::Column::FundingId.is_in(ids.iter().copied()))
         .order_by_asc(funding_deadline::Column::Deadline)
@@ -122,9 +122,9 @@ async fn lines(
         deadlines
             .entry(row.funding_id)
             .or_default()
-            .push(json!(row.deadline.format("%Y-%m-%d").to_string()));
+            .push(day(row.deadline));
     }
-    let mut applicants: HashMap<i32, Vec<Value>> = HashMap::new();
+    let mut applicants: HashMap<i32, Vec<String>> = HashMap::new();
     for row in funding_applicant::Entity::find()
         .filter(funding_applicant::Column::FundingId.is_in(ids.iter().copied()))
         .order_by_asc(funding_applicant::Column::ApplicantKind)
@@ -134,7 +134,7 @@ async fn lines(
         applicants
             .entry(row.funding_id)
             .or_default()
-            .push(json!(wire_enum(&row.applicant_kind)));
+            .push(wire_enum(&row.applicant_kind));
     }
     let regions: Vec<(i32, String)> = funding_region::Entity::find()
         .select_only()
@@ -146,12 +146,9 @@ async fn lines(
         .into_tuple()
         .all(db)
         .await?;
-    let mut region_codes: HashMap<i32, Vec<Value>> = HashMap::new();
+    let mut region_codes: HashMap<i32, Vec<String>> = HashMap::new();
     for (funding_id, code) in regions {
-        region_codes
-            .entry(funding_id)
-            .or_default()
-            .push(json!(code));
+        region_codes.entry(funding_id).or_default().push(code);
     }
     let themes: Vec<(i32, String)> = funding_theme::Entity::find()
         .select_only()
@@ -163,9 +160,9 @@ async fn lines(
         .into_tuple()
         .all(db)
         .await?;
-    let mut theme_paths: HashMap<i32, Vec<Value>> = HashMap::new();
+    let mut theme_paths: HashMap<i32, Vec<String>> = HashMap::new();
     for (funding_id, path) in themes {
-        theme_paths.entry(funding_id).or_default().push(json!(path));
+        theme_paths.entry(funding_id).or_default().push(path);
     }
     let provider_ids: Vec<i32> = rows.iter().filter_map(|row| row.provider_id).collect();
     let providers: HashMap<i32, String> = if provider_ids.is_empty() {
@@ -184,54 +181,64 @@ async fn lines(
     };
     Ok(rows
         .into_iter()
-        .map(|row| {
-            let mut line = Map::new();
-            line.insert("externalId".into(), json!(row.external_id));
-            line.insert("source".into(), json!(row.source));
-            line.insert("title".into(), json!(row.title));
-            line.insert("summary".into(), json!(row.summary));
-            line.insert(
-                "provider".into(),
-                json!(row.provider_id.and_then(|id| providers.get(&id))),
-            );
-            line.insert(
-                "providerLevel".into(),
-                json!(wire_enum(&row.provider_level)),
-            );
-            line.insert("providerCountry".into(), json!(row.provider_country));
-            line.insert("instrument".into(), json!(wire_enum(&row.instrument)));
-            line.insert("direction".into(), json!(wire_enum(&row.direction)));
-            line.insert(
-                "eligibleRegions".into(),
-                Value::Array(region_codes.remove(&row.id).unwrap_or_default()),
-            );
-            line.insert(
-                "eligibleApplicants".into(),
-                Value::Array(applicants.remove(&row.id).unwrap_or_default()),
-            );
-            line.insert(
-                "themes".into(),
-                Value::Array(theme_paths.remove(&row.id).unwrap_or_default()),
-            );
-            line.insert("amountMin".into(), json!(row.amount_min));
-            line.insert("amountMax".into(), json!(row.amount_max));
-            line.insert("currency".into(), json!(row.currency));
-            line.insert("coFinancingRate".into(), json!(row.co_financing_rate));
-            line.insert(
-                "opensAt".into(),
-                json!(row.opens_at.map(|day| day.format("%Y-%m-%d").to_string())),
-            );
-            line.insert(
-                "deadlines".into(),
-                Value::Array(deadlines.remove(&row.id).unwrap_or_default()),
-            );
-            line.insert("rolling".into(), json!(row.rolling));
-            line.insert("url".into(), json!(row.url));
-            line.insert("language".into(), json!(row.language));
-            line.insert("version".into(), json!(row.version));
-            Value::Object(line)
+        .map(|row| Line {
+            provider: row.provider_id.and_then(|id| providers.get(&id).cloned()),
+            provider_level: wire_enum(&row.provider_level),
+            instrument: wire_enum(&row.instrument),
+            direction: wire_enum(&row.direction),
+            eligible_regions: region_codes.remove(&row.id).unwrap_or_default(),
+            eligible_applicants: applicants.remove(&row.id).unwrap_or_default(),
+            themes: theme_paths.remove(&row.id).unwrap_or_default(),
+            opens_at: row.opens_at.map(day),
+            deadlines: deadlines.remove(&row.id).unwrap_or_default(),
+            external_id: row.external_id,
+            source: row.source,
+            title: row.title,
+            summary: row.summary,
+            provider_country: row.provider_country,
+            amount_min: row.amount_min,
+            amount_max: row.amount_max,
+            currency: row.currency,
+            co_financing_rate: row.co_financing_rate,
+            rolling: row.rolling,
+            url: row.url,
+            language: row.language,
+            version: row.version,
         })
         .collect())
+}
+
+/// One line of the export: the push mutation's record fields (GraphQL enum values), plus the
+/// record's `source` and stored `version`. Lists are sorted.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Line {
+    pub external_id: String,
+    pub source: String,
+    pub title: String,
+    pub summary: String,
+    pub provider: Option<String>,
+    pub provider_level: String,
+    pub provider_country: Option<String>,
+    pub instrument: String,
+    pub direction: String,
+    pub eligible_regions: Vec<String>,
+    pub eligible_applicants: Vec<String>,
+    pub themes: Vec<String>,
+    pub amount_min: Option<f64>,
+    pub amount_max: Option<f64>,
+    pub currency: Option<String>,
+    pub co_financing_rate: Option<f64>,
+    pub opens_at: Option<String>,
+    pub deadlines: Vec<String>,
+    pub rolling: bool,
+    pub url: Option<String>,
+    pub language: String,
+    pub version: i32,
+}
+
+fn day(date: chrono::NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
 }
 
 /// A stored enum value (`technical_assistance`) as the GraphQL enum value the push mutation
