@@ -1,21 +1,30 @@
 //! `GET /export/funding.jsonl[?source=<slug>]`: the funding snapshot for a partner's first
 //! sync (`service::export`), streamed as JSON Lines in batches, so memory stays constant. The
 //! `changes` cursor the snapshot is consistent with is sent twice: in the `Kxc-Change-Cursor`
-//! header and as the last line, `{"cursor": "..."}`. Public data: anyone may read it.
+//! header and as the last line, `{"cursor": "..."}`. Public data: anyone may read it; each
+//! export costs [`EXPORT_COST`] (at most the whole budget) from the caller's budget
+//! (anonymous: the client address's),
+//! like a GraphQL request, with the same `RateLimit-*` headers and 429.
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream;
 use serde::Deserialize;
 
 use super::AppState;
+use super::client;
 use super::negotiate::ResponseMedia;
 use super::reply;
+use crate::auth::budget::Overdraft;
 use crate::domain::Slug;
 use crate::error::ErrorCode;
 use crate::service::export::Snapshot;
+
+/// What one export costs from the caller's budget: as much as a full `changes` page
+/// (`first: 1000`) of single-field changes.
+pub const EXPORT_COST: u64 = 1000;
 
 /// The response header naming the snapshot's change cursor.
 pub const CURSOR_HEADER: &str = "kxc-change-cursor";
@@ -34,8 +43,52 @@ enum Step {
 
 pub async fn funding(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
     params: Result<Query<ExportParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
+    let caller = match client::authenticate(&state, &headers, peer.ip(), ResponseMedia::Json).await
+    {
+        Ok(caller) => caller,
+        Err(refused) => return refused,
+    };
+    let charge = &caller.charge;
+    // A budget smaller than an export is spent whole by one, so an export always fits in time.
+    let mut cost = EXPORT_COST;
+    let budget = loop {
+        match charge.budgets.charge(charge.role, &charge.key, cost) {
+            Ok(budget) => break budget,
+            Err(Overdraft::TooCostly { limit }) if u64::from(limit) < cost => {
+                cost = u64::from(limit);
+            }
+            Err(Overdraft::TooCostly { limit }) => {
+                tracing::error!(limit, cost, "export: budget refuses its own capacity");
+                return reply::rejection(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ResponseMedia::Json,
+                    ErrorCode::Internal,
+                    "internal error",
+                );
+            }
+            Err(Overdraft::Empty {
+                state: budget,
+                retry_after_seconds,
+            }) => {
+                let mut response = reply::rejection(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    ResponseMedia::Json,
+                    ErrorCode::RateLimited,
+                    format!("too many requests; retry in {retry_after_seconds} s"),
+                );
+                reply::rate_limit_headers(
+                    response.headers_mut(),
+                    budget,
+                    Some(retry_after_seconds),
+                );
+                return response;
+            }
+        }
+    };
     let source = match params {
         Ok(Query(params)) => params.source,
         Err(rejection) => return bad_request(rejection.body_text()),
@@ -90,7 +143,7 @@ pub async fn funding(
             }
         },
     );
-    (
+    let mut response = (
         [
             (
                 header::CONTENT_TYPE,
@@ -100,7 +153,9 @@ pub async fn funding(
         ],
         Body::from_stream(body),
     )
-        .into_response()
+        .into_response();
+    reply::rate_limit_headers(response.headers_mut(), budget, None);
+    response
 }
 
 fn bad_request(message: impl Into<String>) -> Response {

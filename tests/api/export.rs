@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, spawn_apps};
+use kxc::config::Budget;
+
+use crate::helpers::{TestApp, spawn_apps, spawn_apps_with};
 
 const SOURCE: &str = "city-portal";
 
@@ -304,5 +306,45 @@ async fn the_export_cursor_continues_the_change_feed_exactly() {
         // And a new export is consistent with the feed: it holds the new record.
         let (lines, _) = export_ok(&app, "").await;
         assert!(lines.iter().any(|line| key(line).1 == "call-4"));
+    }
+}
+
+#[tokio::test]
+async fn an_export_is_charged_to_the_callers_budget() {
+    let apps = spawn_apps_with(|settings| {
+        settings.auth.budget_anonymous = Budget {
+            capacity: 2500,
+            per_second: 1,
+        };
+    })
+    .await;
+    for app in apps {
+        let url = format!("{}/export/funding.jsonl", app.address);
+        let first = app.client.get(&url).send().await.unwrap();
+        assert_eq!(first.status(), 200);
+        assert_eq!(first.headers()["ratelimit-limit"], "2500");
+        let remaining: u64 = first.headers()["ratelimit-remaining"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(remaining <= 1500, "an export costs 1000: {remaining}");
+        assert_eq!(app.client.get(&url).send().await.unwrap().status(), 200);
+        let refused = app.client.get(&url).send().await.unwrap();
+        assert_eq!(refused.status(), 429, "[{}]", app.backend);
+        assert!(refused.headers().contains_key("retry-after"));
+        assert_eq!(
+            refused.json::<Value>().await.unwrap()["errors"][0]["extensions"]["code"],
+            "RATE_LIMITED"
+        );
+        let partner = app.api_key("partner", Some(SOURCE)).await;
+        let keyed = app
+            .client
+            .get(&url)
+            .bearer_auth(&partner)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(keyed.status(), 200, "a key draws on its own budget");
     }
 }
