@@ -348,3 +348,28 @@ async fn an_export_is_charged_to_the_callers_budget() {
         assert_eq!(keyed.status(), 200, "a key draws on its own budget");
     }
 }
+
+#[tokio::test]
+async fn an_export_longer_than_one_batch_holds_every_record_once() {
+    for app in spawn_apps().await {
+        let partner = app.api_key("partner", Some(SOURCE)).await;
+        let records: Vec<Value> = (0..600)
+            .map(|n| record(&format!("bulk-{n:04}"), &format!("Bulk call {n}")))
+            .collect();
+        for chunk in records.chunks(500) {
+            push(&app, &partner, chunk).await;
+        }
+        let (lines, _) = export_ok(&app, &format!("?source={SOURCE}")).await;
+        let exported: BTreeSet<(String, String)> = lines.iter().map(key).collect();
+        assert_eq!(
+            (lines.len(), exported.len()),
+            (600, 600),
+            "[{}]",
+            app.backend
+        );
+        let (lines, _) = export_ok(&app, "").await;
+        let (shown, total) = listed(&app, json!(null)).await;
+        assert_eq!(lines.len() as u64, total);
+        assert_eq!(lines.iter().map(key).collect::<BTreeSet<_>>(), shown);
+    }
+}
