@@ -66,8 +66,8 @@ impl Snapshot {
         })
     }
 
-    /// The next batch of lines, in `id` order; empty when every
-    /// record was read, after which the transaction is closed.
+    /// The next batch of lines, in `id` order; empty when every record was read, after which
+    /// the transaction is closed.
     pub async fn next_batch(&mut self) -> Result<Vec<Line>, sea_orm::DbErr> {
         let Some(txn) = &self.txn else {
             return Ok(Vec::new());
