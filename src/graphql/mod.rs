@@ -30,6 +30,7 @@ pub use exec::protection::Protection;
 pub use exec::report::RequestReport;
 pub use ids::GlobalId;
 pub use schema::{AppSchema, SchemaOptions, build, execute, sdl};
+pub use types::change::encode_cursor as encode_change_cursor;
 pub use types::practice::render_markdown;
 
 /// The database connection from the request context.

@@ -50,6 +50,7 @@ pub fn cors(origins: &CorsOrigins) -> CorsLayer {
             header::HeaderName::from_static("ratelimit-remaining"),
             header::HeaderName::from_static("ratelimit-reset"),
             header::RETRY_AFTER,
+            header::HeaderName::from_static(super::export::CURSOR_HEADER),
         ])
         .max_age(Duration::from_secs(3600))
 }

@@ -1,8 +1,9 @@
-//! The HTTP surface: GraphQL, GraphiQL and health probes. Every GraphQL request is
+//! The HTTP surface: GraphQL, GraphiQL, the funding export (`export.rs`) and health probes. Every GraphQL request is
 //! authenticated here (`client.rs`) before the schema runs; it is served with
 //! `ConnectInfo<SocketAddr>` so anonymous budgets know the client's address.
 
 mod client;
+mod export;
 mod graphiql;
 mod graphql;
 mod health;
@@ -47,6 +48,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(DefaultBodyLimit::max(api.max_body_bytes)),
         )
         .route("/graphiql/{file}", get(graphiql::asset))
+        .route("/export/funding.jsonl", get(export::funding))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .layer(layers::body_timeout(api.body_timeout()))
