@@ -156,7 +156,11 @@ pub fn count_directives(text: &str) -> usize {
                 at += 3;
                 while at < bytes.len() && !bytes[at..].starts_with(b"\"\"\"") {
                     // `\"""` is an escaped delimiter inside a block string.
-                    at += if bytes[at..].starts_with(b"\\\"\"\"") { 4 } else { 1 };
+                    at += if bytes[at..].starts_with(b"\\\"\"\"") {
+                        4
+                    } else {
+                        1
+                    };
                 }
                 at += 2;
             }
