@@ -41,6 +41,23 @@ macro_rules! stored_enum {
 }
 
 stored_enum! {
+    /// Where a practice is in its life cycle: `DRAFT` → `SUBMITTED` → `PUBLISHED` or
+    /// `REJECTED` → `ARCHIVED`.
+    PracticeStatus {
+        /// Being written; only its owner (and moderators, admins) see it.
+        Draft => "draft",
+        /// Waiting for a moderator's review.
+        Submitted => "submitted",
+        /// Visible to everybody.
+        Published => "published",
+        /// Not published; `reviewReason` says why. Its owner may edit it and submit it again.
+        Rejected => "rejected",
+        /// Withdrawn; only its owner, moderators and admins see it.
+        Archived => "archived",
+    }
+}
+
+stored_enum! {
     /// How firmly a city's climate target is set, from a pledge to a target already met.
     TargetStatus {
         /// Announced or pledged (e.g. to a network), not yet adopted in a plan or law.

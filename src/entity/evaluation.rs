@@ -44,3 +44,19 @@ impl Related<super::practice::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The seven criterion scores in the order of `domain::evaluation`'s criteria: relevance,
+    /// impact, evidence quality, replicability, cost effectiveness, co-benefits, participation.
+    pub fn scores(&self) -> [i16; 7] {
+        [
+            self.relevance,
+            self.impact,
+            self.evidence_quality,
+            self.replicability,
+            self.cost_effectiveness,
+            self.co_benefits,
+            self.participation,
+        ]
+    }
+}

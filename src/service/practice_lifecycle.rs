@@ -24,8 +24,9 @@ use serde_json::{Map, Value, json};
 use super::change_log::{self, Operation};
 use super::concurrency::check_version;
 use super::permissions::{self, Action};
-use super::records::{FieldError, PracticeRecord, PracticeStatus, TranslationRecord};
+use super::records::{FieldError, PracticeRecord, TranslationRecord};
 use super::{ServiceError, audit, practice_write};
+use crate::domain::PracticeStatus;
 use crate::domain::{
     Description, EvaluationLabel, FieldPath, RecordKind, Score, Summary, Viewer, limits,
 };
@@ -341,17 +342,7 @@ pub async fn evaluate(
         .all(&txn)
         .await?
         .into_iter()
-        .map(|row| {
-            [
-                row.relevance,
-                row.impact,
-                row.evidence_quality,
-                row.replicability,
-                row.cost_effectiveness,
-                row.co_benefits,
-                row.participation,
-            ]
-        })
+        .map(|row| row.scores())
         .collect();
     // As the importer computes it: the mean of each evaluation's mean.
     let means: Vec<f64> = all

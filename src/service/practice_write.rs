@@ -7,7 +7,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, Q
 use super::ServiceError;
 use super::change_log::{self, Operation, RecordKind};
 use super::lookup;
-use super::records::{FieldError, PracticeRecord, PracticeStatus, check_list_length};
+use super::records::{FieldError, PracticeRecord, check_list_length};
+use crate::domain::PracticeStatus;
 use crate::domain::{EvaluationLabel, FieldPath, limits};
 use crate::entity::{
     evaluation, practice, practice_city, practice_sdg, practice_theme, practice_translation,

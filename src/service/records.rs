@@ -7,7 +7,8 @@ use serde::Deserialize;
 
 use crate::domain::{
     Body, CountryCode, Currency, Description, Email, FieldPath, GovernanceLevel, HttpUrl, Language,
-    Name, RequiredText, Scores, Sdg, ShortText, Slug, Summary, Text, ThemePath, Title, limits,
+    Name, PracticeStatus, RequiredText, Scores, Sdg, ShortText, Slug, Summary, Text, ThemePath,
+    Title, limits,
 };
 
 #[derive(Clone, Debug, Deserialize)]
@@ -47,28 +48,6 @@ pub struct PracticeRecord {
 
 fn published() -> PracticeStatus {
     PracticeStatus::Published
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PracticeStatus {
-    Draft,
-    Submitted,
-    Published,
-    Archived,
-    Rejected,
-}
-
-impl PracticeStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::Submitted => "submitted",
-            Self::Published => "published",
-            Self::Archived => "archived",
-            Self::Rejected => "rejected",
-        }
-    }
 }
 
 #[derive(Clone, Debug, Deserialize)]

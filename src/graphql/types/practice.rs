@@ -187,15 +187,7 @@ pub struct Evaluation {
 
 impl From<evaluation::Model> for Evaluation {
     fn from(row: evaluation::Model) -> Self {
-        let scores = [
-            row.relevance,
-            row.impact,
-            row.evidence_quality,
-            row.replicability,
-            row.cost_effectiveness,
-            row.co_benefits,
-            row.participation,
-        ];
+        let scores = row.scores();
         let mean =
             scores.iter().map(|score| f64::from(*score)).sum::<f64>() / CRITERIA.len() as f64;
         Self {
@@ -294,35 +286,6 @@ static SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::La
     builder
 });
 
-/// Where a practice is in its life cycle: `DRAFT` → `SUBMITTED` → `PUBLISHED` or
-/// `REJECTED` → `ARCHIVED`.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PracticeStatus {
-    /// Being written; only its owner (and moderators, admins) see it.
-    Draft,
-    /// Waiting for a moderator's review.
-    Submitted,
-    /// Visible to everybody.
-    Published,
-    /// Not published; `reviewReason` says why. Its owner may edit it and submit it again.
-    Rejected,
-    /// Withdrawn; only its owner, moderators and admins see it.
-    Archived,
-}
-
-impl PracticeStatus {
-    fn from_stored(value: &str) -> Option<Self> {
-        Some(match value {
-            "draft" => Self::Draft,
-            "submitted" => Self::Submitted,
-            "published" => Self::Published,
-            "rejected" => Self::Rejected,
-            "archived" => Self::Archived,
-            _ => return None,
-        })
-    }
-}
-
 /// An evaluated best practice of one or more cities, answered in the wanted language.
 #[Object]
 impl Practice {
@@ -338,10 +301,10 @@ impl Practice {
 
     /// Where the practice is in its life cycle. Anonymous visitors see only `PUBLISHED`
     /// ones; owners their own in every state; moderators and admins all.
-    async fn status(&self) -> AppResult<PracticeStatus> {
+    async fn status(&self) -> AppResult<crate::domain::PracticeStatus> {
         super::stored(
             &self.row.status,
-            PracticeStatus::from_stored,
+            crate::domain::PracticeStatus::from_stored,
             "practice.status",
         )
     }
@@ -535,20 +498,7 @@ impl Practice {
     /// evaluations.
     async fn evaluation(&self, ctx: &Context<'_>) -> AppResult<EvaluationSummary> {
         let rows = self.evaluations_of(ctx).await?;
-        let scores: Vec<[i16; 7]> = rows
-            .iter()
-            .map(|row| {
-                [
-                    row.relevance,
-                    row.impact,
-                    row.evidence_quality,
-                    row.replicability,
-                    row.cost_effectiveness,
-                    row.co_benefits,
-                    row.participation,
-                ]
-            })
-            .collect();
+        let scores: Vec<[i16; 7]> = rows.iter().map(|row| row.scores()).collect();
         Ok(EvaluationSummary {
             score: self.row.score,
             label: self
