@@ -521,3 +521,66 @@ async fn queries_longer_than_the_limits_are_rejected_and_the_limit_itself_works(
         }
     }
 }
+
+#[tokio::test]
+async fn hits_answer_in_the_language_asked_by_lang_or_accept_language() {
+    const LOCALISED: &str = r#"
+    query($query: String!, $lang: String) {
+      search(query: $query, types: [PRACTICE], lang: $lang) {
+        hits { node { ... on Practice { slug title language originalLanguage } } }
+      }
+    }"#;
+    for app in spawn_apps().await {
+        let ask = |lang: Option<&str>, accept: Option<&str>| {
+            let mut request = app.client.post(format!("{}/graphql", app.address));
+            if let Some(accept) = accept {
+                request = request.header("accept-language", accept);
+            }
+            let variables = json!({ "query": "klimabudsjettet Oslo", "lang": lang });
+            async move {
+                let response: serde_json::Value = request
+                    .json(&json!({ "query": LOCALISED, "variables": variables }))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                response["data"]["search"]["hits"]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("[{}] {response}", app.backend))
+                    .iter()
+                    .map(|hit| hit["node"].clone())
+                    .find(|node| node["slug"] == "oslo-climate-budget")
+                    .unwrap_or_else(|| panic!("[{}] not found: {response}", app.backend))
+            }
+        };
+        let original = ask(None, None).await;
+        assert_eq!(original["language"], "no", "[{}] {original}", app.backend);
+        assert!(
+            original["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("Klimabudsjettet"),
+            "{original}"
+        );
+        let english_title = "Oslo's climate budget: managing emission cuts like money";
+        for (lang, accept) in [
+            (Some("en"), None),
+            (None, Some("en-GB, de;q=0.5")),
+            (Some("en"), Some("fr")),
+        ] {
+            let node = ask(lang, accept).await;
+            assert_eq!(
+                (node["language"].as_str(), node["title"].as_str()),
+                (Some("en"), Some(english_title)),
+                "[{}] lang {lang:?}, Accept-Language {accept:?}: {node}",
+                app.backend
+            );
+            assert_eq!(node["originalLanguage"], "no");
+        }
+        // No German text: the original answers, and says so.
+        let german = ask(Some("de"), None).await;
+        assert_eq!(german["language"], "no", "{german}");
+    }
+}
