@@ -96,6 +96,9 @@ pub struct SearchDocument {
     pub suggest: Vec<String>,
     pub themes: Vec<String>,
     pub regions: Vec<String>,
+    /// Funding only: the region paths it is open to exactly as listed (no ancestors, no
+    /// subtree); empty means open everywhere.
+    pub eligible_regions: Vec<String>,
     pub countries: Vec<String>,
     pub cities: Vec<String>,
     pub networks: Vec<String>,
@@ -122,6 +125,7 @@ impl SearchDocument {
             suggest: Vec::new(),
             themes: Vec::new(),
             regions: Vec::new(),
+            eligible_regions: Vec::new(),
             countries: Vec::new(),
             cities: Vec::new(),
             networks: Vec::new(),

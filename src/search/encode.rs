@@ -56,6 +56,18 @@ pub fn encode(fields: &Fields, source: &SearchDocument) -> TantivyDocument {
         Keyword::Region,
         with_ancestors(&source.regions),
     );
+    if source.kind == super::document::RecordKind::FundingOpportunity {
+        let eligible: BTreeSet<String> = if source.eligible_regions.is_empty() {
+            BTreeSet::from([super::fields::ANY_REGION.to_owned()])
+        } else {
+            source
+                .eligible_regions
+                .iter()
+                .map(|path| path.trim_matches('/').to_owned())
+                .collect()
+        };
+        add_keywords(&mut doc, fields, Keyword::EligibleRegion, eligible);
+    }
     add_keywords(
         &mut doc,
         fields,

@@ -60,10 +60,12 @@ pub enum Keyword {
     Instrument,
     ProviderLevel,
     EvaluationLabel,
+    /// Funding only: each listed region's exact path, or [`ANY_REGION`] when none is listed.
+    EligibleRegion,
 }
 
 impl Keyword {
-    pub const ALL: [Keyword; 11] = [
+    pub const ALL: [Keyword; 12] = [
         Self::Kind,
         Self::Theme,
         Self::Region,
@@ -75,6 +77,7 @@ impl Keyword {
         Self::Instrument,
         Self::ProviderLevel,
         Self::EvaluationLabel,
+        Self::EligibleRegion,
     ];
 
     pub fn field_name(self) -> &'static str {
@@ -90,11 +93,14 @@ impl Keyword {
             Self::Instrument => "instrument",
             Self::ProviderLevel => "provider_level",
             Self::EvaluationLabel => "evaluation_label",
+            Self::EligibleRegion => "eligible_region",
         }
     }
 }
 
 pub const UID: &str = "uid";
+/// The [`Keyword::EligibleRegion`] of funding that lists no region (open everywhere).
+pub const ANY_REGION: &str = "*";
 pub const SCORE: &str = "score";
 pub const DATE: &str = "date";
 pub const GEO: &str = "geo";

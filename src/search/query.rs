@@ -299,12 +299,11 @@ fn filters(fields: &Fields, request: &SearchRequest) -> Vec<Box<dyn Query>> {
         kinds
     };
     queries.push(any_of(fields, Keyword::Kind, kinds));
-    let keyword_filters: [(Keyword, Vec<String>); 7] = [
+    let keyword_filters: [(Keyword, Vec<String>); 6] = [
         (
             Keyword::Theme,
             themes.iter().map(ToString::to_string).collect(),
         ),
-        (Keyword::Region, regions.clone()),
         (
             Keyword::City,
             cities.iter().map(ToString::to_string).collect(),
@@ -329,6 +328,9 @@ fn filters(fields: &Fields, request: &SearchRequest) -> Vec<Box<dyn Query>> {
                 .collect(),
         ),
     ];
+    if !regions.is_empty() {
+        queries.push(region_filter(fields, regions));
+    }
     for (keyword, values) in keyword_filters {
         if !values.is_empty() {
             queries.push(any_of(fields, keyword, values));
@@ -355,6 +357,31 @@ fn filters(fields: &Fields, request: &SearchRequest) -> Vec<Box<dyn Query>> {
         queries.push(Box::new(geo.query()));
     }
     queries
+}
+
+/// Practices and cities located in one of `regions` (or below it); funding open to one of
+/// them, as `fundingOpportunities(filter: {eligibleRegion})` has it: listing the region or one
+/// containing it, or listing none.
+fn region_filter(fields: &Fields, regions: &[String]) -> Box<dyn Query> {
+    let funding = super::document::RecordKind::FundingOpportunity.name();
+    let located: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+        (
+            Occur::Must,
+            any_of(fields, Keyword::Region, regions.to_vec()),
+        ),
+        (Occur::MustNot, any_of(fields, Keyword::Kind, vec![funding])),
+    ]));
+    let mut eligible = super::encode::with_ancestors(regions);
+    eligible.insert(super::fields::ANY_REGION.to_owned());
+    let eligible = any_of(
+        fields,
+        Keyword::EligibleRegion,
+        eligible.into_iter().collect(),
+    );
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Should, located),
+        (Occur::Should, eligible),
+    ]))
 }
 
 fn any_of<S: AsRef<str>>(fields: &Fields, keyword: Keyword, values: Vec<S>) -> Box<dyn Query> {

@@ -94,7 +94,10 @@ pub struct SearchFilterInput {
     /// Theme paths such as `energy/renewables`; each matches its whole subtree.
     pub themes: Option<Vec<String>>,
     /// Region codes: UN M49 for world, continents and subregions (`150`), ISO 3166-1 alpha-2
-    /// for countries (`NO`), ISO 3166-2 for subdivisions (`NO-03`); each matches its subtree.
+    /// for countries (`NO`), ISO 3166-2 for subdivisions (`NO-03`). Practices and cities match
+    /// when located in the region's subtree; funding when open to the region, as
+    /// `fundingOpportunities(filter: {eligibleRegion})` has it (listing it, a region containing
+    /// it, or no region at all).
     pub regions: Option<Vec<String>>,
     /// City slugs.
     pub cities: Option<Vec<String>>,

@@ -42,6 +42,10 @@ impl SearchQuery {
             desc = "ISO 639-1 code of the query's language, boosted in ranking; detected when omitted."
         )]
         language: Option<String>,
+        #[graphql(
+            desc = "ISO 639-1 language the practices found answer in (then `Accept-Language`), falling back to their original; does not change what matches."
+        )]
+        lang: Option<String>,
         #[graphql(desc = "Page size, 1..100; 10 when omitted.")] first: Option<i32>,
         #[graphql(desc = "The `cursor` of the last hit of the previous page.")] after: Option<
             String,
@@ -79,7 +83,11 @@ impl SearchQuery {
                 start_cursor: page.hits.first().map(|found| found.hit.cursor.encode()),
                 end_cursor,
             },
-            hits: page.hits.into_iter().map(SearchHit::from).collect(),
+            hits: page
+                .hits
+                .into_iter()
+                .map(|found| SearchHit::new(found, ctx, lang.as_deref()))
+                .collect(),
             facets: page
                 .facets
                 .into_iter()

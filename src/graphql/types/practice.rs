@@ -32,14 +32,6 @@ impl Practice {
         Self { row, wanted }
     }
 
-    /// A practice answered in its original language unless `lang:` is given further down.
-    pub fn plain(row: practice::Model) -> Self {
-        Self {
-            row,
-            wanted: Vec::new(),
-        }
-    }
-
     fn with_row(&self, row: practice::Model) -> Self {
         Self {
             row,

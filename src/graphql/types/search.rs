@@ -49,10 +49,12 @@ pub struct SearchHit {
     pub distance_km: Option<f64>,
 }
 
-impl From<service::search::FoundHit> for SearchHit {
-    fn from(found: service::search::FoundHit) -> Self {
+impl SearchHit {
+    /// A hit whose practice answers in `lang`, else the request's `Accept-Language`, else
+    /// its original language (as `practice(lang:)` does).
+    pub fn new(found: service::search::FoundHit, ctx: &Context<'_>, lang: Option<&str>) -> Self {
         let node = match found.found {
-            Found::Practice(row) => Node::Practice(Practice::plain(row)),
+            Found::Practice(row) => Node::Practice(Practice::new(row, ctx, lang)),
             Found::FundingOpportunity(row) => Node::FundingOpportunity(FundingOpportunity(row)),
             Found::City(row) => Node::City(City(row)),
         };

@@ -105,6 +105,7 @@ impl DocumentMapping for FundingMapping {
                     .filter(|(funding, _)| *funding == row.id)
                     .filter_map(|(_, region)| region_paths.get(region).cloned())
                     .collect();
+                doc.eligible_regions = doc.regions.clone();
                 doc.countries.extend(row.provider_country.clone());
                 doc.instrument = Some(row.instrument.clone());
                 doc.provider_level = Some(row.provider_level.clone());

@@ -152,11 +152,12 @@ async fn facets_count_theme_and_region_trees_for_the_query_and_filters() {
             .unwrap();
         assert_eq!(europe["label"], "Europe");
 
-        // Filtering on Norway narrows every count to Norwegian records.
+        // Filtering on Norway narrows every count to records located in Norway (funding open
+        // to Norway may come from elsewhere: see `a_region_filter_on_funding_means_open_to_that_region`).
         let norway = search(
             &app,
             "heat",
-            json!({ "facets": ["COUNTRY"], "filter": { "regions": ["NO"] } }),
+            json!({ "facets": ["COUNTRY"], "types": ["PRACTICE", "CITY"], "filter": { "regions": ["NO"] } }),
         )
         .await;
         let countries = norway["facets"][0]["values"].as_array().unwrap();
@@ -516,6 +517,130 @@ async fn queries_longer_than_the_limits_are_rejected_and_the_limit_itself_works(
             assert!(
                 response["data"]["search"]["totalCount"].is_u64(),
                 "[{}] {response}",
+                app.backend
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn hits_answer_in_the_language_asked_by_lang_or_accept_language() {
+    const LOCALISED: &str = r#"
+    query($query: String!, $lang: String) {
+      search(query: $query, types: [PRACTICE], lang: $lang) {
+        hits { node { ... on Practice { slug title language originalLanguage } } }
+      }
+    }"#;
+    for app in spawn_apps().await {
+        let ask = |lang: Option<&str>, accept: Option<&str>| {
+            let mut request = app.client.post(format!("{}/graphql", app.address));
+            if let Some(accept) = accept {
+                request = request.header("accept-language", accept);
+            }
+            let variables = json!({ "query": "klimabudsjettet Oslo", "lang": lang });
+            async move {
+                let response: serde_json::Value = request
+                    .json(&json!({ "query": LOCALISED, "variables": variables }))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                response["data"]["search"]["hits"]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("[{}] {response}", app.backend))
+                    .iter()
+                    .map(|hit| hit["node"].clone())
+                    .find(|node| node["slug"] == "oslo-climate-budget")
+                    .unwrap_or_else(|| panic!("[{}] not found: {response}", app.backend))
+            }
+        };
+        let original = ask(None, None).await;
+        assert_eq!(original["language"], "no", "[{}] {original}", app.backend);
+        assert!(
+            original["title"]
+                .as_str()
+                .unwrap()
+                .starts_with("Klimabudsjettet"),
+            "{original}"
+        );
+        let english_title = "Oslo's climate budget: managing emission cuts like money";
+        for (lang, accept) in [
+            (Some("en"), None),
+            (None, Some("en-GB, de;q=0.5")),
+            (Some("en"), Some("fr")),
+        ] {
+            let node = ask(lang, accept).await;
+            assert_eq!(
+                (node["language"].as_str(), node["title"].as_str()),
+                (Some("en"), Some(english_title)),
+                "[{}] lang {lang:?}, Accept-Language {accept:?}: {node}",
+                app.backend
+            );
+            assert_eq!(node["originalLanguage"], "no");
+        }
+        // No German text: the original answers, and says so.
+        let german = ask(Some("de"), None).await;
+        assert_eq!(german["language"], "no", "{german}");
+    }
+}
+
+/// A region filter on funding in `search` means what `fundingOpportunities(filter:
+/// {eligibleRegion})` means. Exact formulation: for a query Q, the funding `search` finds for Q
+/// with `regions: [X]` is the funding it finds for Q without it, kept to those
+/// `fundingOpportunities(filter: {eligibleRegion: X})` lists.
+#[tokio::test]
+async fn a_region_filter_on_funding_means_open_to_that_region() {
+    use std::collections::BTreeSet;
+    let broad = "funding OR grant OR grants OR support OR climate OR energy OR cities OR projects";
+    for app in spawn_apps().await {
+        let found = |filter: serde_json::Value| {
+            let app = &app;
+            async move {
+                let result = search(
+                    app,
+                    broad,
+                    json!({ "types": ["FUNDING_OPPORTUNITY"], "filter": filter, "first": 100 }),
+                )
+                .await;
+                assert_eq!(result["pageInfo"]["hasNextPage"], false, "{result}");
+                keys(&result).into_iter().collect::<BTreeSet<String>>()
+            }
+        };
+        let everything = found(json!(null)).await;
+        assert!(everything.len() > 10, "[{}] {everything:?}", app.backend);
+        for region in ["NO-03", "NO", "154", "150"] {
+            let mut eligible = BTreeSet::new();
+            let mut after = serde_json::Value::Null;
+            loop {
+                let data = app
+                    .data(
+                        "query($region: String!, $after: String) {
+                           fundingOpportunities(filter: { eligibleRegion: $region }, first: 50, after: $after) {
+                             edges { node { externalId } } pageInfo { hasNextPage endCursor } } }",
+                        json!({ "region": region, "after": after }),
+                    )
+                    .await;
+                let connection = &data["fundingOpportunities"];
+                for edge in connection["edges"].as_array().unwrap() {
+                    eligible.insert(edge["node"]["externalId"].as_str().unwrap().to_owned());
+                }
+                if connection["pageInfo"]["hasNextPage"] != true {
+                    break;
+                }
+                after = connection["pageInfo"]["endCursor"].clone();
+            }
+            let expected: BTreeSet<String> = everything.intersection(&eligible).cloned().collect();
+            assert!(
+                !expected.is_empty(),
+                "[{}] {region}: nothing eligible",
+                app.backend
+            );
+            assert_eq!(
+                found(json!({ "regions": [region] })).await,
+                expected,
+                "[{}] region {region}",
                 app.backend
             );
         }
