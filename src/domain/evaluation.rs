@@ -65,13 +65,19 @@ impl Scores {
     }
 
     pub fn mean(&self) -> f64 {
-        let scores = self.as_array();
-        scores
-            .iter()
-            .map(|score| f64::from(score.get()))
-            .sum::<f64>()
-            / scores.len() as f64
+        mean_score(self.as_array().map(|score| i16::from(score.get())))
     }
+}
+
+/// The mean of one evaluation's seven criterion scores, in the order of [`CRITERIA`].
+pub fn mean_score(scores: [i16; 7]) -> f64 {
+    scores.iter().map(|score| f64::from(*score)).sum::<f64>() / CRITERIA.len() as f64
+}
+
+/// A practice's score: the mean of its evaluations' means; `None` without evaluations.
+pub fn practice_score(evaluation_means: &[f64]) -> Option<f64> {
+    (!evaluation_means.is_empty())
+        .then(|| evaluation_means.iter().sum::<f64>() / evaluation_means.len() as f64)
 }
 
 /// The label a practice earns from the mean of its evaluations' scores.

@@ -17,7 +17,7 @@ mod vocabulary;
 mod web_address;
 
 pub use codes::{CountryCode, Currency, Language, Sdg, Slug};
-pub use evaluation::{CRITERIA, EvaluationLabel, Score, Scores};
+pub use evaluation::{CRITERIA, EvaluationLabel, Score, Scores, mean_score, practice_score};
 pub use field_path::{FieldPath, Segment};
 pub use funding_status::FundingStatus;
 pub use geo::GeoPoint;

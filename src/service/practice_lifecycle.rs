@@ -336,23 +336,20 @@ pub async fn evaluate(
     }
     .insert(&txn)
     .await?;
-    let all: Vec<[i16; 7]> = evaluation::Entity::find()
+    let means: Vec<f64> = evaluation::Entity::find()
         .filter(evaluation::Column::PracticeId.eq(row.id))
         .filter(evaluation::Column::Status.eq("published"))
         .all(&txn)
         .await?
         .into_iter()
-        .map(|row| row.scores())
+        .map(|row| crate::domain::mean_score(row.scores()))
         .collect();
-    // As the importer computes it: the mean of each evaluation's mean.
-    let means: Vec<f64> = all
-        .iter()
-        .map(|scores| scores.iter().map(|score| f64::from(*score)).sum::<f64>() / 7.0)
-        .collect();
-    let score = means.iter().sum::<f64>() / means.len() as f64;
+    // As the importer computes it; never `None` here, the new evaluation is among them.
+    let score = crate::domain::practice_score(&means);
     let mut model = row.clone().into_active_model();
-    model.score = Set(Some(score));
-    model.evaluation_label = Set(Some(EvaluationLabel::from_score(score).as_str().to_owned()));
+    model.score = Set(score);
+    model.evaluation_label =
+        Set(score.map(|value| EvaluationLabel::from_score(value).as_str().to_owned()));
     model.evaluation_count = Set(i32::try_from(means.len()).unwrap_or(i32::MAX));
     model.version = Set(row.version + 1);
     model.updated_at = Set(now);

@@ -99,7 +99,7 @@ async fn write(
         .iter()
         .map(|evaluation| evaluation.scores.mean())
         .collect();
-    let score = (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
+    let score = crate::domain::practice_score(&scores);
 
     let mut model = practice::ActiveModel {
         slug: Set(record.slug.to_string()),

@@ -3,7 +3,7 @@
 use crate::graphql::scalars::{Date, DateTime};
 use async_graphql::{Context, ID, Object, SimpleObject};
 
-use crate::domain::{CRITERIA, GovernanceLevel};
+use crate::domain::GovernanceLevel;
 use crate::entity::{evaluation, practice, practice_translation};
 use crate::error::{AppError, AppResult};
 use crate::graphql::exec::language::{self, AcceptedLanguages};
@@ -180,8 +180,7 @@ pub struct Evaluation {
 impl From<evaluation::Model> for Evaluation {
     fn from(row: evaluation::Model) -> Self {
         let scores = row.scores();
-        let mean =
-            scores.iter().map(|score| f64::from(*score)).sum::<f64>() / CRITERIA.len() as f64;
+        let mean = crate::domain::mean_score(scores);
         Self {
             evaluator: row.evaluator,
             evaluated_on: row.evaluated_on.into(),
