@@ -20,7 +20,11 @@ use tower::ServiceExt;
 
 use crate::config::Settings;
 use crate::http::{self, AppState};
+use crate::service::change_consumer::{ChangeSignal, Shutdown, ShutdownTrigger};
 use crate::{db, graphql, search, seed};
+
+/// How often the latest committed change is looked up; consumers wake within this.
+const CHANGE_POLL: Duration = Duration::from_millis(100);
 
 pub struct Application {
     listener: TcpListener,
@@ -28,6 +32,9 @@ pub struct Application {
     address: SocketAddr,
     header_timeout: Duration,
     max_connections: usize,
+    /// Stops the background tasks (change poller, indexer, webhook dispatcher).
+    shutdown: ShutdownTrigger,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -43,7 +50,21 @@ impl Application {
         let index = search::open_or_build(&connection, &settings.index_dir())
             .await
             .context("open search index")?;
-        search::indexer::Indexer::new(connection.clone(), index.clone()).spawn();
+        let (shutdown, stopping) = Shutdown::new();
+        let signal = ChangeSignal::new();
+        let tasks = vec![
+            signal.spawn_poller(connection.clone(), CHANGE_POLL, stopping.clone()),
+            search::indexer::Indexer::new(connection.clone(), index.clone())
+                .spawn(signal.clone(), stopping.clone()),
+        ]
+        .into_iter()
+        .chain(crate::service::webhooks::dispatch::spawn(
+            connection.clone(),
+            settings.webhooks.clone(),
+            signal.clone(),
+            stopping,
+        ))
+        .collect();
         let index: search::SharedIndex = index;
         let schema = graphql::build(
             connection.clone(),
@@ -74,6 +95,8 @@ impl Application {
             address,
             header_timeout: settings.api.header_timeout(),
             max_connections: settings.api.max_connections,
+            shutdown,
+            tasks,
         })
     }
 
@@ -87,7 +110,20 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        self.serve(shutdown_signal()).await
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` completes, then finishes in-flight requests and stops the
+    /// background tasks (what a restart in a test needs).
+    pub async fn run_until(mut self, stop: impl Future<Output = ()>) -> anyhow::Result<()> {
+        let shutdown = std::mem::replace(&mut self.shutdown, Shutdown::new().0);
+        let tasks = std::mem::take(&mut self.tasks);
+        let served = self.serve(stop).await;
+        shutdown.fire();
+        for task in tasks {
+            let _ = task.await;
+        }
+        served
     }
 
     /// Accepts connections until `stop` completes, then stops accepting, lets every open

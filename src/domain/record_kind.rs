@@ -19,10 +19,12 @@ pub enum RecordKind {
     ExchangeRequest,
     Account,
     ApiKey,
+    WebhookSubscription,
+    WebhookDelivery,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 13] = [
+    pub const ALL: [RecordKind; 15] = [
         Self::Practice,
         Self::FundingOpportunity,
         Self::City,
@@ -36,6 +38,8 @@ impl RecordKind {
         Self::ExchangeRequest,
         Self::Account,
         Self::ApiKey,
+        Self::WebhookSubscription,
+        Self::WebhookDelivery,
     ];
 
     /// The stable snake_case name: `change_log.entity_type`, the search document kind and the
@@ -55,6 +59,8 @@ impl RecordKind {
             Self::ExchangeRequest => "exchange_request",
             Self::Account => "account",
             Self::ApiKey => "api_key",
+            Self::WebhookSubscription => "webhook_subscription",
+            Self::WebhookDelivery => "webhook_delivery",
         }
     }
 
@@ -79,6 +85,8 @@ impl RecordKind {
             Self::ExchangeRequest => 11,
             Self::Account => 12,
             Self::ApiKey => 13,
+            Self::WebhookSubscription => 14,
+            Self::WebhookDelivery => 15,
         }
     }
 

@@ -3,6 +3,7 @@
 pub use super::account::Entity as Account;
 pub use super::api_key::Entity as ApiKey;
 pub use super::audit_event::Entity as AuditEvent;
+pub use super::change_consumer::Entity as ChangeConsumer;
 pub use super::change_log::Entity as ChangeLog;
 pub use super::city::Entity as City;
 pub use super::commitment::Entity as Commitment;

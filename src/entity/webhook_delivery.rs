@@ -18,6 +18,11 @@ pub struct Model {
     pub last_error: Option<String>,
     pub delivered_at: Option<DateTimeWithTimeZone>,
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(unique)]
+    pub event_id: Option<String>,
+    pub status: String,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub payload: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

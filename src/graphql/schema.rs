@@ -33,6 +33,8 @@ pub struct SchemaOptions {
     /// Largest document the persisted-query cache keeps.
     pub persisted_query_max_bytes: usize,
     pub search: crate::service::search::SearchGate,
+    /// Which webhook targets `createWebhookSubscription` accepts.
+    pub webhooks: crate::config::WebhookSettings,
 }
 
 impl SchemaOptions {
@@ -52,6 +54,7 @@ impl SchemaOptions {
             persisted_query_cache_bytes: api.persisted_query_cache_bytes,
             persisted_query_max_bytes: api.persisted_query_max_bytes,
             search: crate::service::search::SearchGate::from_settings(api),
+            webhooks: settings.webhooks.clone(),
         }
     }
 }
@@ -70,6 +73,7 @@ pub fn build(db: DatabaseConnection, search: SharedIndex, options: &SchemaOption
         .data(db)
         .data(search)
         .data(options.search.clone())
+        .data(options.webhooks.clone())
         .extension(CostBudget)
         .extension(Protection::new(options.limits, options.introspection))
         .extension(PersistedQueries::new(

@@ -3,10 +3,13 @@
 //! its entity type, and commits the documents together with the new checkpoint. A crash loses
 //! at most the uncommitted batch, which is applied again on restart; upserts replace documents
 //! by key, so applying a change twice leaves one document.
+//!
+//! It runs as a [`ChangeConsumer`](crate::service::change_consumer::ChangeConsumer) whose
+//! checkpoint store is the index itself: `checkpoint()` first follows a generation published
+//! by `kxc reindex`, `apply()` writes a batch and commits it with its last `seq`.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -17,10 +20,8 @@ use super::engine::{IndexSession, TantivyIndex};
 use super::mapping::{self, DocumentMapping};
 use crate::entity::change_log;
 
-/// How often an idle indexer looks for new changes; well inside the one-second freshness goal.
-const POLL: Duration = Duration::from_millis(100);
-/// Wait after a failure before retrying from the committed checkpoint.
-const BACKOFF: Duration = Duration::from_secs(1);
+use crate::service::change_consumer::{self, ChangeConsumer, ChangeSignal, RunOptions, Shutdown};
+
 const BATCH: u64 = 500;
 
 enum Write {
@@ -59,12 +60,18 @@ impl Indexer {
             .all(&self.db)
             .await
             .context("read change log")?;
+        self.apply_rows(&changes).await?;
+        Ok(changes.len())
+    }
+
+    /// Applies `changes` (ascending `seq`, after the last applied one) without committing.
+    async fn apply_rows(&mut self, changes: &[change_log::Model]) -> anyhow::Result<()> {
         let Some(last) = changes.last().map(|change| change.seq) else {
-            return Ok(0);
+            return Ok(());
         };
         // Mappings load the current state, so several changes to one record need one load.
         let mut changed: BTreeMap<RecordKind, BTreeSet<i32>> = BTreeMap::new();
-        for change in &changes {
+        for change in changes {
             // A kind this kxc does not know (written by a newer one) has no mapping either.
             let Some(kind) = RecordKind::parse(&change.entity_type) else {
                 continue;
@@ -112,7 +119,7 @@ impl Indexer {
         .await??;
         self.session = Some(session);
         self.applied = last;
-        Ok(changes.len())
+        Ok(())
     }
 
     /// Commits what was applied; returns the checkpoint now saved in the index.
@@ -140,43 +147,62 @@ impl Indexer {
         Ok(self.index.checkpoint())
     }
 
-    /// Runs until the runtime shuts down: follows rebuilt generations, tails the change log.
-    pub fn spawn(mut self) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move {
-            loop {
-                match self.tick().await {
-                    Ok(()) => tokio::time::sleep(POLL).await,
-                    Err(error) => {
-                        tracing::warn!(
-                            error = format!("{error:#}"),
-                            "search indexer failed; retrying"
-                        );
-                        self.reset().await;
-                        tokio::time::sleep(BACKOFF).await;
-                    }
-                }
-            }
-        })
+    /// Runs on the shared change consumer until `shutdown` fires: follows rebuilt
+    /// generations, tails the change log, woken by `signal`.
+    pub fn spawn(self, signal: ChangeSignal, shutdown: Shutdown) -> tokio::task::JoinHandle<()> {
+        let db = self.db.clone();
+        let options = RunOptions {
+            // A generation published by `kxc reindex` is noticed within this.
+            idle: std::time::Duration::from_millis(250),
+            backoff: std::time::Duration::from_secs(1),
+            max_backoff: std::time::Duration::from_secs(30),
+        };
+        tokio::spawn(change_consumer::run(db, self, signal, options, shutdown))
     }
 
-    async fn tick(&mut self) -> anyhow::Result<()> {
+    async fn follow_generation(&mut self) -> anyhow::Result<()> {
         if self.index.published_elsewhere()? {
             // The old generation's writer goes first: it is never written again.
-            self.reset().await;
+            self.reset_session().await;
             let index = self.index.clone();
             tokio::task::spawn_blocking(move || index.follow_published()).await??;
             self.applied = self.index.checkpoint();
         }
-        self.catch_up().await?;
         Ok(())
     }
 
     /// Drops uncommitted work and resumes from the committed checkpoint.
-    async fn reset(&mut self) {
+    async fn reset_session(&mut self) {
         if let Some(session) = self.session.take() {
             // Dropping a writer joins its threads.
             let _ = tokio::task::spawn_blocking(move || drop(session)).await;
         }
         self.applied = self.index.checkpoint();
+    }
+}
+
+#[async_trait::async_trait]
+impl ChangeConsumer for Indexer {
+    fn name(&self) -> &str {
+        "search-indexer"
+    }
+
+    fn batch_size(&self) -> u64 {
+        BATCH
+    }
+
+    async fn checkpoint(&mut self) -> anyhow::Result<i64> {
+        self.follow_generation().await?;
+        Ok(self.applied)
+    }
+
+    async fn apply(&mut self, changes: &[change_log::Model]) -> anyhow::Result<()> {
+        self.apply_rows(changes).await?;
+        self.commit().await?;
+        Ok(())
+    }
+
+    async fn reset(&mut self) {
+        self.reset_session().await;
     }
 }

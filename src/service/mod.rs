@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod audit;
 pub mod batch;
+pub mod change_consumer;
 pub mod change_log;
 pub mod changes;
 pub mod chunked;
@@ -28,6 +29,7 @@ pub mod regions;
 pub mod search;
 pub mod search_labels;
 pub mod themes;
+pub mod webhooks;
 
 use records::FieldError;
 

@@ -30,6 +30,9 @@ pub enum Action {
     ContributePractices,
     /// Evaluate published practices (never one's own, each once).
     EvaluatePractices,
+    /// Subscribe webhooks to the change feed, list their deliveries, redeliver and delete them
+    /// (one's own subscriptions; admins may delete and redeliver any).
+    ManageWebhooks,
 }
 
 impl Action {
@@ -41,6 +44,7 @@ impl Action {
             Action::WriteFunding => "write funding records",
             Action::ContributePractices => "contribute practices",
             Action::EvaluatePractices => "evaluate practices",
+            Action::ManageWebhooks => "manage webhook subscriptions",
         }
     }
 }
@@ -50,7 +54,7 @@ pub fn allowed(action: Action) -> &'static [Role] {
     match action {
         Action::ManageApiKeys | Action::ReadAuditLog => &[Role::Admin],
         Action::ReviewPractices => &[Role::Moderator, Role::Admin],
-        Action::WriteFunding => &[Role::Partner, Role::Admin],
+        Action::WriteFunding | Action::ManageWebhooks => &[Role::Partner, Role::Admin],
         Action::ContributePractices => {
             &[Role::Member, Role::Evaluator, Role::Moderator, Role::Admin]
         }

@@ -20,9 +20,32 @@ pub struct TestApp {
     pub client: reqwest::Client,
     _data_dir: tempfile::TempDir,
     postgres: Option<PostgresDatabase>,
+    settings: Settings,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
 
 impl TestApp {
+    /// Stops this app (in-flight requests finish, background tasks such as the indexer and
+    /// the webhook dispatcher stop) and starts a new one with the same settings on the same
+    /// database and data directory, as a restart of the process would. The new app listens
+    /// on a new port; `address` follows it.
+    pub async fn restart(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server
+                .await
+                .expect("server task")
+                .expect("server stopped cleanly");
+        }
+        let (address, stop, server) = launch(self.settings.clone()).await;
+        self.address = address;
+        self.stop = Some(stop);
+        self.server = Some(server);
+    }
+
     /// POSTs a GraphQL request and returns the whole JSON response.
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
         self.client
@@ -425,11 +448,7 @@ async fn start(
     settings.seed_on_empty = false;
     settings.report_sql_statements = true;
     configure(&mut settings);
-    let application = Application::build(settings)
-        .await
-        .expect("application builds");
-    let address = format!("http://{}", application.address());
-    tokio::spawn(application.run_until_stopped());
+    let (address, stop, server) = launch(settings.clone()).await;
     TestApp {
         backend,
         address,
@@ -437,7 +456,28 @@ async fn start(
         client: reqwest::Client::new(),
         _data_dir: data_dir,
         postgres,
+        settings,
+        stop: Some(stop),
+        server: Some(server),
     }
+}
+
+type Launched = (
+    String,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<anyhow::Result<()>>,
+);
+
+async fn launch(settings: Settings) -> Launched {
+    let application = Application::build(settings)
+        .await
+        .expect("application builds");
+    let address = format!("http://{}", application.address());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(application.run_until(async move {
+        let _ = stopped.await;
+    }));
+    (address, stop, server)
 }
 
 // ---- SQLite: seed one template file per test binary, copy it per test.

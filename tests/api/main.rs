@@ -29,3 +29,4 @@ mod search;
 mod sync;
 mod taxonomy_and_places;
 mod visibility;
+mod webhooks;

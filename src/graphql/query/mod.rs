@@ -11,6 +11,7 @@ mod practices;
 mod regions;
 mod search;
 mod themes;
+mod webhooks;
 
 use async_graphql::MergedObject;
 
@@ -27,4 +28,5 @@ pub struct Query(
     search::SearchQuery,
     identity::IdentityQuery,
     changes::ChangeQuery,
+    webhooks::WebhookQuery,
 );

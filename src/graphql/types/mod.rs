@@ -36,3 +36,4 @@ pub fn stored<T>(
         ))
     })
 }
+pub mod webhook;
