@@ -20,6 +20,9 @@ struct Fixture {
     deletable_funding: &'static str,
     /// Practices of an owner none of the credentials is, for the practice mutations.
     practices: Practices,
+    /// A webhook subscription an admin created and deleted, for `deleteWebhookSubscription`
+    /// (deleting one that is gone changes nothing).
+    deleted_webhook: String,
 }
 
 const DELETABLE_FUNDING: &str = "role-table-delete";
@@ -244,7 +247,51 @@ fn cases() -> Vec<MutationCase> {
             },
             allowed: &["moderator", "admin"],
         },
+        // Last: live subscriptions make the dispatcher write deliveries while later cases run.
+        MutationCase {
+            field: "createWebhookSubscription",
+            document: "mutation($input: CreateWebhookSubscriptionInput!) {
+                createWebhookSubscription(input: $input) { webhookSubscription { id } userErrors { field code message } } }",
+            variables: |_| {
+                json!({ "input": { "url": "https://hooks.example.org/kxc", "secret": "role-table-secret-0123456789" } })
+            },
+            allowed: &["partner", "admin"],
+        },
+        MutationCase {
+            field: "deleteWebhookSubscription",
+            document: "mutation($input: DeleteWebhookSubscriptionInput!) {
+                deleteWebhookSubscription(input: $input) { deletedId userErrors { field code message } } }",
+            variables: |fixture| json!({ "input": { "id": fixture.deleted_webhook } }),
+            allowed: &["partner", "admin"],
+        },
     ]
+}
+
+/// A subscription made and deleted by an admin of its own.
+async fn deleted_webhook(app: &TestApp) -> String {
+    let admin = app.api_key("admin", None).await;
+    let created = app
+        .data_as(
+            &admin,
+            "mutation($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $input) {
+                webhookSubscription { id } userErrors { field code message } } }",
+            json!({ "input": { "url": "https://hooks.example.org/gone", "secret": "role-table-secret-0123456789" } }),
+        )
+        .await;
+    let id = created["createWebhookSubscription"]["webhookSubscription"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let deleted = app
+        .data_as(
+            &admin,
+            "mutation($input: DeleteWebhookSubscriptionInput!) { deleteWebhookSubscription(input: $input) {
+                deletedId userErrors { field code message } } }",
+            json!({ "input": { "id": id } }),
+        )
+        .await;
+    assert_eq!(deleted["deleteWebhookSubscription"]["deletedId"], json!(id));
+    id
 }
 
 /// How a request identifies itself, and the role it should be treated as.
@@ -315,6 +362,7 @@ async fn exactly_the_allowed_roles_can_run_each_mutation() {
             spare_key_prefix: spare[..12].to_owned(),
             deletable_funding: DELETABLE_FUNDING,
             practices: Practices::arrange(&app).await,
+            deleted_webhook: deleted_webhook(&app).await,
         };
         let operator = app.api_key("admin", None).await;
         app.data_as(
@@ -377,6 +425,7 @@ async fn every_mutation_over_get_is_405() {
             spare_key_prefix: "kxc_00000000".into(),
             deletable_funding: DELETABLE_FUNDING,
             practices: Practices::placeholder(),
+            deleted_webhook: "d2ViaG9va19zdWJzY3JpcHRpb246MA".into(),
         };
         for case in cases() {
             let response = app

@@ -43,6 +43,8 @@ pub const CONSUMER: &str = "webhooks";
 const CONCURRENCY: usize = 8;
 /// Most due deliveries claimed per round.
 const ROUND: u64 = 64;
+/// Longest a checkpoint moved past changes without deliveries stays unwritten.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(30);
 /// Longest idle wait of the sender before it looks for due deliveries anyway.
 const IDLE: Duration = Duration::from_millis(500);
 
@@ -58,6 +60,7 @@ pub fn spawn(
         db: db.clone(),
         checkpoint: DbCheckpoint::new(CONSUMER),
         wake: wake.clone(),
+        persisted_at: std::time::Instant::now(),
     };
     let options = RunOptions {
         idle: Duration::from_millis(500),
@@ -86,6 +89,8 @@ pub struct FanOut {
     db: DatabaseConnection,
     checkpoint: DbCheckpoint,
     wake: Arc<Notify>,
+    /// When the checkpoint was last written.
+    persisted_at: std::time::Instant,
 }
 
 #[async_trait::async_trait]
@@ -156,6 +161,19 @@ impl ChangeConsumer for FanOut {
             }
         }
         let stored = rows.len();
+        if stored == 0 {
+            // Nothing to store: move the checkpoint in memory and persist it now and then
+            // only, so a busy log with no subscribers costs no writes (SQLite has one writer).
+            // After a restart the rows since the stored checkpoint are scanned again and
+            // again yield nothing (deliveries are unique per subscription and seq).
+            self.checkpoint.confirm(last);
+            if self.persisted_at.elapsed() < CHECKPOINT_EVERY {
+                return Ok(());
+            }
+            self.checkpoint.save(&self.db, last).await?;
+            self.persisted_at = std::time::Instant::now();
+            return Ok(());
+        }
         let txn = self.db.begin().await?;
         for chunk in rows.chunks(200) {
             webhook_delivery::Entity::insert_many(chunk.to_vec())
@@ -174,9 +192,8 @@ impl ChangeConsumer for FanOut {
         self.checkpoint.save(&txn, last).await?;
         txn.commit().await?;
         self.checkpoint.confirm(last);
-        if stored > 0 {
-            self.wake.notify_one();
-        }
+        self.persisted_at = std::time::Instant::now();
+        self.wake.notify_one();
         Ok(())
     }
 
