@@ -14,27 +14,27 @@ pub const DEFAULT_TIMEOUT_MS: u64 = 10_000;
 pub struct WebhookSettings {
     /// Accept webhook targets on loopback, private, link-local and other non-public addresses
     /// (for tests and closed networks). Off by default.
-    #[arg(long, env = "KXC_WEBHOOK_ALLOW_PRIVATE_TARGETS", default_value_t = false, action = clap::ArgAction::Set, global = true)]
+    #[arg(long = "webhook-allow-private-targets", env = "KXC_WEBHOOK_ALLOW_PRIVATE_TARGETS", default_value_t = false, action = clap::ArgAction::Set, global = true)]
     pub allow_private_targets: bool,
 
     /// Wait before the second attempt of a delivery, in milliseconds; each further attempt
     /// waits four times longer (with jitter), up to `KXC_WEBHOOK_RETRY_MAX_MS`.
-    #[arg(long, env = "KXC_WEBHOOK_RETRY_BASE_MS", default_value_t = DEFAULT_RETRY_BASE_MS,
+    #[arg(long = "webhook-retry-base-ms", env = "KXC_WEBHOOK_RETRY_BASE_MS", default_value_t = DEFAULT_RETRY_BASE_MS,
           value_parser = clap::builder::RangedU64ValueParser::<u64>::new().range(1..=86_400_000), global = true)]
     pub retry_base_ms: u64,
 
     /// Longest wait between two attempts of a delivery, in milliseconds.
-    #[arg(long, env = "KXC_WEBHOOK_RETRY_MAX_MS", default_value_t = DEFAULT_RETRY_MAX_MS,
+    #[arg(long = "webhook-retry-max-ms", env = "KXC_WEBHOOK_RETRY_MAX_MS", default_value_t = DEFAULT_RETRY_MAX_MS,
           value_parser = clap::builder::RangedU64ValueParser::<u64>::new().range(1..=604_800_000), global = true)]
     pub retry_max_ms: u64,
 
     /// Attempts per delivery before it is given up and its subscription marked failing (1..100; keep 8 or more in production).
-    #[arg(long, env = "KXC_WEBHOOK_MAX_ATTEMPTS", default_value_t = DEFAULT_MAX_ATTEMPTS,
+    #[arg(long = "webhook-max-attempts", env = "KXC_WEBHOOK_MAX_ATTEMPTS", default_value_t = DEFAULT_MAX_ATTEMPTS,
           value_parser = clap::builder::RangedU64ValueParser::<u32>::new().range(1..=100), global = true)]
     pub max_attempts: u32,
 
     /// Longest one delivery attempt may take (connect, send, answer), in milliseconds.
-    #[arg(long, env = "KXC_WEBHOOK_TIMEOUT_MS", default_value_t = DEFAULT_TIMEOUT_MS,
+    #[arg(long = "webhook-timeout-ms", env = "KXC_WEBHOOK_TIMEOUT_MS", default_value_t = DEFAULT_TIMEOUT_MS,
           value_parser = clap::builder::RangedU64ValueParser::<u64>::new().range(100..=120_000), global = true)]
     pub timeout_ms: u64,
 }
