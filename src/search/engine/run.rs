@@ -17,10 +17,12 @@ use crate::search::facets::{self, FacetCounter};
 use crate::search::fields::{self, Part};
 use crate::search::geo;
 use crate::search::query::{self, Analyzers};
-use crate::search::request::{Hit, SearchCursor, SearchRequest, SearchResults, SortOrder};
+use crate::search::request::{
+    Hit, Matching, SearchCursor, SearchRequest, SearchResults, SortOrder,
+};
 use crate::search::snippets::Highlighter;
 
-/// Below this many hits a spelling suggestion is computed.
+/// Below this many hits a spelling suggestion is computed (under `Matching::All`).
 const FEW_HITS: usize = 3;
 /// Indexed words per query word that highlighting of typo-only matches considers.
 const TYPO_HIGHLIGHT_WORDS: usize = 50;
@@ -124,8 +126,18 @@ pub fn search(
         .language
         .or_else(|| analysis::detect(&request.query.plain_text()));
     let mut analyzers = prototype.clone();
-    let compiled = query::compile(&generation.fields, &mut analyzers, request, language);
     let searcher = generation.reader.searcher();
+    let private_searcher = private.map(|private| private.reader.searcher());
+    let searchers: Vec<&tantivy::Searcher> = std::iter::once(&searcher)
+        .chain(&private_searcher)
+        .collect();
+    let compiled = query::compile(
+        &generation.fields,
+        &mut analyzers,
+        request,
+        language,
+        &searchers,
+    );
     let deadline = request.deadline;
     let collector = deadline.collector((
         top_collector(request),
@@ -140,7 +152,6 @@ pub fn search(
         .into_iter()
         .map(|(key, address)| (key, address, false))
         .collect();
-    let private_searcher = private.map(|private| private.reader.searcher());
     if let Some(private_searcher) = &private_searcher {
         let (private_page, private_total, private_facets) = private_searcher
             .search_with_statistics_provider(compiled.query.as_ref(), &collector, &searcher)
@@ -180,7 +191,7 @@ pub fn search(
             _ => searcher.doc(address)?,
         };
         let mut highlights = highlighter.highlights(&doc);
-        if highlights.is_empty() {
+        if highlights.is_empty() && !request.query.groups.is_empty() {
             // Matched through a typo only: mark the indexed words close to the query's.
             if typo_highlighter.is_none() {
                 let mut terms = compiled.highlight_terms.clone();
@@ -225,7 +236,9 @@ pub fn search(
     }
 
     deadline.check()?;
-    let suggestion = if total < FEW_HITS {
+    // Partial matching finds hits for a query with a misspelt word (through its other words),
+    // so the correction is offered whenever some word is in no document.
+    let suggestion = if total < FEW_HITS || request.matching == Matching::Partial {
         spelling::did_you_mean(
             &searcher,
             &generation.fields,
