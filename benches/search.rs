@@ -136,10 +136,10 @@ fn report(corpus: &str, index: &TantivyIndex, rounds: usize) -> anyhow::Result<(
     );
     let mut suggest = Vec::new();
     for prefix in ["c", "cop", "heat p", "ener", "kf", "oslo c"] {
-        index.suggest(prefix, 8)?;
+        index.suggest(prefix, 8, kxc::search::deadline::Deadline::NONE)?;
         for _ in 0..rounds {
             let started = Instant::now();
-            index.suggest(prefix, 8)?;
+            index.suggest(prefix, 8, kxc::search::deadline::Deadline::NONE)?;
             suggest.push(started.elapsed());
         }
     }

@@ -257,3 +257,96 @@ pub fn search(
         language,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::document::{LocalizedText, RecordKind, SearchDocument};
+    use crate::search::request::{SearchFilter, SortOrder};
+    use crate::search::syntax::ParsedQuery;
+
+    fn request(text: &str) -> SearchRequest {
+        SearchRequest {
+            query: ParsedQuery::parse(text).unwrap(),
+            matching: Matching::Partial,
+            language: None,
+            kinds: Vec::new(),
+            filter: SearchFilter::default(),
+            facets: Vec::new(),
+            order: SortOrder::Relevance,
+            first: 10,
+            after: None,
+            deadline: crate::search::deadline::Deadline::NONE,
+        }
+    }
+
+    /// Every word one edit away from `word` by changing one letter.
+    fn neighbours(word: &str) -> Vec<String> {
+        let letters: Vec<char> = word.chars().collect();
+        let mut found = Vec::new();
+        for position in 0..letters.len() {
+            for letter in 'a'..='z' {
+                if letter != letters[position] {
+                    let mut changed = letters.clone();
+                    changed[position] = letter;
+                    found.push(changed.into_iter().collect());
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn typo_expansions_are_capped_per_word_and_per_query() {
+        // 125 indexed words within one typo of "bbbbb", 20 to a document.
+        let words = neighbours("bbbbb");
+        let documents: Vec<SearchDocument> = words
+            .chunks(20)
+            .enumerate()
+            .map(|(id, chunk)| {
+                let mut doc = SearchDocument::new(RecordKind::Practice, id as i32 + 1);
+                doc.texts.push(LocalizedText {
+                    language: "en".into(),
+                    title: chunk.join(" "),
+                    summary: String::new(),
+                    body: String::new(),
+                });
+                doc
+            })
+            .collect();
+        let generation = Generation::in_ram(&documents).unwrap();
+        let searcher = generation.reader.searcher();
+        let compile = |text: &str| {
+            let mut analyzers = Analyzers::new();
+            query::compile(
+                &generation.fields,
+                &mut analyzers,
+                &request(text),
+                None,
+                &[&searcher],
+            )
+        };
+        let typical = compile("cycling lanes").expansions;
+        let one = compile("bbbbb").expansions;
+        assert_eq!(
+            one,
+            query::MAX_FUZZY_TERMS_PER_WORD,
+            "{} words in reach",
+            words.len()
+        );
+        // Many fuzzy words, each with over a hundred indexed words in reach.
+        let pathological: Vec<String> = words.iter().take(40).cloned().collect();
+        let worst = compile(&pathological.join(" ")).expansions;
+        assert_eq!(worst, query::MAX_FUZZY_TERMS_PER_QUERY);
+        assert!(worst <= 4 * query::MAX_FUZZY_TERMS_PER_WORD.max(typical));
+        // And the search still runs and finds them.
+        let results = search(
+            &generation,
+            None,
+            &Analyzers::new(),
+            &request(&pathological.join(" ")),
+        )
+        .unwrap();
+        assert!(results.total > 0);
+    }
+}
