@@ -138,6 +138,7 @@ pub fn search(
         language,
         &searchers,
     );
+    tracing::debug!(expansions = compiled.expansions, "search query compiled");
     let deadline = request.deadline;
     let collector = deadline.collector((
         top_collector(request),
