@@ -12,7 +12,7 @@ use kxc::config::Settings;
 use kxc::domain::{GeoPoint, GeoRadius, ThemePath};
 use kxc::search::document::{LocalizedText, OpenWindow, RecordKind, SearchDocument, Tag};
 use kxc::search::geo::GeoFilter;
-use kxc::search::request::{FacetKind, SearchFilter, SearchRequest, SortOrder};
+use kxc::search::request::{FacetKind, Matching, SearchFilter, SearchRequest, SortOrder};
 use kxc::search::syntax::ParsedQuery;
 use kxc::search::{SearchIndex, TantivyIndex};
 
@@ -56,6 +56,7 @@ async fn seed_index(dir: &std::path::Path) -> anyhow::Result<TantivyIndex> {
 fn request(query: &str) -> SearchRequest {
     SearchRequest {
         query: ParsedQuery::parse(query).expect("query parses"),
+        matching: Matching::Partial,
         language: None,
         kinds: Vec::new(),
         filter: SearchFilter::default(),
@@ -135,10 +136,10 @@ fn report(corpus: &str, index: &TantivyIndex, rounds: usize) -> anyhow::Result<(
     );
     let mut suggest = Vec::new();
     for prefix in ["c", "cop", "heat p", "ener", "kf", "oslo c"] {
-        index.suggest(prefix, 8)?;
+        index.suggest(prefix, 8, kxc::search::deadline::Deadline::NONE)?;
         for _ in 0..rounds {
             let started = Instant::now();
-            index.suggest(prefix, 8)?;
+            index.suggest(prefix, 8, kxc::search::deadline::Deadline::NONE)?;
             suggest.push(started.elapsed());
         }
     }

@@ -2,7 +2,9 @@
 //! checkpoint saved in the index's last commit, hands each batch of changes to the mapping of
 //! its entity type, and commits the documents together with the new checkpoint. A crash loses
 //! at most the uncommitted batch, which is applied again on restart; upserts replace documents
-//! by key, so applying a change twice leaves one document.
+//! by key, so applying a change twice leaves one document. A change to a record whose name
+//! other documents embed (a city, a theme, a funder) also refreshes those documents, found
+//! through [`DocumentMapping::dependents`] and loaded in chunks of [`LOAD_CHUNK`].
 //!
 //! It runs as a [`ChangeConsumer`](crate::service::change_consumer::ChangeConsumer) whose
 //! checkpoint store is the index itself: `checkpoint()` first follows a generation published
@@ -23,6 +25,8 @@ use crate::entity::change_log;
 use crate::service::change_consumer::{self, ChangeConsumer, ChangeSignal, RunOptions, Shutdown};
 
 const BATCH: u64 = 500;
+/// The most records one mapping loads (or looks up dependents for) in one query.
+const LOAD_CHUNK: usize = 500;
 
 enum Write {
     Upsert(Box<SearchDocument>),
@@ -78,27 +82,48 @@ impl Indexer {
             };
             changed.entry(kind).or_default().insert(change.entity_id);
         }
+        // A renamed city, theme or funder changes the documents that embed its name.
+        let mut dependent: Vec<(RecordKind, i32)> = Vec::new();
+        for mapping in &self.mappings {
+            if let Some(ids) = changed.get(&mapping.kind()) {
+                let ids: Vec<i32> = ids.iter().copied().collect();
+                for chunk in ids.chunks(LOAD_CHUNK) {
+                    dependent.extend(
+                        mapping
+                            .dependents(&self.db, chunk)
+                            .await
+                            .with_context(|| format!("find what embeds {}", mapping.kind()))?,
+                    );
+                }
+            }
+        }
+        for (kind, id) in dependent {
+            changed.entry(kind).or_default().insert(id);
+        }
         let mut writes = Vec::new();
         for mapping in &self.mappings {
             let Some(ids) = changed.get(&mapping.kind()) else {
                 continue;
             };
             let ids: Vec<i32> = ids.iter().copied().collect();
-            let documents = mapping
-                .load(&self.db, &ids)
-                .await
-                .with_context(|| format!("load {} documents", mapping.kind()))?;
-            let present: HashSet<i32> = documents.iter().map(|doc| doc.id).collect();
-            writes.extend(
-                ids.iter()
-                    .filter(|id| !present.contains(id))
-                    .map(|id| Write::Delete(DocKey::new(mapping.kind(), *id))),
-            );
-            writes.extend(
-                documents
-                    .into_iter()
-                    .map(|doc| Write::Upsert(Box::new(doc))),
-            );
+            // Bounded loads: a theme may be embedded in thousands of documents.
+            for ids in ids.chunks(LOAD_CHUNK) {
+                let documents = mapping
+                    .load(&self.db, ids)
+                    .await
+                    .with_context(|| format!("load {} documents", mapping.kind()))?;
+                let present: HashSet<i32> = documents.iter().map(|doc| doc.id).collect();
+                writes.extend(
+                    ids.iter()
+                        .filter(|id| !present.contains(id))
+                        .map(|id| Write::Delete(DocKey::new(mapping.kind(), *id))),
+                );
+                writes.extend(
+                    documents
+                        .into_iter()
+                        .map(|doc| Write::Upsert(Box::new(doc))),
+                );
+            }
         }
         let mut session = match self.session.take() {
             Some(session) => session,

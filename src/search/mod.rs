@@ -50,7 +50,12 @@ pub trait SearchIndex: Send + Sync {
     ) -> anyhow::Result<SearchResults>;
 
     /// Up to `first` completions of `prefix` over practice titles, cities, themes and funders.
-    fn suggest(&self, prefix: &str, first: usize) -> anyhow::Result<Vec<Suggestion>>;
+    fn suggest(
+        &self,
+        prefix: &str,
+        first: usize,
+        deadline: deadline::Deadline,
+    ) -> anyhow::Result<Vec<Suggestion>>;
 
     /// The last change-log `seq` reflected in search results.
     fn checkpoint(&self) -> i64;

@@ -11,19 +11,19 @@
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
 
-use tantivy::Term;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur,
-    PhraseQuery, Query, RangeQuery, TermQuery, TermSetQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery,
+    Occur, PhraseQuery, Query, RangeQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Searcher, Term};
 
 use super::analysis::{self, TextLanguage};
 use super::document::SEARCHABLE;
 use super::encode::day_number;
 use super::fields::{Fields, Keyword, Part};
-use super::request::{SearchFilter, SearchRequest};
+use super::request::{Matching, SearchFilter, SearchRequest};
 use super::syntax::Clause;
 
 /// Multiplies the exact-match boosts of the query's own language.
@@ -92,25 +92,47 @@ impl Default for Analyzers {
 pub struct Compiled {
     pub query: Box<dyn Query>,
     pub highlight_terms: HashMap<Field, BTreeSet<String>>,
+    /// How many indexed words the typo-tolerant matching of the query's words expanded to
+    /// (at most [`MAX_FUZZY_TERMS_PER_QUERY`]).
+    pub expansions: usize,
 }
+
+/// Indexed words one query word may match through a typo: the closest, most frequent ones.
+pub const MAX_FUZZY_TERMS_PER_WORD: usize = 16;
+/// Indexed words all typo-tolerant words of one query may match together.
+pub const MAX_FUZZY_TERMS_PER_QUERY: usize = 64;
+/// Dictionary entries one word's typo lookup reads per field and segment before it stops.
+const MAX_FUZZY_CANDIDATES: usize = 2_000;
+/// Under partial matching, a hit gets this much times the share (by IDF) of the query's words
+/// it matches, and as much again when it matches them all: hits matching every word rank
+/// first, then those missing only common words.
+pub const COVERAGE_SCORE: f32 = 100.0;
 
 pub fn compile(
     fields: &Fields,
     analyzers: &mut Analyzers,
     request: &SearchRequest,
     language: Option<TextLanguage>,
+    searchers: &[&Searcher],
 ) -> Compiled {
     let mut builder = Builder {
         fields,
         analyzers,
         language,
         highlight_terms: HashMap::new(),
+        searchers,
+        expansions: 0,
     };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut optional: Vec<Box<dyn Query>> = Vec::new();
+    // Partial matching: the word groups that count towards coverage, with their weights.
+    let mut partial: Vec<(Box<dyn Query>, f32)> = Vec::new();
     for group in &request.query.groups {
         let mut alternatives = Vec::new();
         let mut required = false;
+        let strict = group
+            .iter()
+            .all(|clause| matches!(clause, Clause::Phrase(_)));
         for clause in group {
             let matched = builder.clause(clause, true);
             required |= matched.required;
@@ -121,11 +143,24 @@ pub fn compile(
             1 => alternatives.remove(0),
             _ => Box::new(BooleanQuery::union(alternatives)),
         };
-        if required {
-            clauses.push((Occur::Must, query));
-        } else {
+        if !required {
             optional.push(query);
+        } else if request.matching == Matching::Partial && !strict {
+            let weight = builder.idf(group);
+            partial.push((query, weight));
+        } else {
+            clauses.push((Occur::Must, query));
         }
+    }
+    if !partial.is_empty() {
+        let words = partial_match(partial);
+        // Alongside phrases the words only rank; otherwise one of them must match.
+        let occur = if clauses.is_empty() {
+            Occur::Must
+        } else {
+            Occur::Should
+        };
+        clauses.push((occur, words));
     }
     // Filters are required clauses, which would make optional words match everything; when
     // only optional words are left, at least one of them must match.
@@ -140,13 +175,54 @@ pub fn compile(
         }
     }
     let highlight_terms = std::mem::take(&mut builder.highlight_terms);
+    let expansions = builder.expansions;
     for filter in filters(fields, request) {
         clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
+    }
+    if clauses.is_empty() {
+        // Browsing: no words, only filters (the kind filter at least).
+        clauses.push((Occur::Must, Box::new(AllQuery)));
     }
     Compiled {
         query: Box::new(BooleanQuery::new(clauses)),
         highlight_terms,
+        expansions,
     }
+}
+
+/// Word groups that need not all match: each adds its text score, plus [`COVERAGE_SCORE`]
+/// times its share of the groups' total weight when it matches, plus [`COVERAGE_SCORE`] when
+/// all of them match. One group alone needs no coverage: every hit matches it.
+fn partial_match(mut groups: Vec<(Box<dyn Query>, f32)>) -> Box<dyn Query> {
+    if groups.len() == 1 {
+        return groups.remove(0).0;
+    }
+    let total: f32 = groups
+        .iter()
+        .map(|(_, weight)| weight)
+        .sum::<f32>()
+        .max(f32::EPSILON);
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let all: Vec<(Occur, Box<dyn Query>)> = groups
+        .iter()
+        .map(|(query, _)| (Occur::Must, query.box_clone()))
+        .collect();
+    clauses.push((
+        Occur::Should,
+        Box::new(ConstScoreQuery::new(
+            Box::new(BooleanQuery::new(all)),
+            COVERAGE_SCORE,
+        )),
+    ));
+    for (query, weight) in groups {
+        let coverage = COVERAGE_SCORE * weight / total;
+        clauses.push((
+            Occur::Should,
+            Box::new(ConstScoreQuery::new(query.box_clone(), coverage)),
+        ));
+        clauses.push((Occur::Should, query));
+    }
+    Box::new(BooleanQuery::new(clauses))
 }
 
 struct Matched {
@@ -161,6 +237,9 @@ struct Builder<'a> {
     analyzers: &'a mut Analyzers,
     language: Option<TextLanguage>,
     highlight_terms: HashMap<Field, BTreeSet<String>>,
+    /// Whose dictionaries typo-tolerant words expand against and whose statistics weigh words.
+    searchers: &'a [&'a Searcher],
+    expansions: usize,
 }
 
 impl Builder<'_> {
@@ -225,27 +304,116 @@ impl Builder<'_> {
         }
     }
 
+    /// The word matched with typos in the unstemmed `*_all` fields: the indexed words within
+    /// its typo budget, the closest and most frequent first, at most
+    /// [`MAX_FUZZY_TERMS_PER_WORD`] and what is left of [`MAX_FUZZY_TERMS_PER_QUERY`].
     fn fuzzy(&mut self, word: &str) -> Option<Box<dyn Query>> {
         let tokens = self.analyzers.plain_tokens(word);
         let [token] = tokens.as_slice() else {
             return None;
         };
         let distance = typo_budget(token.chars().count());
-        if distance == 0 {
+        let room = MAX_FUZZY_TERMS_PER_WORD.min(MAX_FUZZY_TERMS_PER_QUERY - self.expansions);
+        if distance == 0 || room == 0 {
             return None;
         }
+        let words = self.typo_words(token, distance, room);
+        if words.is_empty() {
+            return None;
+        }
+        self.expansions += words.len();
         let fuzzies: Vec<Box<dyn Query>> = Part::ALL
             .iter()
             .map(|part| {
-                let term = Term::from_field_text(self.fields.all(*part), token);
+                let field = self.fields.all(*part);
                 let score = FUZZY_TITLE_SCORE * part.boost() / Part::Title.boost();
-                Box::new(BoostQuery::new(
-                    Box::new(FuzzyTermQuery::new(term, distance, true)),
+                let terms = words.iter().map(|word| Term::from_field_text(field, word));
+                Box::new(ConstScoreQuery::new(
+                    Box::new(TermSetQuery::new(terms)),
                     score,
                 )) as Box<dyn Query>
             })
             .collect();
         Some(Box::new(DisjunctionMaxQuery::new(fuzzies)))
+    }
+
+    /// Up to `limit` indexed words within `distance` edits of `token`: fewest edits first, then
+    /// in most documents.
+    fn typo_words(&self, token: &str, distance: u8, limit: usize) -> Vec<String> {
+        let mut found: HashMap<String, u64> = HashMap::new();
+        for part in Part::ALL {
+            let field = self.fields.all(part);
+            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, token), distance, true);
+            let Ok(automaton) = fuzzy.automaton() else {
+                continue;
+            };
+            for searcher in self.searchers {
+                for segment in searcher.segment_readers() {
+                    let Ok(inverted) = segment.inverted_index(field) else {
+                        continue;
+                    };
+                    let Ok(mut stream) = inverted.terms().search(&automaton).into_stream() else {
+                        continue;
+                    };
+                    let mut read = 0;
+                    while read < MAX_FUZZY_CANDIDATES && stream.advance() {
+                        read += 1;
+                        if let Ok(term) = std::str::from_utf8(stream.key()) {
+                            *found.entry(term.to_owned()).or_default() +=
+                                u64::from(stream.value().doc_freq);
+                        }
+                    }
+                }
+            }
+        }
+        let mut ranked: Vec<(usize, u64, String)> = found
+            .into_iter()
+            .map(|(term, freq)| (strsim::osa_distance(token, &term), freq, term))
+            .collect();
+        ranked.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        ranked.truncate(limit);
+        ranked.into_iter().map(|(_, _, term)| term).collect()
+    }
+
+    /// How informative matching `group` is: the IDF of its most frequent word form (the
+    /// unstemmed word, or a stem in some language) among the searched documents; an OR group
+    /// counts the documents of all its words.
+    fn idf(&mut self, group: &[Clause]) -> f32 {
+        let mut documents: u64 = 0;
+        let mut frequency: u64 = 0;
+        for searcher in self.searchers {
+            documents += searcher.num_docs();
+        }
+        for clause in group {
+            let Clause::Word(word) = clause else {
+                continue;
+            };
+            let mut most = 0;
+            let mut forms: Vec<(Field, String)> = Vec::new();
+            for token in self.analyzers.plain_tokens(word) {
+                forms.extend(Part::ALL.map(|part| (self.fields.all(part), token.clone())));
+            }
+            for (language, stems) in self.analyzers.language_tokens(word) {
+                for stem in stems {
+                    forms.extend(
+                        Part::ALL.map(|part| (self.fields.text(part, language), stem.clone())),
+                    );
+                }
+            }
+            for (field, form) in forms {
+                let term = Term::from_field_text(field, &form);
+                let freq: u64 = self
+                    .searchers
+                    .iter()
+                    .map(|searcher| searcher.doc_freq(&term).unwrap_or(0))
+                    .sum();
+                most = most.max(freq);
+            }
+            frequency += most;
+        }
+        let documents = documents as f32;
+        let frequency = (frequency as f32).min(documents);
+        (1.0 + (documents - frequency + 0.5) / (frequency + 0.5)).ln()
     }
 }
 

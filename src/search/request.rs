@@ -19,6 +19,8 @@ pub const MAX_PAGE_SIZE: usize = 100;
 #[derive(Clone, Debug)]
 pub struct SearchRequest {
     pub query: ParsedQuery,
+    /// Whether every word must match, or the best partial matches count too.
+    pub matching: Matching,
     /// The query's language when the caller knows it; otherwise it is detected.
     pub language: Option<TextLanguage>,
     pub kinds: Vec<RecordKind>,
@@ -47,6 +49,18 @@ pub struct SearchFilter {
     /// Only funding opportunities accepting applications on this day.
     pub open_at: Option<NaiveDate>,
     pub geo: GeoFilter,
+}
+
+/// How the words of a query must match. Phrases and exclusions are strict either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Matching {
+    /// Every word (or OR group) must match.
+    All,
+    /// Records matching every word rank first, then those matching most of the query,
+    /// weighted by how informative (rare) the words they miss are; at least one word must
+    /// match.
+    #[default]
+    Partial,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -203,17 +203,18 @@ pub async fn suggest(
         .ok()
         .filter(|first| (1..=20).contains(first))
         .ok_or_else(|| AppError::bad_input(["first"], "`first` must be between 1 and 20"))?;
-    let permit = gate
-        .enter(tokio::time::Instant::now() + gate.timeout)
-        .await?;
+    let deadline = tokio::time::Instant::now() + gate.timeout;
+    let permit = gate.enter(deadline).await?;
     let index = index.clone();
     let prefix = prefix.to_owned();
-    Ok(tokio::task::spawn_blocking(move || {
+    let deadline = Deadline::after(deadline.saturating_duration_since(tokio::time::Instant::now()));
+    tokio::task::spawn_blocking(move || {
         let _permit = permit;
-        index.suggest(&prefix, first)
+        index.suggest(&prefix, first, deadline)
     })
     .await
-    .context("suggest task")??)
+    .context("suggest task")?
+    .map_err(search_error)
 }
 
 async fn check_filter(db: &DatabaseConnection, request: &SearchRequest) -> AppResult<()> {

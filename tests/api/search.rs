@@ -2,6 +2,8 @@
 //! index, and the query features. Helpers shared by the three files live here.
 
 mod freshness;
+mod judged;
+mod peer;
 mod queries;
 mod relevance;
 
@@ -15,9 +17,10 @@ use crate::helpers::TestApp;
 
 pub const SEARCH: &str = r#"
 query($query: String!, $types: [SearchType!], $filter: SearchFilter, $orderBy: SearchOrder,
-      $first: Int, $after: String, $facets: [Facet!], $language: String) {
+      $first: Int, $after: String, $facets: [Facet!], $language: String,
+      $matching: MatchingStrategy) {
   search(query: $query, types: $types, filter: $filter, orderBy: $orderBy, first: $first,
-         after: $after, facets: $facets, language: $language) {
+         after: $after, facets: $facets, language: $language, matching: $matching) {
     totalCount suggestion language
     pageInfo { hasNextPage endCursor }
     hits {

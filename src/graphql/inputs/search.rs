@@ -9,7 +9,7 @@ use crate::search::analysis::TextLanguage;
 use crate::search::document::RecordKind;
 use crate::search::geo::GeoFilter;
 use crate::search::request::{
-    FacetKind, MAX_PAGE_SIZE, SearchCursor, SearchFilter, SearchRequest, SortOrder,
+    FacetKind, MAX_PAGE_SIZE, Matching, SearchCursor, SearchFilter, SearchRequest, SortOrder,
 };
 use crate::search::syntax::ParsedQuery;
 use crate::service::search::SearchGate;
@@ -48,10 +48,22 @@ pub enum Facet {
     EvaluationLabel,
 }
 
+/// How the words of a `search` query must match (Meilisearch calls this the matching
+/// strategy). "Phrases" and -exclusions are strict under both.
+#[derive(Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MatchingStrategy {
+    /// Every word (or OR group) must match, in some language or with a typo.
+    All,
+    /// The default: hits matching every word first, then hits matching most of the query,
+    /// weighted by how rare (informative) the missing words are; at least one word must match.
+    #[default]
+    Partial,
+}
+
 /// How `search` orders its hits.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SearchOrder {
-    /// Best match first.
+    /// Best match first; for an empty query (browsing), the same as DATE.
     Relevance,
     /// Newest first: practices by publication, other records by their last update.
     Date,
@@ -126,6 +138,7 @@ pub struct SearchArgs {
     pub filter: Option<SearchFilterInput>,
     pub facets: Option<Vec<Facet>>,
     pub order_by: SearchOrder,
+    pub matching: MatchingStrategy,
     pub language: Option<String>,
     pub first: i32,
     pub after: Option<String>,
@@ -134,12 +147,22 @@ pub struct SearchArgs {
 /// The request, and the region codes the service resolves against the database.
 pub fn parse(gate: &SearchGate, args: SearchArgs) -> AppResult<(SearchRequest, Vec<String>)> {
     gate.check_length("query", &args.query)?;
-    let query = ParsedQuery::parse(&args.query).ok_or_else(|| {
-        AppError::bad_input(
-            ["query"],
-            "`query` must contain a word or phrase to look for",
-        )
-    })?;
+    // An empty query browses: every visible record the filters match.
+    let query = if args.query.trim().is_empty() {
+        ParsedQuery::default()
+    } else {
+        ParsedQuery::parse(&args.query).ok_or_else(|| {
+            AppError::bad_input(
+                ["query"],
+                "`query` must contain a word or phrase to look for besides -exclusions (or be empty, to browse)",
+            )
+        })?
+    };
+    // Browsing has no relevance to order by: newest first instead.
+    let order_by = match args.order_by {
+        SearchOrder::Relevance if query.groups.is_empty() => SearchOrder::Date,
+        order => order,
+    };
     if query.term_count() > gate.max_terms {
         return Err(AppError::bad_input(
             ["query"],
@@ -168,7 +191,7 @@ pub fn parse(gate: &SearchGate, args: SearchArgs) -> AppResult<(SearchRequest, V
         ));
     }
     let filter = parse_filter(input)?;
-    if args.order_by == SearchOrder::Distance && filter.geo.near.is_none() {
+    if order_by == SearchOrder::Distance && filter.geo.near.is_none() {
         return Err(AppError::bad_input(
             ["orderBy"],
             "DISTANCE ordering needs `filter.near`",
@@ -191,6 +214,10 @@ pub fn parse(gate: &SearchGate, args: SearchArgs) -> AppResult<(SearchRequest, V
         .map_err(|message| AppError::bad_input(["after"], format!("`after` {message}")))?;
     let request = SearchRequest {
         query,
+        matching: match args.matching {
+            MatchingStrategy::All => Matching::All,
+            MatchingStrategy::Partial => Matching::Partial,
+        },
         language,
         kinds: super::bounded_list(args.types, ["types"])?
             .into_iter()
@@ -205,7 +232,7 @@ pub fn parse(gate: &SearchGate, args: SearchArgs) -> AppResult<(SearchRequest, V
             .into_iter()
             .map(facet_kind)
             .collect(),
-        order: match args.order_by {
+        order: match order_by {
             SearchOrder::Relevance => SortOrder::Relevance,
             SearchOrder::Date => SortOrder::Date,
             SearchOrder::Score => SortOrder::Score,

@@ -4,7 +4,7 @@ use async_graphql::{Context, Object};
 
 use crate::error::AppResult;
 use crate::graphql::inputs::search::{
-    Facet, SearchArgs, SearchFilterInput, SearchOrder, SearchType,
+    Facet, MatchingStrategy, SearchArgs, SearchFilterInput, SearchOrder, SearchType,
 };
 use crate::graphql::types::pagination::PageInfo;
 use crate::graphql::types::search::{
@@ -21,14 +21,18 @@ pub struct SearchQuery;
 impl SearchQuery {
     /// Full-text search over the practices the viewer may see (published ones; an author's
     /// own and, for moderators, every unpublished one too), live funding opportunities and
-    /// cities, in every language at once. `query` understands words (all required), "exact phrases",
-    /// -excluded words and OR; words of 5 letters or more forgive one typo (two from 9).
+    /// cities, in every language at once. `query` understands words, "exact phrases",
+    /// -excluded words and OR; words of 5 letters or more forgive one typo (two from 9). By
+    /// default (`matching: PARTIAL`) hits matching every word come first, then hits matching
+    /// most of the query; `matching: ALL` requires every word.
     #[allow(clippy::too_many_arguments)]
     async fn search(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The search text (words, \"phrases\", -excluded words, OR).")]
-        query: String,
+        #[graphql(
+            desc = "The search text (words, \"phrases\", -excluded words, OR). Empty or omitted: browse every visible record the filters match."
+        )]
+        query: Option<String>,
         #[graphql(desc = "Kinds of record to return; all when omitted.")] types: Option<
             Vec<SearchType>,
         >,
@@ -37,7 +41,12 @@ impl SearchQuery {
         #[graphql(desc = "Facets to count over every hit (not only this page).")] facets: Option<
             Vec<Facet>,
         >,
-        #[graphql(desc = "RELEVANCE when omitted.")] order_by: Option<SearchOrder>,
+        #[graphql(desc = "RELEVANCE when omitted (DATE when browsing with an empty query).")]
+        order_by: Option<SearchOrder>,
+        #[graphql(
+            desc = "PARTIAL when omitted: hits matching every word first, then hits matching most words; ALL requires every word."
+        )]
+        matching: Option<MatchingStrategy>,
         #[graphql(
             desc = "ISO 639-1 code of the query's language, boosted in ranking; detected when omitted."
         )]
@@ -55,11 +64,12 @@ impl SearchQuery {
         let (request, regions) = crate::graphql::inputs::search::parse(
             gate,
             SearchArgs {
-                query,
+                query: query.unwrap_or_default(),
                 types,
                 filter,
                 facets,
                 order_by: order_by.unwrap_or(SearchOrder::Relevance),
+                matching: matching.unwrap_or_default(),
                 language,
                 first: first.unwrap_or(10),
                 after,

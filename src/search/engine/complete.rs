@@ -7,6 +7,7 @@ use tantivy::{TantivyDocument, Term};
 
 use super::Generation;
 use crate::search::analysis::{self, plain_analyzer};
+use crate::search::deadline::Deadline;
 use crate::search::document::{DocKey, RecordKind};
 use crate::search::fields::Keyword;
 use crate::search::request::Suggestion;
@@ -26,6 +27,7 @@ pub fn complete(
     generation: &Generation,
     prefix: &str,
     first: usize,
+    deadline: Deadline,
 ) -> anyhow::Result<Vec<Suggestion>> {
     let words: Vec<String> = analysis::tokens(&mut plain_analyzer(), prefix)
         .into_iter()
@@ -69,12 +71,15 @@ pub fn complete(
 
     let searcher = generation.reader.searcher();
     // More candidates than asked for, so the shortest labels can be picked among equals.
-    let candidates = searcher.search(
-        &BooleanQuery::new(clauses),
-        &TopDocs::with_limit((first * 4).max(20)).order_by_score(),
-    )?;
+    let candidates = searcher
+        .search(
+            &BooleanQuery::new(clauses),
+            &deadline.collector(TopDocs::with_limit((first * 4).max(20)).order_by_score()),
+        )
+        .map_err(|error| deadline.explain(error))?;
     let mut found: Vec<(f32, Suggestion)> = Vec::new();
     for (score, address) in candidates {
+        deadline.check()?;
         let doc: TantivyDocument = searcher.doc(address)?;
         let Some(key) = doc
             .get_first(fields.uid)

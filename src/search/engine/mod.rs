@@ -203,8 +203,13 @@ impl SearchIndex for TantivyIndex {
         run::search(&self.generation(), Some(&private), &self.analyzers, request)
     }
 
-    fn suggest(&self, prefix: &str, first: usize) -> anyhow::Result<Vec<Suggestion>> {
-        complete::complete(&self.generation(), prefix, first)
+    fn suggest(
+        &self,
+        prefix: &str,
+        first: usize,
+        deadline: super::deadline::Deadline,
+    ) -> anyhow::Result<Vec<Suggestion>> {
+        complete::complete(&self.generation(), prefix, first, deadline)
     }
 
     fn checkpoint(&self) -> i64 {

@@ -17,10 +17,12 @@ use crate::search::facets::{self, FacetCounter};
 use crate::search::fields::{self, Part};
 use crate::search::geo;
 use crate::search::query::{self, Analyzers};
-use crate::search::request::{Hit, SearchCursor, SearchRequest, SearchResults, SortOrder};
+use crate::search::request::{
+    Hit, Matching, SearchCursor, SearchRequest, SearchResults, SortOrder,
+};
 use crate::search::snippets::Highlighter;
 
-/// Below this many hits a spelling suggestion is computed.
+/// Below this many hits a spelling suggestion is computed (under `Matching::All`).
 const FEW_HITS: usize = 3;
 /// Indexed words per query word that highlighting of typo-only matches considers.
 const TYPO_HIGHLIGHT_WORDS: usize = 50;
@@ -124,8 +126,19 @@ pub fn search(
         .language
         .or_else(|| analysis::detect(&request.query.plain_text()));
     let mut analyzers = prototype.clone();
-    let compiled = query::compile(&generation.fields, &mut analyzers, request, language);
     let searcher = generation.reader.searcher();
+    let private_searcher = private.map(|private| private.reader.searcher());
+    let searchers: Vec<&tantivy::Searcher> = std::iter::once(&searcher)
+        .chain(&private_searcher)
+        .collect();
+    let compiled = query::compile(
+        &generation.fields,
+        &mut analyzers,
+        request,
+        language,
+        &searchers,
+    );
+    tracing::debug!(expansions = compiled.expansions, "search query compiled");
     let deadline = request.deadline;
     let collector = deadline.collector((
         top_collector(request),
@@ -140,7 +153,6 @@ pub fn search(
         .into_iter()
         .map(|(key, address)| (key, address, false))
         .collect();
-    let private_searcher = private.map(|private| private.reader.searcher());
     if let Some(private_searcher) = &private_searcher {
         let (private_page, private_total, private_facets) = private_searcher
             .search_with_statistics_provider(compiled.query.as_ref(), &collector, &searcher)
@@ -180,7 +192,7 @@ pub fn search(
             _ => searcher.doc(address)?,
         };
         let mut highlights = highlighter.highlights(&doc);
-        if highlights.is_empty() {
+        if highlights.is_empty() && !request.query.groups.is_empty() {
             // Matched through a typo only: mark the indexed words close to the query's.
             if typo_highlighter.is_none() {
                 let mut terms = compiled.highlight_terms.clone();
@@ -225,7 +237,9 @@ pub fn search(
     }
 
     deadline.check()?;
-    let suggestion = if total < FEW_HITS {
+    // Partial matching finds hits for a query with a misspelt word (through its other words),
+    // so the correction is offered whenever some word is in no document.
+    let suggestion = if total < FEW_HITS || request.matching == Matching::Partial {
         spelling::did_you_mean(
             &searcher,
             &generation.fields,
@@ -243,4 +257,97 @@ pub fn search(
         suggestion,
         language,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::document::{LocalizedText, RecordKind, SearchDocument};
+    use crate::search::request::{SearchFilter, SortOrder};
+    use crate::search::syntax::ParsedQuery;
+
+    fn request(text: &str) -> SearchRequest {
+        SearchRequest {
+            query: ParsedQuery::parse(text).unwrap(),
+            matching: Matching::Partial,
+            language: None,
+            kinds: Vec::new(),
+            filter: SearchFilter::default(),
+            facets: Vec::new(),
+            order: SortOrder::Relevance,
+            first: 10,
+            after: None,
+            deadline: crate::search::deadline::Deadline::NONE,
+        }
+    }
+
+    /// Every word one edit away from `word` by changing one letter.
+    fn neighbours(word: &str) -> Vec<String> {
+        let letters: Vec<char> = word.chars().collect();
+        let mut found = Vec::new();
+        for position in 0..letters.len() {
+            for letter in 'a'..='z' {
+                if letter != letters[position] {
+                    let mut changed = letters.clone();
+                    changed[position] = letter;
+                    found.push(changed.into_iter().collect());
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn typo_expansions_are_capped_per_word_and_per_query() {
+        // 125 indexed words within one typo of "bbbbb", 20 to a document.
+        let words = neighbours("bbbbb");
+        let documents: Vec<SearchDocument> = words
+            .chunks(20)
+            .enumerate()
+            .map(|(id, chunk)| {
+                let mut doc = SearchDocument::new(RecordKind::Practice, id as i32 + 1);
+                doc.texts.push(LocalizedText {
+                    language: "en".into(),
+                    title: chunk.join(" "),
+                    summary: String::new(),
+                    body: String::new(),
+                });
+                doc
+            })
+            .collect();
+        let generation = Generation::in_ram(&documents).unwrap();
+        let searcher = generation.reader.searcher();
+        let compile = |text: &str| {
+            let mut analyzers = Analyzers::new();
+            query::compile(
+                &generation.fields,
+                &mut analyzers,
+                &request(text),
+                None,
+                &[&searcher],
+            )
+        };
+        let typical = compile("cycling lanes").expansions;
+        let one = compile("bbbbb").expansions;
+        assert_eq!(
+            one,
+            query::MAX_FUZZY_TERMS_PER_WORD,
+            "{} words in reach",
+            words.len()
+        );
+        // Many fuzzy words, each with over a hundred indexed words in reach.
+        let pathological: Vec<String> = words.iter().take(40).cloned().collect();
+        let worst = compile(&pathological.join(" ")).expansions;
+        assert_eq!(worst, query::MAX_FUZZY_TERMS_PER_QUERY);
+        assert!(worst <= 4 * query::MAX_FUZZY_TERMS_PER_WORD.max(typical));
+        // And the search still runs and finds them.
+        let results = search(
+            &generation,
+            None,
+            &Analyzers::new(),
+            &request(&pathological.join(" ")),
+        )
+        .unwrap();
+        assert!(results.total > 0);
+    }
 }

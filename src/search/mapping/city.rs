@@ -61,4 +61,21 @@ impl DocumentMapping for CityMapping {
             .all(db)
             .await
     }
+
+    async fn dependents(
+        &self,
+        db: &DatabaseConnection,
+        ids: &[i32],
+    ) -> Result<Vec<(RecordKind, i32)>, sea_orm::DbErr> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+        let practices: Vec<i32> = crate::entity::practice_city::Entity::find()
+            .select_only()
+            .column(crate::entity::practice_city::Column::PracticeId)
+            .filter(crate::entity::practice_city::Column::CityId.is_in(ids.iter().copied()))
+            .distinct()
+            .into_tuple()
+            .all(db)
+            .await?;
+        Ok(super::tagged(RecordKind::Practice, practices))
+    }
 }

@@ -64,4 +64,20 @@ impl DocumentMapping for FunderMapping {
             .map(|row| row.id)
             .collect())
     }
+
+    async fn dependents(
+        &self,
+        db: &DatabaseConnection,
+        ids: &[i32],
+    ) -> Result<Vec<(RecordKind, i32)>, sea_orm::DbErr> {
+        use sea_orm::QuerySelect;
+        let funding: Vec<i32> = funding_opportunity::Entity::find()
+            .select_only()
+            .column(funding_opportunity::Column::Id)
+            .filter(funding_opportunity::Column::ProviderId.is_in(ids.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        Ok(super::tagged(RecordKind::FundingOpportunity, funding))
+    }
 }

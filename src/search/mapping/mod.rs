@@ -33,6 +33,22 @@ pub trait DocumentMapping: Send + Sync {
 
     /// Every id a full rebuild should load.
     async fn all_ids(&self, db: &DatabaseConnection) -> Result<Vec<i32>, sea_orm::DbErr>;
+
+    /// Documents of other kinds that embed something of the records `ids` (a city's names in
+    /// its practices, a theme's labels in its practices and funding, a funder's name in its
+    /// opportunities): the indexer refreshes them when one of `ids` changes.
+    async fn dependents(
+        &self,
+        _db: &DatabaseConnection,
+        _ids: &[i32],
+    ) -> Result<Vec<(RecordKind, i32)>, sea_orm::DbErr> {
+        Ok(Vec::new())
+    }
+}
+
+/// `(kind, id)` for every id.
+fn tagged(kind: RecordKind, ids: Vec<i32>) -> Vec<(RecordKind, i32)> {
+    ids.into_iter().map(|id| (kind, id)).collect()
 }
 
 /// Every mapping, in the order a rebuild loads them.

@@ -44,4 +44,32 @@ impl DocumentMapping for ThemeMapping {
             .all(db)
             .await
     }
+
+    async fn dependents(
+        &self,
+        db: &DatabaseConnection,
+        ids: &[i32],
+    ) -> Result<Vec<(RecordKind, i32)>, sea_orm::DbErr> {
+        use crate::entity::{funding_theme, practice_theme};
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+        let practices: Vec<i32> = practice_theme::Entity::find()
+            .select_only()
+            .column(practice_theme::Column::PracticeId)
+            .filter(practice_theme::Column::ThemeId.is_in(ids.iter().copied()))
+            .distinct()
+            .into_tuple()
+            .all(db)
+            .await?;
+        let funding: Vec<i32> = funding_theme::Entity::find()
+            .select_only()
+            .column(funding_theme::Column::FundingId)
+            .filter(funding_theme::Column::ThemeId.is_in(ids.iter().copied()))
+            .distinct()
+            .into_tuple()
+            .all(db)
+            .await?;
+        let mut found = super::tagged(RecordKind::Practice, practices);
+        found.extend(super::tagged(RecordKind::FundingOpportunity, funding));
+        Ok(found)
+    }
 }

@@ -309,3 +309,103 @@ async fn reindex_swaps_the_index_while_serving_and_readyz_reports_the_lag() {
         );
     }
 }
+
+/// Renames `table`'s row `id` (setting `column` to `value`) and logs the change as the
+/// admin mutations do, in one transaction.
+async fn rename(
+    db: &DatabaseConnection,
+    sql: &str,
+    kind: kxc::service::change_log::RecordKind,
+    id: i32,
+) {
+    let txn = db.begin().await.unwrap();
+    txn.execute_unprepared(sql).await.unwrap();
+    kxc::service::change_log::append(&txn, kind, id, kxc::service::change_log::Operation::Upsert)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+}
+
+async fn id_of(db: &DatabaseConnection, sql: &str) -> i32 {
+    let rows = db
+        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap();
+    rows[0].try_get::<i32>("", "id").unwrap()
+}
+
+#[tokio::test]
+async fn renaming_a_city_a_theme_or_a_funder_refreshes_the_documents_that_embed_its_name() {
+    use kxc::service::change_log::RecordKind as Kind;
+    for app in spawn_apps().await {
+        let db = connect(&app).await;
+        let wait = Duration::from_secs(20);
+        let has = |slug: &'static str| move |found: &[String]| found.iter().any(|key| key == slug);
+
+        let bergen = id_of(&db, "SELECT id FROM city WHERE slug = 'bergen'").await;
+        assert!(
+            wait_for(
+                &app,
+                "Zyxbergia",
+                Duration::ZERO,
+                has("bergen-bybanen-light-rail")
+            )
+            .await
+            .is_none()
+        );
+        rename(
+            &db,
+            "UPDATE city SET name = 'Zyxbergia' WHERE slug = 'bergen'",
+            Kind::City,
+            bergen,
+        )
+        .await;
+        assert!(
+            wait_for(&app, "Zyxbergia", wait, has("bergen-bybanen-light-rail"))
+                .await
+                .is_some(),
+            "[{}] the city's practices still carry its old name",
+            app.backend
+        );
+
+        let roofs = id_of(
+            &db,
+            "SELECT id FROM theme WHERE path = 'nature-based-solutions/green-roofs-walls'",
+        )
+        .await;
+        rename(
+            &db,
+            &format!("UPDATE theme_label SET label = 'Quuxgarden' WHERE theme_id = {roofs} AND language = 'en'"),
+            Kind::Theme,
+            roofs,
+        )
+        .await;
+        assert!(
+            wait_for(&app, "Quuxgarden", wait, has("hamburg-green-roof-strategy"))
+                .await
+                .is_some(),
+            "[{}] the theme's practices still carry its old label",
+            app.backend
+        );
+
+        let provider = id_of(
+            &db,
+            "SELECT provider_id AS id FROM funding_opportunity WHERE external_id = 'eib-elena'",
+        )
+        .await;
+        rename(
+            &db,
+            &format!("UPDATE organisation SET name = 'Flimflam Bank' WHERE id = {provider}"),
+            Kind::Organisation,
+            provider,
+        )
+        .await;
+        assert!(
+            wait_for(&app, "Flimflam", wait, has("eib-elena"))
+                .await
+                .is_some(),
+            "[{}] the funder's opportunities still carry its old name",
+            app.backend
+        );
+    }
+}

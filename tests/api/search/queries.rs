@@ -1,6 +1,6 @@
 //! Input errors, highlights, facets, filters, paging, spelling suggestions and completions.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::{SEARCH, keys, search};
 use crate::helpers::{assert_discriminates, spawn_apps};
@@ -9,7 +9,6 @@ use crate::helpers::{assert_discriminates, spawn_apps};
 async fn bad_input_is_rejected_with_a_code_and_the_offending_field() {
     for app in spawn_apps().await {
         let cases = [
-            (json!({ "query": "  " }), json!(["query"])),
             (json!({ "query": "-diesel" }), json!(["query"])),
             (
                 json!({ "query": "bus", "filter": { "near": { "lat": 59.9, "lon": 10.7, "radiusKm": 0 } } }),
@@ -644,5 +643,173 @@ async fn a_region_filter_on_funding_means_open_to_that_region() {
                 app.backend
             );
         }
+    }
+}
+
+#[tokio::test]
+async fn words_match_partially_unless_all_are_asked_for_and_phrases_stay_strict() {
+    for app in spawn_apps().await {
+        let practices = |extra: Value| {
+            let mut variables = json!({ "types": ["PRACTICE"], "first": 20 });
+            if let (Some(variables), Some(extra)) = (variables.as_object_mut(), extra.as_object()) {
+                variables.extend(extra.clone());
+            }
+            variables
+        };
+        // "suburbs" is in no practice: every word required finds nothing, partial finds BRT.
+        let query = "bus rapid transit corridors for suburbs";
+        let all = search(&app, query, practices(json!({ "matching": "ALL" }))).await;
+        assert_eq!(all["totalCount"], 0, "[{}] {all}", app.backend);
+        let partial = keys(&search(&app, query, practices(json!({}))).await);
+        assert!(
+            partial
+                .iter()
+                .take(3)
+                .any(|key| key == "bogota-transmilenio"),
+            "[{}] {partial:?}",
+            app.backend
+        );
+        // Hits matching every word come first, then the rest.
+        let query = "district heating seawater";
+        let all = keys(&search(&app, query, practices(json!({ "matching": "ALL" }))).await);
+        let partial = keys(&search(&app, query, practices(json!({}))).await);
+        assert!(
+            !all.is_empty() && partial.len() > all.len(),
+            "[{}] {all:?} {partial:?}",
+            app.backend
+        );
+        assert_eq!(partial[..all.len()], all[..], "[{}]", app.backend);
+        // A rare word outweighs a common one: the practices about Bogotá, none of which is
+        // about heating, rank above the many about heating.
+        let found = keys(&search(&app, "heating Bogota", practices(json!({}))).await);
+        assert!(
+            found[..2].iter().all(|key| key.starts_with("bogota-")),
+            "[{}] {found:?}",
+            app.backend
+        );
+        // A phrase stays required, the other words only rank.
+        let phrase = keys(
+            &search(
+                &app,
+                "\"district heating\"",
+                practices(json!({ "matching": "ALL" })),
+            )
+            .await,
+        );
+        let with_word = keys(
+            &search(
+                &app,
+                "\"district heating\" skyscrapers",
+                practices(json!({})),
+            )
+            .await,
+        );
+        assert!(!with_word.is_empty(), "[{}]", app.backend);
+        assert!(
+            with_word.iter().all(|key| phrase.contains(key)),
+            "[{}] {with_word:?} not all in {phrase:?}",
+            app.backend
+        );
+        // An exclusion stays strict.
+        let excluded = keys(
+            &search(
+                &app,
+                "district heating skyscrapers -copenhagen",
+                practices(json!({})),
+            )
+            .await,
+        );
+        assert!(!excluded.is_empty());
+        assert!(
+            !excluded.iter().any(|key| key.starts_with("copenhagen")),
+            "[{}] {excluded:?}",
+            app.backend
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_empty_query_browses_the_filtered_records_with_facets_newest_first() {
+    for app in spawn_apps().await {
+        let result = search(
+            &app,
+            "",
+            json!({ "types": ["PRACTICE"], "filter": { "regions": ["NO"] }, "facets": ["THEME"], "first": 50 }),
+        )
+        .await;
+        let mut found = keys(&result);
+        assert_eq!(result["totalCount"], 6, "[{}] {result}", app.backend);
+        let by_date = search(
+            &app,
+            "",
+            json!({ "types": ["PRACTICE"], "filter": { "regions": ["NO"] }, "orderBy": "DATE", "first": 50 }),
+        )
+        .await;
+        assert_eq!(
+            keys(&by_date),
+            found,
+            "[{}] browsing is newest first",
+            app.backend
+        );
+        assert!(
+            result["facets"][0]["values"]
+                .as_array()
+                .is_some_and(|values| !values.is_empty()),
+            "[{}] {result}",
+            app.backend
+        );
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                "asker-drammen-zero-emission-machinery-procurement",
+                "bergen-bybanen-light-rail",
+                "drammen-seawater-heat-pump-district-heating",
+                "oslo-climate-budget",
+                "oslo-fossil-free-construction-sites",
+                "trondheim-miljopakken",
+            ],
+            "[{}]",
+            app.backend
+        );
+        // Everything within 60 km of central Oslo, nearest first, without a query.
+        let near = search(
+            &app,
+            "",
+            json!({
+                "filter": { "near": { "lat": 59.91, "lon": 10.75, "radiusKm": 60 } },
+                "orderBy": "DISTANCE",
+                "first": 50
+            }),
+        )
+        .await;
+        let distances: Vec<f64> = near["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|hit| hit["distanceKm"].as_f64().unwrap())
+            .collect();
+        assert!(distances.len() >= 3, "[{}] {near}", app.backend);
+        assert!(distances.windows(2).all(|pair| pair[0] <= pair[1]));
+        assert!(distances.iter().all(|km| *km <= 60.0));
+        let near_keys = keys(&near);
+        assert!(near_keys.iter().any(|key| key == "oslo-climate-budget"));
+        assert!(
+            !near_keys
+                .iter()
+                .any(|key| key == "bergen-bybanen-light-rail")
+        );
+        // Omitting the query browses too.
+        let omitted = app
+            .data(
+                "{ search(types: [CITY], filter: { regions: [\"NO\"] }) { totalCount } }",
+                json!({}),
+            )
+            .await;
+        assert!(
+            omitted["search"]["totalCount"].as_u64().unwrap() >= 3,
+            "[{}] {omitted}",
+            app.backend
+        );
     }
 }

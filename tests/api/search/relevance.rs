@@ -1,5 +1,6 @@
 use serde_json::{Value, json};
 
+use super::judged::{self, Class, JUDGED};
 use super::{keys, search};
 use crate::helpers::spawn_apps;
 
@@ -283,3 +284,65 @@ async fn relevance_over_the_seed_data_meets_expectations() {
         assert!(failures.is_empty(), "[{}] {failures:#?}", app.backend);
     }
 }
+
+/// The judged set through `search` (practices only, 10 hits): prints nDCG@10 per class and
+/// per query. Direct queries must keep their mean; every partial query must find its
+/// practice graded 3 in the first ten hits; cross-language queries are only reported (they
+/// need the concept vocabulary).
+#[tokio::test]
+async fn the_judged_set_scores_ndcg_at_10_and_partial_queries_find_their_practice() {
+    let mut problems = Vec::new();
+    for app in spawn_apps().await {
+        let mut scores = Vec::new();
+        let mut missed = Vec::new();
+        for judged in JUDGED {
+            let found = keys(
+                &search(
+                    &app,
+                    judged.query,
+                    json!({ "types": ["PRACTICE"], "first": 10 }),
+                )
+                .await,
+            );
+            let score = judged::ndcg_at_10(&found, judged.relevant);
+            println!(
+                "[{}] {:?} {:?}: nDCG@10 {score:.3}",
+                app.backend, judged.class, judged.query
+            );
+            scores.push((judged.class, score));
+            let best = judged.relevant.iter().filter(|(_, grade)| *grade == 3);
+            let found_best = best
+                .clone()
+                .any(|(slug, _)| found.iter().any(|key| key == slug));
+            if judged.class == Class::Partial && !found_best {
+                missed.push(format!("{:?}: got {found:?}", judged.query));
+            }
+        }
+        let classes = judged::by_class(&scores);
+        let all = scores.iter().map(|(_, score)| score).sum::<f64>() / scores.len() as f64;
+        for (class, count, mean) in &classes {
+            println!(
+                "[{}] {class:?}: {count} queries, mean nDCG@10 {mean:.3}",
+                app.backend
+            );
+        }
+        println!(
+            "[{}] all {} queries: mean nDCG@10 {all:.3}",
+            app.backend,
+            scores.len()
+        );
+        let direct = classes[0].2;
+        if direct < DIRECT_NDCG_FLOOR {
+            problems.push(format!("[{}] direct nDCG@10 {direct:.3}", app.backend));
+        }
+        problems.extend(
+            missed
+                .into_iter()
+                .map(|miss| format!("[{}] {miss}", app.backend)),
+        );
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// The direct queries' mean nDCG@10 measured before partial matching, rounded down.
+const DIRECT_NDCG_FLOOR: f64 = 0.95;
