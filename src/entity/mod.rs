@@ -3,6 +3,7 @@
 pub mod prelude;
 
 pub mod account;
+pub mod account_suspension;
 pub mod api_key;
 pub mod audit_event;
 pub mod change_log;
@@ -19,11 +20,13 @@ pub mod funding_opportunity;
 pub mod funding_region;
 pub mod funding_theme;
 pub mod membership;
+pub mod moderation_action;
 pub mod organisation;
 pub mod partnership;
 pub mod partnership_city;
 pub mod partnership_theme;
 pub mod post;
+pub mod post_revision;
 pub mod practice;
 pub mod practice_city;
 pub mod practice_sdg;

@@ -46,6 +46,13 @@ pub(crate) fn viewer<'a>(ctx: &async_graphql::Context<'a>) -> &'a crate::domain:
         .unwrap_or(&ANONYMOUS)
 }
 
+/// The community's policy (new-member threshold, post flood limit), shared by all requests.
+pub(crate) fn community<'a>(
+    ctx: &async_graphql::Context<'a>,
+) -> &'a crate::service::community::Community {
+    ctx.data_unchecked::<std::sync::Arc<crate::service::community::Community>>()
+}
+
 /// The request's DataLoaders.
 pub(crate) fn loaders<'a>(ctx: &async_graphql::Context<'a>) -> &'a Loaders {
     ctx.data_unchecked::<Loaders>()

@@ -33,6 +33,8 @@ pub struct SchemaOptions {
     /// Largest document the persisted-query cache keeps.
     pub persisted_query_max_bytes: usize,
     pub search: crate::service::search::SearchGate,
+    /// The community's new-member threshold and post flood limit.
+    pub community: crate::config::CommunitySettings,
 }
 
 impl SchemaOptions {
@@ -52,6 +54,7 @@ impl SchemaOptions {
             persisted_query_cache_bytes: api.persisted_query_cache_bytes,
             persisted_query_max_bytes: api.persisted_query_max_bytes,
             search: crate::service::search::SearchGate::from_settings(api),
+            community: settings.community.clone(),
         }
     }
 }
@@ -70,6 +73,9 @@ pub fn build(db: DatabaseConnection, search: SharedIndex, options: &SchemaOption
         .data(db)
         .data(search)
         .data(options.search.clone())
+        .data(Arc::new(crate::service::community::Community::from_settings(
+            &options.community,
+        )))
         .extension(CostBudget)
         .extension(Protection::new(options.limits, options.introspection))
         .extension(PersistedQueries::new(

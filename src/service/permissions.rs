@@ -30,6 +30,11 @@ pub enum Action {
     ContributePractices,
     /// Evaluate published practices (never one's own, each once).
     EvaluatePractices,
+    /// Write threads and posts, edit one's own, flag posts (`service::community`).
+    Participate,
+    /// See and act on the moderation queue: approve, hide and restore posts, lock threads,
+    /// suspend accounts, read the moderation log; edit any post.
+    Moderate,
 }
 
 impl Action {
@@ -41,6 +46,8 @@ impl Action {
             Action::WriteFunding => "write funding records",
             Action::ContributePractices => "contribute practices",
             Action::EvaluatePractices => "evaluate practices",
+            Action::Participate => "write in the community",
+            Action::Moderate => "moderate the community",
         }
     }
 }
@@ -55,6 +62,8 @@ pub fn allowed(action: Action) -> &'static [Role] {
             &[Role::Member, Role::Evaluator, Role::Moderator, Role::Admin]
         }
         Action::EvaluatePractices => &[Role::Evaluator, Role::Admin],
+        Action::Participate => &[Role::Member, Role::Evaluator, Role::Moderator, Role::Admin],
+        Action::Moderate => &[Role::Moderator, Role::Admin],
     }
 }
 
