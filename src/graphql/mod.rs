@@ -16,7 +16,7 @@ mod guard;
 pub mod ids;
 mod inputs;
 mod mutation;
-mod query;
+pub(crate) mod query;
 mod scalars;
 mod schema;
 mod types;

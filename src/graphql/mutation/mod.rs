@@ -3,6 +3,7 @@
 //! changed object and `userErrors`, a guard beside the field, one service call.
 
 mod api_keys;
+mod community;
 mod funding_sync;
 mod practices;
 
@@ -18,6 +19,7 @@ pub struct Mutation(
     api_keys::ApiKeyMutation,
     funding_sync::FundingSyncMutation,
     practices::PracticeMutation,
+    community::CommunityMutation,
 );
 
 /// Splits a service outcome the way every payload answers it: validation problems become

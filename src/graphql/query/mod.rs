@@ -3,9 +3,10 @@
 
 mod changes;
 mod cities;
+mod community;
 mod funding;
 mod identity;
-mod node;
+pub(crate) mod node;
 mod organisations;
 mod practices;
 mod regions;
@@ -27,4 +28,5 @@ pub struct Query(
     search::SearchQuery,
     identity::IdentityQuery,
     changes::ChangeQuery,
+    community::CommunityQuery,
 );
