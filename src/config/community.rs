@@ -36,6 +36,14 @@ impl Default for CommunitySettings {
     }
 }
 
+impl std::str::FromStr for PostFlood {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, String> {
+        parse_post_flood(value)
+    }
+}
+
 fn parse_post_flood(value: &str) -> Result<PostFlood, String> {
     let error = || {
         "KXC_POST_FLOOD must be BURST/PER_MINUTE with whole numbers from 1 to 10000, such as 10/2"

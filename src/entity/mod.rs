@@ -20,7 +20,6 @@ pub mod funding_opportunity;
 pub mod funding_region;
 pub mod funding_theme;
 pub mod membership;
-pub mod moderation_action;
 pub mod organisation;
 pub mod partnership;
 pub mod partnership_city;

@@ -1,7 +1,7 @@
 //! The community: `createThread`, `createPost`, `editPost`, `acceptAnswer`, `flagPost`, and
 //! for moderators `approvePost`, `hidePost`, `restorePost`, `lockThread`, `unlockThread`,
 //! `suspendAccount`. Services in `service::community`; each action is one transaction with
-//! its `change_log`, audit (and, for moderators, `moderation_action`) rows.
+//! its `change_log` and audit rows (moderators' audit rows are the moderation log).
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 

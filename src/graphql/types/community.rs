@@ -4,7 +4,7 @@
 use async_graphql::{ComplexObject, Context, Enum, ID, Object, SimpleObject};
 
 use crate::domain::RecordKind;
-use crate::entity::{flag, moderation_action, post, post_revision, thread};
+use crate::entity::{audit_event, flag, post, post_revision, thread};
 use crate::error::AppResult;
 use crate::graphql::ids::GlobalId;
 use crate::graphql::scalars::DateTime;
@@ -332,11 +332,11 @@ impl From<flag::Model> for Flag {
 /// One moderator's action: what was done to which record and why.
 #[derive(SimpleObject)]
 pub struct ModerationAction {
-    /// A stable dotted name: `post.approve`, `post.hide`, `post.restore`, `post.edit`,
-    /// `thread.lock`, `thread.unlock`, `account.suspend`.
+    /// A stable dotted name: `post.approve`, `post.hide`, `post.restore`,
+    /// `post.moderator_edit`, `thread.lock`, `thread.unlock`, `account.suspend`.
     pub action: String,
-    /// The global ID of the moderator's account.
-    pub moderator_id: ID,
+    /// The global ID of the moderator's account; null for the operator.
+    pub moderator_id: Option<ID>,
     /// The kind of record acted on (`post`, `thread`, `account`).
     pub target_type: String,
     /// The global ID of the record acted on.
@@ -347,19 +347,21 @@ pub struct ModerationAction {
     pub created_at: DateTime,
 }
 
-impl From<moderation_action::Model> for ModerationAction {
-    fn from(row: moderation_action::Model) -> Self {
+impl From<audit_event::Model> for ModerationAction {
+    fn from(row: audit_event::Model) -> Self {
         let target_id = match RecordKind::parse(&row.target_type) {
             Some(kind) => GlobalId::new(kind, row.target_id).encode(),
             None => ID(row.target_id.to_string()),
         };
         Self {
             action: row.action,
-            moderator_id: GlobalId::new(RecordKind::Account, row.moderator_id).encode(),
+            moderator_id: row
+                .actor_account_id
+                .map(|id| GlobalId::new(RecordKind::Account, id).encode()),
             target_type: row.target_type,
             target_id,
-            reason: row.reason,
-            created_at: row.created_at.into(),
+            reason: row.reason.unwrap_or_default(),
+            created_at: row.occurred_at.into(),
         }
     }
 }
@@ -438,8 +440,8 @@ pub struct ModerationActionEdge {
     pub node: ModerationAction,
 }
 
-impl From<Page<moderation_action::Model>> for ModerationActionConnection {
-    fn from(page: Page<moderation_action::Model>) -> Self {
+impl From<Page<audit_event::Model>> for ModerationActionConnection {
+    fn from(page: Page<audit_event::Model>) -> Self {
         let page_info = PageInfo::of(&page);
         Self {
             edges: page

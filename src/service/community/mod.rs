@@ -7,9 +7,10 @@
 //! ones; moderators and admins see everything. Posts by members with fewer than
 //! [`Community::trusted_after`] approved posts wait as `pending` for a moderator.
 //!
-//! Every write is one transaction: the change, a `moderation_action` row for moderators'
-//! actions, `change_log` rows (the post and its thread: the search index follows the thread)
-//! and the audit row.
+//! Every write is one transaction: the change, `change_log` rows (the post and its thread:
+//! the search index follows the thread) and the audit row. Moderators' audit rows are the
+//! moderation log ([`MODERATION_ACTIONS`]; `m0013_audit` replaced the old `moderation_action`
+//! table with `audit_event`).
 
 pub mod moderation;
 pub mod posting;
@@ -23,8 +24,8 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
 };
 use serde_json::Value;
 
@@ -34,7 +35,7 @@ use super::records::FieldError;
 use super::{ServiceError, audit};
 use crate::config::CommunitySettings;
 use crate::domain::{RecordKind, Viewer};
-use crate::entity::{account_suspension, moderation_action, post, thread};
+use crate::entity::{account_suspension, post, thread};
 
 /// Longest thread title, in characters.
 pub const TITLE_MAX: usize = 300;
@@ -240,9 +241,20 @@ async fn is_trusted(
     Ok(approved >= u64::from(community.trusted_after))
 }
 
-/// The change-log rows of a change to `post` (the post and its thread, whose search document
-/// holds its posts) and the audit row; for moderators' actions also the `moderation_action`
-/// row. Call last in the transaction.
+/// The audit actions moderators take, listed by `moderationLog`.
+pub const MODERATION_ACTIONS: [&str; 7] = [
+    "post.approve",
+    "post.hide",
+    "post.restore",
+    "post.moderator_edit",
+    "thread.lock",
+    "thread.unlock",
+    "account.suspend",
+];
+
+/// The change-log rows of a change (the record and, for a post, its thread, whose search
+/// document holds its posts) and the audit row, which for moderators' actions is also the
+/// moderation log entry. Call last in the transaction.
 #[allow(clippy::too_many_arguments)]
 async fn finish(
     txn: &DatabaseTransaction,
@@ -253,21 +265,7 @@ async fn finish(
     action: &'static str,
     reason: Option<String>,
     details: Value,
-    moderated: bool,
 ) -> Result<(), ServiceError> {
-    if moderated {
-        moderation_action::ActiveModel {
-            moderator_id: Set(viewer.account_id().unwrap_or_default()),
-            action: Set(action.to_owned()),
-            target_type: Set(target.name().to_owned()),
-            target_id: Set(target_id),
-            reason: Set(reason.clone().unwrap_or_default()),
-            created_at: Set(Utc::now().fixed_offset()),
-            ..Default::default()
-        }
-        .insert(txn)
-        .await?;
-    }
     let mut seq = change_log::append(txn, target, target_id, Operation::Upsert).await?;
     if let Some(thread_id) = thread_id.filter(|_| target != RecordKind::Thread) {
         seq = change_log::append(txn, RecordKind::Thread, thread_id, Operation::Upsert).await?;

@@ -66,7 +66,6 @@ pub async fn flag_post(
         "post.flag",
         Some(row.reason.clone()),
         details,
-        false,
     )
     .await?;
     txn.commit().await?;
@@ -183,7 +182,6 @@ pub async fn decide_post(
         decision.action(),
         Some(reason.trim().to_owned()),
         details,
-        true,
     )
     .await?;
     txn.commit().await?;
@@ -219,7 +217,6 @@ pub async fn set_lock(
         if locked { "thread.lock" } else { "thread.unlock" },
         Some(reason.trim().to_owned()),
         json!({ "status_before": row.status, "status": target }),
-        true,
     )
     .await?;
     txn.commit().await?;
@@ -279,7 +276,6 @@ pub async fn suspend_account(
         "account.suspend",
         Some(suspension.reason.clone()),
         json!({ "until": until.map(|until| until.to_rfc3339()) }),
-        true,
     )
     .await?;
     txn.commit().await?;

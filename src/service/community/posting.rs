@@ -92,7 +92,6 @@ pub async fn create_thread(
         "thread.create",
         None,
         details,
-        false,
     )
     .await?;
     crate::service::change_log::append(
@@ -216,7 +215,6 @@ pub async fn create_post(
         "post.create",
         None,
         details,
-        false,
     )
     .await?;
     txn.commit().await?;
@@ -286,10 +284,9 @@ pub async fn edit_post(
         RecordKind::Post,
         row.id,
         Some(row.thread_id),
-        "post.edit",
+        if author { "post.edit" } else { "post.moderator_edit" },
         None,
         details,
-        moderator && !author,
     )
     .await?;
     txn.commit().await?;
@@ -349,7 +346,6 @@ pub async fn accept_answer(
         "thread.accept_answer",
         None,
         details,
-        false,
     )
     .await?;
     txn.commit().await?;

@@ -12,7 +12,7 @@ use sea_orm::{
 use super::moderation::FLAG_OPEN;
 use super::{PENDING, Subject, is_moderator, post_visibility, thread_visibility};
 use crate::domain::{RecordKind, Viewer};
-use crate::entity::{account, flag, moderation_action, post, post_revision, thread};
+use crate::entity::{account, audit_event, flag, post, post_revision, thread};
 use crate::service::ServiceError;
 use crate::service::chunked::{self, PerKey};
 use crate::service::paging::{Cursor, Page, PageRequest, keyset_condition};
@@ -233,24 +233,26 @@ pub async fn queue(
     Ok(Queue { pending, flags })
 }
 
-/// The moderators' actions newest first, optionally about one record (moderators, admins).
+/// The moderators' actions newest first (their audit rows), optionally about one record
+/// (moderators, admins).
 pub async fn log(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     target: Option<(RecordKind, i32)>,
     request: &PageRequest,
-) -> Result<Page<moderation_action::Model>, ServiceError> {
+) -> Result<Page<audit_event::Model>, ServiceError> {
     permissions::check(viewer, Action::Moderate)?;
     debug_assert!(is_moderator(viewer));
-    let mut query = moderation_action::Entity::find();
+    let mut query = audit_event::Entity::find()
+        .filter(audit_event::Column::Action.is_in(super::MODERATION_ACTIONS));
     if let Some((kind, id)) = target {
         query = query
-            .filter(moderation_action::Column::TargetType.eq(kind.name()))
-            .filter(moderation_action::Column::TargetId.eq(id));
+            .filter(audit_event::Column::TargetType.eq(kind.name()))
+            .filter(audit_event::Column::TargetId.eq(id));
     }
     let ascending = !request.is_forward();
     if let Some(cursor) = request.cursor() {
-        let id = || Expr::col((moderation_action::Entity, moderation_action::Column::Id));
+        let id = || Expr::col((audit_event::Entity, audit_event::Column::Id));
         query = query.filter(keyset_condition(
             id(),
             id(),
@@ -261,7 +263,7 @@ pub async fn log(
     }
     let rows = query
         .order_by(
-            moderation_action::Column::Id,
+            audit_event::Column::Id,
             if ascending { Order::Asc } else { Order::Desc },
         )
         .limit(u64::from(request.size()) + 1)
