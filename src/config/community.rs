@@ -77,7 +77,11 @@ mod tests {
             })
         );
         for bad in ["", "5", "0/1", "5/0", "x/1", "5/100000"] {
-            assert!(parse_post_flood(bad).unwrap_err().contains("KXC_POST_FLOOD"));
+            assert!(
+                parse_post_flood(bad)
+                    .unwrap_err()
+                    .contains("KXC_POST_FLOOD")
+            );
         }
     }
 }

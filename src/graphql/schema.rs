@@ -73,9 +73,9 @@ pub fn build(db: DatabaseConnection, search: SharedIndex, options: &SchemaOption
         .data(db)
         .data(search)
         .data(options.search.clone())
-        .data(Arc::new(crate::service::community::Community::from_settings(
-            &options.community,
-        )))
+        .data(Arc::new(
+            crate::service::community::Community::from_settings(&options.community),
+        ))
         .extension(CostBudget)
         .extension(Protection::new(options.limits, options.introspection))
         .extension(PersistedQueries::new(

@@ -82,9 +82,7 @@ impl std::fmt::Display for ServiceError {
             Self::Unauthenticated(message)
             | Self::Forbidden(message)
             | Self::NotFound(message)
-            | Self::RateLimited(message) => {
-                f.write_str(message)
-            }
+            | Self::RateLimited(message) => f.write_str(message),
             Self::Conflict {
                 message,
                 current_version,

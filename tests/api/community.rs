@@ -26,7 +26,12 @@ async fn mutate(app: &TestApp, bearer: &str, document: &str, input: Value) -> Va
 
 async fn ok(app: &TestApp, bearer: &str, document: &str, input: Value) -> Value {
     let payload = mutate(app, bearer, document, input).await;
-    assert_eq!(payload["userErrors"], json!([]), "[{}] {payload}", app.backend);
+    assert_eq!(
+        payload["userErrors"],
+        json!([]),
+        "[{}] {payload}",
+        app.backend
+    );
     payload
 }
 
@@ -104,7 +109,11 @@ async fn rows(app: &TestApp) -> (u64, u64, u64) {
 
 /// Thread search hits for `query` as anonymous, once `condition` holds (the indexer follows
 /// the change log), or the last answer after 20 seconds.
-async fn thread_hits(app: &TestApp, query: &str, condition: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+async fn thread_hits(
+    app: &TestApp,
+    query: &str,
+    condition: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
     let started = Instant::now();
     loop {
         let data = app
@@ -133,7 +142,13 @@ async fn a_new_members_posts_wait_in_the_queue_until_a_moderator_approves_them()
         let other = app.api_key("member", None).await;
         let moderator = app.api_key("moderator", None).await;
 
-        let created = new_thread(&app, &newcomer, "Wind turbines on school roofs?", "First post.").await;
+        let created = new_thread(
+            &app,
+            &newcomer,
+            "Wind turbines on school roofs?",
+            "First post.",
+        )
+        .await;
         assert_eq!(created["thread"]["approved"], json!(false));
         assert_eq!(created["post"]["status"], json!("PENDING"));
         let thread = created["thread"]["id"].as_str().unwrap().to_owned();
@@ -143,19 +158,30 @@ async fn a_new_members_posts_wait_in_the_queue_until_a_moderator_approves_them()
         assert_eq!(thread_as(&app, None, &thread).await, Value::Null);
         assert_eq!(thread_as(&app, Some(&other), &thread).await, Value::Null);
         let node = app
-            .data("query($id: ID!) { node(id: $id) { id } }", json!({ "id": first }))
+            .data(
+                "query($id: ID!) { node(id: $id) { id } }",
+                json!({ "id": first }),
+            )
             .await;
         assert_eq!(node["node"], Value::Null);
-        let listed = app.data("{ threads(first: 10) { nodes { id } } }", json!({})).await;
+        let listed = app
+            .data("{ threads(first: 10) { nodes { id } } }", json!({}))
+            .await;
         assert_eq!(listed["threads"]["nodes"], json!([]));
         let own = thread_as(&app, Some(&newcomer), &thread).await;
         assert_eq!(own["posts"]["nodes"][0]["status"], json!("PENDING"));
 
         let queue = "{ moderationQueue { pendingPosts { id body } openFlags { id } } }";
         let waiting = app.data_as(&moderator, queue, json!({})).await;
-        assert_eq!(waiting["moderationQueue"]["pendingPosts"][0]["id"], json!(first));
+        assert_eq!(
+            waiting["moderationQueue"]["pendingPosts"][0]["id"],
+            json!(first)
+        );
         let refused = app.graphql_as(&other, queue, json!({})).await;
-        assert_eq!(refused["errors"][0]["extensions"]["code"], json!("FORBIDDEN"));
+        assert_eq!(
+            refused["errors"][0]["extensions"]["code"],
+            json!("FORBIDDEN")
+        );
 
         moderate(&app, &moderator, "approvePost", &first, "on topic").await;
         let public = thread_as(&app, None, &thread).await;
@@ -167,7 +193,14 @@ async fn a_new_members_posts_wait_in_the_queue_until_a_moderator_approves_them()
         assert_eq!(second["status"], json!("PENDING"));
         let public = thread_as(&app, None, &thread).await;
         assert_eq!(public["posts"]["nodes"].as_array().unwrap().len(), 1);
-        moderate(&app, &moderator, "approvePost", second["id"].as_str().unwrap(), "fine").await;
+        moderate(
+            &app,
+            &moderator,
+            "approvePost",
+            second["id"].as_str().unwrap(),
+            "fine",
+        )
+        .await;
         // ... the third does not: two approved posts make a trusted member.
         let third = reply(&app, &newcomer, &thread, "Third post.").await;
         assert_eq!(third["status"], json!("APPROVED"));
@@ -176,7 +209,10 @@ async fn a_new_members_posts_wait_in_the_queue_until_a_moderator_approves_them()
         // A moderator's post never waits.
         let answer = reply(&app, &moderator, &thread, "Moderator's reply.").await;
         assert_eq!(answer["status"], json!("APPROVED"));
-        assert_eq!(audit_actions(&app, "post", raw_id(&json!(first))).await, ["post.approve"]);
+        assert_eq!(
+            audit_actions(&app, "post", raw_id(&json!(first))).await,
+            ["post.approve"]
+        );
     }
 }
 
@@ -190,7 +226,12 @@ async fn a_flagged_post_is_hidden_and_restored_with_reasons_in_the_audit_and_mod
         let post = reply(&app, &moderator, &thread, "Buy zeppelinpills now").await;
         let post_id = post["id"].as_str().unwrap().to_owned();
         let hits = thread_hits(&app, "zeppelinpills", |hits| !hits.is_empty()).await;
-        assert_eq!(hits.len(), 1, "[{}] the approved post is searchable", app.backend);
+        assert_eq!(
+            hits.len(),
+            1,
+            "[{}] the approved post is searchable",
+            app.backend
+        );
 
         let flag = ok(
             &app,
@@ -202,7 +243,11 @@ async fn a_flagged_post_is_hidden_and_restored_with_reasons_in_the_audit_and_mod
         .await;
         assert_eq!(flag["flag"]["status"], json!("open"));
         let queue = app
-            .data_as(&moderator, "{ moderationQueue { openFlags { reason post { id } } } }", json!({}))
+            .data_as(
+                &moderator,
+                "{ moderationQueue { openFlags { reason post { id } } } }",
+                json!({}),
+            )
             .await;
         assert_eq!(
             queue["moderationQueue"]["openFlags"],
@@ -212,18 +257,40 @@ async fn a_flagged_post_is_hidden_and_restored_with_reasons_in_the_audit_and_mod
         let hidden = moderate(&app, &moderator, "hidePost", &post_id, "advertising").await;
         assert_eq!(hidden["status"], json!("HIDDEN"));
         let public = thread_as(&app, Some(&member), &thread).await;
-        assert_eq!(public["posts"]["nodes"].as_array().unwrap().len(), 1, "hidden for others");
+        assert_eq!(
+            public["posts"]["nodes"].as_array().unwrap().len(),
+            1,
+            "hidden for others"
+        );
         let hits = thread_hits(&app, "zeppelinpills", |hits| hits.is_empty()).await;
-        assert_eq!(hits, Vec::<Value>::new(), "[{}] a hidden post leaves search", app.backend);
+        assert_eq!(
+            hits,
+            Vec::<Value>::new(),
+            "[{}] a hidden post leaves search",
+            app.backend
+        );
         let queue = app
-            .data_as(&moderator, "{ moderationQueue { openFlags { id } } }", json!({}))
+            .data_as(
+                &moderator,
+                "{ moderationQueue { openFlags { id } } }",
+                json!({}),
+            )
             .await;
-        assert_eq!(queue["moderationQueue"]["openFlags"], json!([]), "the flag is resolved");
+        assert_eq!(
+            queue["moderationQueue"]["openFlags"],
+            json!([]),
+            "the flag is resolved"
+        );
 
         let restored = moderate(&app, &moderator, "restorePost", &post_id, "appeal upheld").await;
         assert_eq!(restored["status"], json!("APPROVED"));
         let hits = thread_hits(&app, "zeppelinpills", |hits| !hits.is_empty()).await;
-        assert_eq!(hits.len(), 1, "[{}] a restored post is searchable again", app.backend);
+        assert_eq!(
+            hits.len(),
+            1,
+            "[{}] a restored post is searchable again",
+            app.backend
+        );
 
         assert_eq!(
             audit_actions(&app, "post", raw_id(&json!(post_id))).await,
@@ -253,7 +320,10 @@ async fn a_flagged_post_is_hidden_and_restored_with_reasons_in_the_audit_and_mod
             json!({ "postId": post_id, "reason": "  " }),
         )
         .await;
-        assert_eq!(missing["userErrors"][0]["field"], json!(["input", "reason"]));
+        assert_eq!(
+            missing["userErrors"][0]["field"],
+            json!(["input", "reason"])
+        );
         let refused = app
             .graphql_as(
                 &member,
@@ -261,7 +331,10 @@ async fn a_flagged_post_is_hidden_and_restored_with_reasons_in_the_audit_and_mod
                 json!({ "input": { "postId": post_id, "reason": "mine" } }),
             )
             .await;
-        assert_eq!(refused["errors"][0]["extensions"]["code"], json!("FORBIDDEN"));
+        assert_eq!(
+            refused["errors"][0]["extensions"]["code"],
+            json!("FORBIDDEN")
+        );
     }
 }
 
@@ -285,24 +358,46 @@ async fn an_edit_keeps_the_old_body_readable_and_a_question_gets_one_accepted_an
 
         let edit = "mutation($input: EditPostInput!) { editPost(input: $input) {
             post { body bodyHtml editedAt revisions { body bodyHtml editor { id } } } userErrors { field code message } } }";
-        let edited = ok(&app, &helper, edit, json!({ "postId": answer_id, "body": "See **Asker**." })).await;
+        let edited = ok(
+            &app,
+            &helper,
+            edit,
+            json!({ "postId": answer_id, "body": "See **Asker**." }),
+        )
+        .await;
         assert_eq!(edited["post"]["body"], json!("See **Asker**."));
-        assert_eq!(edited["post"]["bodyHtml"], json!("<p>See <strong>Asker</strong>.</p>\n"));
+        assert_eq!(
+            edited["post"]["bodyHtml"],
+            json!("<p>See <strong>Asker</strong>.</p>\n")
+        );
         assert!(edited["post"]["editedAt"].is_string());
         assert_eq!(edited["post"]["revisions"][0]["body"], json!("See *Oslo*."));
-        assert_eq!(edited["post"]["revisions"][0]["bodyHtml"], json!("<p>See <em>Oslo</em>.</p>\n"));
+        assert_eq!(
+            edited["post"]["revisions"][0]["bodyHtml"],
+            json!("<p>See <em>Oslo</em>.</p>\n")
+        );
         // Nobody else edits it.
         let refused = app
-            .graphql_as(&member, edit, json!({ "input": { "postId": answer_id, "body": "Mine now." } }))
+            .graphql_as(
+                &member,
+                edit,
+                json!({ "input": { "postId": answer_id, "body": "Mine now." } }),
+            )
             .await;
-        assert_eq!(refused["errors"][0]["extensions"]["code"], json!("FORBIDDEN"));
+        assert_eq!(
+            refused["errors"][0]["extensions"]["code"],
+            json!("FORBIDDEN")
+        );
 
         let accept = "mutation($input: AcceptAnswerInput!) { acceptAnswer(input: $input) {
             thread { acceptedAnswer { id } } userErrors { field code message } } }";
         let refused = app
             .graphql_as(&member, accept, json!({ "input": { "postId": answer_id } }))
             .await;
-        assert_eq!(refused["errors"][0]["extensions"]["code"], json!("FORBIDDEN"));
+        assert_eq!(
+            refused["errors"][0]["extensions"]["code"],
+            json!("FORBIDDEN")
+        );
         let accepted = ok(&app, &asker, accept, json!({ "postId": answer_id })).await;
         assert_eq!(accepted["thread"]["acceptedAnswer"]["id"], json!(answer_id));
         let question = created["post"]["id"].as_str().unwrap();
@@ -323,7 +418,8 @@ async fn an_edit_keeps_the_old_body_readable_and_a_question_gets_one_accepted_an
 async fn threads_attach_to_a_subject_and_locked_threads_take_no_posts() {
     for app in spawn_apps().await {
         let moderator = app.api_key("moderator", None).await;
-        let city = app.data("{ city(slug: \"oslo\") { id } }", json!({})).await["city"]["id"].clone();
+        let city =
+            app.data("{ city(slug: \"oslo\") { id } }", json!({})).await["city"]["id"].clone();
         let created = ok(
             &app,
             &moderator,
@@ -338,18 +434,41 @@ async fn threads_attach_to_a_subject_and_locked_threads_take_no_posts() {
                 json!({ "id": city }),
             )
             .await;
-        assert_eq!(about["threads"]["nodes"], json!([{ "id": thread, "subject": { "slug": "oslo" } }]));
+        assert_eq!(
+            about["threads"]["nodes"],
+            json!([{ "id": thread, "subject": { "slug": "oslo" } }])
+        );
 
         let lock = "mutation($input: ModerateThreadInput!) { lockThread(input: $input) { thread { status } userErrors { field code message } } }";
-        let locked = ok(&app, &moderator, lock, json!({ "threadId": thread, "reason": "resolved" })).await;
+        let locked = ok(
+            &app,
+            &moderator,
+            lock,
+            json!({ "threadId": thread, "reason": "resolved" }),
+        )
+        .await;
         assert_eq!(locked["thread"]["status"], json!("LOCKED"));
         let member = app.api_key("member", None).await;
         let refused = app
-            .graphql_as(&member, CREATE_POST, json!({ "input": { "threadId": thread, "body": "Late." } }))
+            .graphql_as(
+                &member,
+                CREATE_POST,
+                json!({ "input": { "threadId": thread, "body": "Late." } }),
+            )
             .await;
-        assert_eq!(refused["errors"][0]["extensions"]["code"], json!("CONFLICT"), "{refused}");
+        assert_eq!(
+            refused["errors"][0]["extensions"]["code"],
+            json!("CONFLICT"),
+            "{refused}"
+        );
         let unlock = "mutation($input: ModerateThreadInput!) { unlockThread(input: $input) { thread { status } userErrors { field code message } } }";
-        let open = ok(&app, &moderator, unlock, json!({ "threadId": thread, "reason": "reopened" })).await;
+        let open = ok(
+            &app,
+            &moderator,
+            unlock,
+            json!({ "threadId": thread, "reason": "reopened" }),
+        )
+        .await;
         assert_eq!(open["thread"]["status"], json!("OPEN"));
         reply(&app, &member, &thread, "Now it works.").await;
     }
@@ -360,7 +479,8 @@ async fn a_suspended_account_cannot_post_and_is_told_why() {
     for app in spawn_apps().await {
         let moderator = app.api_key("moderator", None).await;
         let member = app.api_key("member", None).await;
-        let account = app.data_as(&member, "{ viewer { id } }", json!({})).await["viewer"]["id"].clone();
+        let account =
+            app.data_as(&member, "{ viewer { id } }", json!({})).await["viewer"]["id"].clone();
         let suspend = "mutation($input: SuspendAccountInput!) { suspendAccount(input: $input) {
             account { id } until userErrors { field code message } } }";
         let past = mutate(
@@ -394,10 +514,19 @@ async fn a_suspended_account_cannot_post_and_is_told_why() {
                 json!({ "input": { "title": "Hello", "body": "Again." } }),
             )
             .await;
-        assert_eq!(refused["errors"][0]["extensions"]["code"], json!("FORBIDDEN"));
+        assert_eq!(
+            refused["errors"][0]["extensions"]["code"],
+            json!("FORBIDDEN")
+        );
         let message = refused["errors"][0]["message"].as_str().unwrap();
-        assert!(message.contains("suspended") && message.contains("repeated spam"), "{message}");
-        assert_eq!(audit_actions(&app, "account", raw_id(&account)).await, ["account.suspend"]);
+        assert!(
+            message.contains("suspended") && message.contains("repeated spam"),
+            "{message}"
+        );
+        assert_eq!(
+            audit_actions(&app, "account", raw_id(&account)).await,
+            ["account.suspend"]
+        );
     }
 }
 
@@ -415,9 +544,17 @@ async fn posting_too_fast_is_rate_limited_and_stores_nothing() {
         reply(&app, &member, &thread, "Two.").await;
         let before = rows(&app).await;
         let response = app
-            .graphql_as(&member, CREATE_POST, json!({ "input": { "threadId": thread, "body": "Three." } }))
+            .graphql_as(
+                &member,
+                CREATE_POST,
+                json!({ "input": { "threadId": thread, "body": "Three." } }),
+            )
             .await;
-        assert_eq!(response["errors"][0]["extensions"]["code"], json!("RATE_LIMITED"), "{response}");
+        assert_eq!(
+            response["errors"][0]["extensions"]["code"],
+            json!("RATE_LIMITED"),
+            "{response}"
+        );
         assert_eq!(rows(&app).await, before);
         // Another account has its own bucket.
         let other = app.api_key("member", None).await;
@@ -488,7 +625,12 @@ async fn bad_inputs_are_user_errors_at_their_paths_and_store_nothing() {
                 })
                 .collect();
             assert_eq!(got, fields, "[{}] {input}", app.backend);
-            assert_eq!(rows(&app).await, before, "[{}] nothing stored for {input}", app.backend);
+            assert_eq!(
+                rows(&app).await,
+                before,
+                "[{}] nothing stored for {input}",
+                app.backend
+            );
         }
     }
 }
@@ -527,9 +669,25 @@ const XSS: &[&str] = &[
 fn executable(html: &str) -> Option<&'static str> {
     let lower = html.to_lowercase();
     let forbidden = [
-        "<script", "<iframe", "<svg", "<object", "<embed", "<form", "<style", "<link", "<meta",
-        "<img", "<math", "javascript:", "data:", "expression(", "style=", "onerror", "onload",
-        "onmouseover", "<body",
+        "<script",
+        "<iframe",
+        "<svg",
+        "<object",
+        "<embed",
+        "<form",
+        "<style",
+        "<link",
+        "<meta",
+        "<img",
+        "<math",
+        "javascript:",
+        "data:",
+        "expression(",
+        "style=",
+        "onerror",
+        "onload",
+        "onmouseover",
+        "<body",
     ];
     forbidden.into_iter().find(|needle| lower.contains(needle))
 }
@@ -541,17 +699,22 @@ async fn xss_payloads_never_come_out_executable() {
     };
     for app in spawn_apps_with(roomy).await {
         let moderator = app.api_key("moderator", None).await;
-        let thread = new_thread(&app, &moderator, "Sanitizer checks", "Opening.").await["thread"]
-            ["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let thread =
+            new_thread(&app, &moderator, "Sanitizer checks", "Opening.").await["thread"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned();
         for (index, payload) in XSS.iter().enumerate() {
             let body = format!("xsscanary{index} {payload}");
             // As a post body: sanitized in bodyHtml at creation, on read and after an edit.
             let post = reply(&app, &moderator, &thread, &body).await;
             let html = post["bodyHtml"].as_str().unwrap();
-            assert_eq!(executable(html), None, "[{}] post {payload}: {html}", app.backend);
+            assert_eq!(
+                executable(html),
+                None,
+                "[{}] post {payload}: {html}",
+                app.backend
+            );
             let edited = ok(
                 &app,
                 &moderator,
@@ -560,12 +723,27 @@ async fn xss_payloads_never_come_out_executable() {
             )
             .await;
             let html = edited["post"].to_string();
-            assert_eq!(executable(&html), None, "[{}] edit {payload}: {html}", app.backend);
+            assert_eq!(
+                executable(&html),
+                None,
+                "[{}] edit {payload}: {html}",
+                app.backend
+            );
 
             // As a thread title: refused when it holds markup; otherwise it is plain text.
-            let titled = mutate(&app, &moderator, CREATE_THREAD, json!({ "title": payload, "body": "B." })).await;
+            let titled = mutate(
+                &app,
+                &moderator,
+                CREATE_THREAD,
+                json!({ "title": payload, "body": "B." }),
+            )
+            .await;
             if payload.contains('<') {
-                assert_eq!(titled["userErrors"][0]["field"], json!(["input", "title"]), "{payload}");
+                assert_eq!(
+                    titled["userErrors"][0]["field"],
+                    json!(["input", "title"]),
+                    "{payload}"
+                );
                 assert_eq!(titled["thread"], Value::Null);
             } else {
                 assert_eq!(titled["thread"]["title"], json!(payload));
@@ -582,11 +760,20 @@ async fn xss_payloads_never_come_out_executable() {
             )
             .await;
             let html = practice["practice"]["bodyHtml"].as_str().unwrap();
-            assert_eq!(executable(html), None, "[{}] practice {payload}: {html}", app.backend);
+            assert_eq!(
+                executable(html),
+                None,
+                "[{}] practice {payload}: {html}",
+                app.backend
+            );
         }
         // Search highlights of the posts are escaped text with <mark> only.
         let hits = thread_hits(&app, "xsscanary0 alert", |hits| !hits.is_empty()).await;
-        assert!(!hits.is_empty(), "[{}] the thread is searchable", app.backend);
+        assert!(
+            !hits.is_empty(),
+            "[{}] the thread is searchable",
+            app.backend
+        );
         for hit in &hits {
             for highlight in hit["highlights"].as_array().unwrap() {
                 let snippet = highlight["snippet"].as_str().unwrap();

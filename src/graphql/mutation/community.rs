@@ -126,9 +126,7 @@ macro_rules! payload {
         }
 
         impl $name {
-            fn from_outcome<T: Into<$type>>(
-                outcome: Result<T, ServiceError>,
-            ) -> AppResult<Self> {
+            fn from_outcome<T: Into<$type>>(outcome: Result<T, ServiceError>) -> AppResult<Self> {
                 Ok(match answer(outcome)? {
                     Ok(value) => Self {
                         $field: Some(value.into()),

@@ -48,9 +48,7 @@ impl CommunityQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Which threads.")] filter: Option<ThreadFilterInput>,
-        #[graphql(desc = "At most this many threads from the start (1..100).")] first: Option<
-            i32,
-        >,
+        #[graphql(desc = "At most this many threads from the start (1..100).")] first: Option<i32>,
         #[graphql(desc = "Only threads after this cursor.")] after: Option<String>,
         #[graphql(desc = "At most this many threads from the end (1..100).")] last: Option<i32>,
         #[graphql(desc = "Only threads before this cursor.")] before: Option<String>,
@@ -108,12 +106,8 @@ impl CommunityQuery {
             .ok()
             .filter(|first| (1..=100).contains(first))
             .ok_or_else(|| AppError::bad_input(["first"], "`first` must be between 1 and 100"))?;
-        let queue = reads::queue(
-            crate::graphql::db(ctx),
-            crate::graphql::viewer(ctx),
-            limit,
-        )
-        .await?;
+        let queue =
+            reads::queue(crate::graphql::db(ctx), crate::graphql::viewer(ctx), limit).await?;
         Ok(ModerationQueue {
             pending_posts: queue.pending.into_iter().map(Post).collect(),
             open_flags: queue.flags.into_iter().map(Into::into).collect(),
@@ -128,13 +122,9 @@ impl CommunityQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Only actions on this post, thread or account (its global ID).")]
         target_id: Option<ID>,
-        #[graphql(desc = "At most this many actions from the newest (1..100).")] first: Option<
-            i32,
-        >,
+        #[graphql(desc = "At most this many actions from the newest (1..100).")] first: Option<i32>,
         #[graphql(desc = "Only actions after this cursor.")] after: Option<String>,
-        #[graphql(desc = "At most this many actions from the oldest (1..100).")] last: Option<
-            i32,
-        >,
+        #[graphql(desc = "At most this many actions from the oldest (1..100).")] last: Option<i32>,
         #[graphql(desc = "Only actions before this cursor.")] before: Option<String>,
     ) -> AppResult<ModerationActionConnection> {
         let page_request = request(first, after, last, before)?;

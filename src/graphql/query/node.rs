@@ -48,13 +48,11 @@ pub(crate) async fn load(ctx: &Context<'_>, id: &ID) -> AppResult<Option<Node>> 
         RecordKind::FundingOpportunity => service::funding::by_id(db, global.id)
             .await?
             .map(|row| Node::FundingOpportunity(FundingOpportunity(row))),
-        RecordKind::Thread => service::community::reads::thread(
-            db,
-            crate::graphql::viewer(ctx),
-            global.id,
-        )
-        .await?
-        .map(|row| Node::Thread(Thread(row))),
+        RecordKind::Thread => {
+            service::community::reads::thread(db, crate::graphql::viewer(ctx), global.id)
+                .await?
+                .map(|row| Node::Thread(Thread(row)))
+        }
         RecordKind::Post => {
             service::community::reads::post(db, crate::graphql::viewer(ctx), global.id)
                 .await?

@@ -172,9 +172,7 @@ impl Thread {
     async fn posts(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "At most this many posts from the start (1..100).")] first: Option<
-            i32,
-        >,
+        #[graphql(desc = "At most this many posts from the start (1..100).")] first: Option<i32>,
         #[graphql(desc = "Only posts after this cursor.")] after: Option<String>,
         #[graphql(desc = "At most this many posts from the end (1..100).")] last: Option<i32>,
         #[graphql(desc = "Only posts before this cursor.")] before: Option<String>,
@@ -419,7 +417,13 @@ macro_rules! connection {
     };
 }
 
-connection!(ThreadConnection, ThreadEdge, Thread, thread::Model, "threads");
+connection!(
+    ThreadConnection,
+    ThreadEdge,
+    Thread,
+    thread::Model,
+    "threads"
+);
 connection!(PostConnection, PostEdge, Post, post::Model, "posts");
 
 /// A page of the moderation log, newest first.

@@ -38,7 +38,9 @@ impl DocumentMapping for ThreadMapping {
                     .filter(|post| post.thread_id == row.id)
                     .map(|post| post.body.as_str())
                     .collect();
-                let (summary, rest) = bodies.split_first().map_or(("", &[][..]), |(first, rest)| (*first, rest));
+                let (summary, rest) = bodies
+                    .split_first()
+                    .map_or(("", &[][..]), |(first, rest)| (*first, rest));
                 doc.texts.push(LocalizedText {
                     language: row.language.clone(),
                     title: row.title.clone(),

@@ -189,7 +189,10 @@ pub fn check_body(field: &str, body: &str) -> Option<FieldError> {
 }
 
 /// `FORBIDDEN` when the viewer's account is suspended now.
-async fn check_not_suspended(db: &impl ConnectionTrait, viewer: &Viewer) -> Result<(), ServiceError> {
+async fn check_not_suspended(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+) -> Result<(), ServiceError> {
     let Some(account) = viewer.account_id() else {
         return Ok(());
     };

@@ -10,12 +10,14 @@ use sea_orm::{
 use serde_json::json;
 
 use super::posting::{visible_post, visible_thread};
-use super::{APPROVED, HIDDEN, LOCKED, OPEN, PENDING, check_reason, conflict, finish, invalid, now};
+use super::{
+    APPROVED, HIDDEN, LOCKED, OPEN, PENDING, check_reason, conflict, finish, invalid, now,
+};
 use crate::domain::{RecordKind, Role, Viewer};
 use crate::entity::{account, account_suspension, flag, post, thread};
+use crate::service::ServiceError;
 use crate::service::permissions::{self, Action};
 use crate::service::records::FieldError;
-use crate::service::ServiceError;
 
 /// Flag statuses as stored.
 pub const FLAG_OPEN: &str = "open";
@@ -214,7 +216,11 @@ pub async fn set_lock(
         RecordKind::Thread,
         row.id,
         None,
-        if locked { "thread.lock" } else { "thread.unlock" },
+        if locked {
+            "thread.lock"
+        } else {
+            "thread.unlock"
+        },
         Some(reason.trim().to_owned()),
         json!({ "status_before": row.status, "status": target }),
     )

@@ -125,7 +125,11 @@ async fn check_subject(
         let kinds: Vec<&str> = SUBJECT_KINDS.iter().map(|kind| kind.name()).collect();
         FieldError::new(
             "subject_id",
-            format!("no {} with this ID (threads attach to a {})", subject.kind, kinds.join(", ")),
+            format!(
+                "no {} with this ID (threads attach to a {})",
+                subject.kind,
+                kinds.join(", ")
+            ),
         )
     }))
 }
@@ -284,7 +288,11 @@ pub async fn edit_post(
         RecordKind::Post,
         row.id,
         Some(row.thread_id),
-        if author { "post.edit" } else { "post.moderator_edit" },
+        if author {
+            "post.edit"
+        } else {
+            "post.moderator_edit"
+        },
         None,
         details,
     )
