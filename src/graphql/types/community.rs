@@ -88,10 +88,11 @@ async fn member(ctx: &Context<'_>, id: i32) -> AppResult<Member> {
     })
 }
 
-/// A conversation or question, attached to a practice, theme, city, funding opportunity or to
-/// nothing.
+/// A `thread` row.
 pub struct Thread(pub thread::Model);
 
+/// A conversation or question, attached to a practice, theme, city, funding opportunity or to
+/// nothing.
 #[Object]
 impl Thread {
     /// Opaque global ID.
@@ -194,9 +195,10 @@ impl Thread {
     }
 }
 
-/// A post in a thread: Markdown, shown as sanitized HTML.
+/// A `post` row.
 pub struct Post(pub post::Model);
 
+/// A post in a thread: Markdown, shown as sanitized HTML.
 #[Object]
 impl Post {
     /// Opaque global ID.
@@ -256,9 +258,10 @@ impl Post {
     }
 }
 
-/// A post's body as it was before an edit.
+/// A `post_revision` row.
 pub struct PostRevision(pub post_revision::Model);
 
+/// A post's body as it was before an edit.
 #[Object]
 impl PostRevision {
     /// The Markdown it had.
