@@ -15,6 +15,9 @@ pub mod webhooks;
 pub use api::{ApiSettings, CorsOrigins};
 pub use auth::{AuthSettings, Budget, TrustedProxies};
 pub use webhooks::WebhookSettings;
+pub mod community;
+
+pub use community::CommunitySettings;
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATA_DIR: &str = "./kxc-data";
@@ -75,6 +78,7 @@ pub struct Settings {
 
     #[command(flatten)]
     pub webhooks: WebhookSettings,
+    pub community: CommunitySettings,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,6 +111,7 @@ impl Settings {
             api: ApiSettings::default(),
             auth: AuthSettings::default(),
             webhooks: WebhookSettings::default(),
+            community: CommunitySettings::default(),
         }
     }
 

@@ -132,6 +132,7 @@ impl From<ServiceError> for AppError {
             }
             ServiceError::Forbidden(message) => Self::new(ErrorCode::Forbidden, message),
             ServiceError::NotFound(message) => Self::new(ErrorCode::NotFound, message),
+            ServiceError::RateLimited(message) => Self::new(ErrorCode::RateLimited, message),
             ServiceError::Conflict {
                 message,
                 current_version,

@@ -19,6 +19,7 @@ mod m0012_identity;
 mod m0013_audit;
 mod m0014_practice_lifecycle;
 mod m0015_webhook_dispatch;
+mod m0016_community_moderation;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_audit::Migration),
             Box::new(m0014_practice_lifecycle::Migration),
             Box::new(m0015_webhook_dispatch::Migration),
+            Box::new(m0016_community_moderation::Migration),
         ]
     }
 }

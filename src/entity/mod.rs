@@ -3,6 +3,7 @@
 pub mod prelude;
 
 pub mod account;
+pub mod account_suspension;
 pub mod api_key;
 pub mod audit_event;
 pub mod change_consumer;
@@ -25,6 +26,7 @@ pub mod partnership;
 pub mod partnership_city;
 pub mod partnership_theme;
 pub mod post;
+pub mod post_revision;
 pub mod practice;
 pub mod practice_city;
 pub mod practice_sdg;

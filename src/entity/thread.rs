@@ -16,6 +16,9 @@ pub struct Model {
     pub last_post_at: Option<DateTimeWithTimeZone>,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
+    pub language: String,
+    pub accepted_post_id: Option<i32>,
+    pub approved_at: Option<DateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

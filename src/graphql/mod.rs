@@ -16,7 +16,7 @@ mod guard;
 pub mod ids;
 mod inputs;
 mod mutation;
-mod query;
+pub(crate) mod query;
 mod scalars;
 mod schema;
 mod types;
@@ -44,6 +44,13 @@ pub(crate) fn viewer<'a>(ctx: &async_graphql::Context<'a>) -> &'a crate::domain:
         std::sync::LazyLock::new(crate::domain::Viewer::anonymous);
     ctx.data_opt::<crate::domain::Viewer>()
         .unwrap_or(&ANONYMOUS)
+}
+
+/// The community's policy (new-member threshold, post flood limit), shared by all requests.
+pub(crate) fn community<'a>(
+    ctx: &async_graphql::Context<'a>,
+) -> &'a crate::service::community::Community {
+    ctx.data_unchecked::<std::sync::Arc<crate::service::community::Community>>()
 }
 
 /// The request's DataLoaders.

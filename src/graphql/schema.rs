@@ -35,6 +35,8 @@ pub struct SchemaOptions {
     pub search: crate::service::search::SearchGate,
     /// Which webhook targets `createWebhookSubscription` accepts.
     pub webhooks: crate::config::WebhookSettings,
+    /// The community's new-member threshold and post flood limit.
+    pub community: crate::config::CommunitySettings,
 }
 
 impl SchemaOptions {
@@ -55,6 +57,7 @@ impl SchemaOptions {
             persisted_query_max_bytes: api.persisted_query_max_bytes,
             search: crate::service::search::SearchGate::from_settings(api),
             webhooks: settings.webhooks.clone(),
+            community: settings.community.clone(),
         }
     }
 }
@@ -74,6 +77,9 @@ pub fn build(db: DatabaseConnection, search: SharedIndex, options: &SchemaOption
         .data(search)
         .data(options.search.clone())
         .data(options.webhooks.clone())
+        .data(Arc::new(
+            crate::service::community::Community::from_settings(&options.community),
+        ))
         .extension(CostBudget)
         .extension(Protection::new(options.limits, options.introspection))
         .extension(PersistedQueries::new(

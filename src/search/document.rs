@@ -8,10 +8,11 @@ use crate::domain::GeoPoint;
 pub use crate::domain::RecordKind;
 
 /// The kinds `search` returns; the others (themes, funders) only feed `suggest`.
-pub const SEARCHABLE: [RecordKind; 3] = [
+pub const SEARCHABLE: [RecordKind; 4] = [
     RecordKind::Practice,
     RecordKind::FundingOpportunity,
     RecordKind::City,
+    RecordKind::Thread,
 ];
 
 /// The unique key of a document: kind and row id packed into one number, so that an upsert can

@@ -9,6 +9,7 @@ pub mod change_log;
 pub mod changes;
 pub mod chunked;
 pub mod cities;
+pub mod community;
 pub mod concurrency;
 pub mod counts;
 pub mod export;
@@ -49,6 +50,8 @@ pub enum ServiceError {
         message: String,
         current_version: i64,
     },
+    /// The viewer did this too often lately (the community's post flood limit).
+    RateLimited(String),
     Db(sea_orm::DbErr),
 }
 
@@ -78,9 +81,10 @@ impl std::fmt::Display for ServiceError {
                     .collect();
                 write!(f, "{}", parts.join("; "))
             }
-            Self::Unauthenticated(message) | Self::Forbidden(message) | Self::NotFound(message) => {
-                f.write_str(message)
-            }
+            Self::Unauthenticated(message)
+            | Self::Forbidden(message)
+            | Self::NotFound(message)
+            | Self::RateLimited(message) => f.write_str(message),
             Self::Conflict {
                 message,
                 current_version,

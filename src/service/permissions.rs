@@ -33,6 +33,11 @@ pub enum Action {
     /// Subscribe webhooks to the change feed, list their deliveries, redeliver and delete them
     /// (one's own subscriptions; admins may delete and redeliver any).
     ManageWebhooks,
+    /// Write threads and posts, edit one's own, flag posts (`service::community`).
+    Participate,
+    /// See and act on the moderation queue: approve, hide and restore posts, lock threads,
+    /// suspend accounts, read the moderation log; edit any post.
+    Moderate,
 }
 
 impl Action {
@@ -45,6 +50,8 @@ impl Action {
             Action::ContributePractices => "contribute practices",
             Action::EvaluatePractices => "evaluate practices",
             Action::ManageWebhooks => "manage webhook subscriptions",
+            Action::Participate => "write in the community",
+            Action::Moderate => "moderate the community",
         }
     }
 }
@@ -59,6 +66,8 @@ pub fn allowed(action: Action) -> &'static [Role] {
             &[Role::Member, Role::Evaluator, Role::Moderator, Role::Admin]
         }
         Action::EvaluatePractices => &[Role::Evaluator, Role::Admin],
+        Action::Participate => &[Role::Member, Role::Evaluator, Role::Moderator, Role::Admin],
+        Action::Moderate => &[Role::Moderator, Role::Admin],
     }
 }
 

@@ -93,6 +93,7 @@ pub enum Found {
     Practice(practice::Model),
     FundingOpportunity(funding_opportunity::Model),
     City(city::Model),
+    Thread(crate::entity::thread::Model),
 }
 
 pub struct FoundHit {
@@ -325,6 +326,12 @@ async fn load_hits(
             .into_iter()
             .map(|row| (row.id, row))
             .collect();
+    let mut threads: HashMap<i32, crate::entity::thread::Model> =
+        service::community::reads::threads_by_ids(db, viewer, &ids_of(RecordKind::Thread))
+            .await?
+            .into_iter()
+            .map(|row| (row.id, row))
+            .collect();
     Ok(hits
         .into_iter()
         .filter_map(|hit| {
@@ -333,6 +340,7 @@ async fn load_hits(
                 RecordKind::Practice => Found::Practice(practices.remove(&id)?),
                 RecordKind::FundingOpportunity => Found::FundingOpportunity(funding.remove(&id)?),
                 RecordKind::City => Found::City(cities.remove(&id)?),
+                RecordKind::Thread => Found::Thread(threads.remove(&id)?),
                 _ => return None,
             };
             Some(FoundHit { found, hit })

@@ -23,6 +23,115 @@ struct Fixture {
     /// A webhook subscription an admin created and deleted, for `deleteWebhookSubscription`
     /// (deleting one that is gone changes nothing).
     deleted_webhook: String,
+    /// Threads and posts of an author none of the credentials is, for the community mutations.
+    community: Community,
+}
+
+/// Global IDs of community records in the states the community mutations start from.
+struct Community {
+    /// An open thread, for `createPost`.
+    open_thread: String,
+    /// An approved reply, for `editPost` and `flagPost`.
+    post: String,
+    /// An approved reply in a question thread, for `acceptAnswer`.
+    answer: String,
+    /// A new member's pending reply, for `approvePost`.
+    pending: String,
+    /// Approved and hidden replies, for `hidePost` and `restorePost`.
+    to_hide: String,
+    to_restore: String,
+    /// Open and locked threads, for `lockThread` and `unlockThread`.
+    to_lock: String,
+    to_unlock: String,
+    /// A member's account, for `suspendAccount`.
+    account: String,
+}
+
+impl Community {
+    fn placeholder() -> Self {
+        let thread = "dGhyZWFkOjA".to_owned();
+        let post = "cG9zdDow".to_owned();
+        Self {
+            open_thread: thread.clone(),
+            post: post.clone(),
+            answer: post.clone(),
+            pending: post.clone(),
+            to_hide: post.clone(),
+            to_restore: post,
+            to_lock: thread.clone(),
+            to_unlock: thread,
+            account: "YWNjb3VudDow".into(),
+        }
+    }
+
+    /// Made through the API by a moderator and a new member of their own.
+    async fn arrange(app: &TestApp) -> Self {
+        let moderator = app.api_key("moderator", None).await;
+        let newcomer = app.api_key("member", None).await;
+        let run = |bearer: String, document: &'static str, input: Value| async move {
+            let data = app
+                .data_as(&bearer, document, json!({ "input": input }))
+                .await;
+            let payload = data.as_object().unwrap().values().next().unwrap().clone();
+            assert_eq!(payload["userErrors"], json!([]), "{payload}");
+            payload
+        };
+        let thread = |kind: &'static str| {
+            run(
+                moderator.clone(),
+                "mutation($input: CreateThreadInput!) { createThread(input: $input) {
+                    thread { id } userErrors { field code message } } }",
+                json!({ "title": "Role table thread", "body": "Opening.", "kind": kind }),
+            )
+        };
+        let reply = |bearer: String, thread: String| {
+            run(
+                bearer,
+                "mutation($input: CreatePostInput!) { createPost(input: $input) {
+                    post { id } userErrors { field code message } } }",
+                json!({ "threadId": thread, "body": "A reply." }),
+            )
+        };
+        let id = |payload: Value, field: &str| payload[field]["id"].as_str().unwrap().to_owned();
+        let open_thread = id(thread("DISCUSSION").await, "thread");
+        let question = id(thread("QUESTION").await, "thread");
+        let to_lock = id(thread("DISCUSSION").await, "thread");
+        let to_unlock = id(thread("DISCUSSION").await, "thread");
+        let post = id(reply(moderator.clone(), open_thread.clone()).await, "post");
+        let answer = id(reply(moderator.clone(), question).await, "post");
+        let pending = id(reply(newcomer.clone(), open_thread.clone()).await, "post");
+        let to_hide = id(reply(moderator.clone(), open_thread.clone()).await, "post");
+        let to_restore = id(reply(moderator.clone(), open_thread.clone()).await, "post");
+        run(
+            moderator.clone(),
+            "mutation($input: ModeratePostInput!) { hidePost(input: $input) {
+                post { id } userErrors { field code message } } }",
+            json!({ "postId": to_restore, "reason": "arranged" }),
+        )
+        .await;
+        run(
+            moderator.clone(),
+            "mutation($input: ModerateThreadInput!) { lockThread(input: $input) {
+                thread { id } userErrors { field code message } } }",
+            json!({ "threadId": to_unlock, "reason": "arranged" }),
+        )
+        .await;
+        let account = app.data_as(&newcomer, "{ viewer { id } }", json!({})).await["viewer"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        Self {
+            open_thread,
+            post,
+            answer,
+            pending,
+            to_hide,
+            to_restore,
+            to_lock,
+            to_unlock,
+            account,
+        }
+    }
 }
 
 const DELETABLE_FUNDING: &str = "role-table-delete";
@@ -263,6 +372,70 @@ fn cases() -> Vec<MutationCase> {
                 deleteWebhookSubscription(input: $input) { deletedId userErrors { field code message } } }",
             variables: |fixture| json!({ "input": { "id": fixture.deleted_webhook } }),
             allowed: &["partner", "admin"],
+            field: "createThread",
+            document: "mutation($input: CreateThreadInput!) {
+                createThread(input: $input) { thread { id } userErrors { field code message } } }",
+            variables: |_| json!({ "input": { "title": "Made by the role table", "body": "B." } }),
+            allowed: &["member", "evaluator", "moderator", "admin"],
+            field: "createPost",
+            document: "mutation($input: CreatePostInput!) {
+                createPost(input: $input) { post { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "threadId": fixture.community.open_thread, "body": "Role table." } })
+            allowed: &["member", "evaluator", "moderator", "admin"],
+            field: "editPost",
+            document: "mutation($input: EditPostInput!) {
+                editPost(input: $input) { post { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "postId": fixture.community.post, "body": "Edited by the role table." } })
+            allowed: &["moderator", "admin"],
+            field: "acceptAnswer",
+            document: "mutation($input: AcceptAnswerInput!) {
+                acceptAnswer(input: $input) { thread { id } userErrors { field code message } } }",
+            variables: |fixture| json!({ "input": { "postId": fixture.community.answer } }),
+            allowed: &["moderator", "admin"],
+            field: "flagPost",
+            document: "mutation($input: FlagPostInput!) {
+                flagPost(input: $input) { flag { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "postId": fixture.community.post, "reason": "role table" } })
+            allowed: &["member", "evaluator", "moderator", "admin"],
+            field: "approvePost",
+            document: "mutation($input: ModeratePostInput!) {
+                approvePost(input: $input) { post { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "postId": fixture.community.pending, "reason": "role table" } })
+            allowed: &["moderator", "admin"],
+            field: "hidePost",
+            document: "mutation($input: ModeratePostInput!) {
+                hidePost(input: $input) { post { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "postId": fixture.community.to_hide, "reason": "role table" } })
+            allowed: &["moderator", "admin"],
+            field: "restorePost",
+            document: "mutation($input: ModeratePostInput!) {
+                restorePost(input: $input) { post { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "postId": fixture.community.to_restore, "reason": "role table" } })
+            allowed: &["moderator", "admin"],
+            field: "lockThread",
+            document: "mutation($input: ModerateThreadInput!) {
+                lockThread(input: $input) { thread { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "threadId": fixture.community.to_lock, "reason": "role table" } })
+            allowed: &["moderator", "admin"],
+            field: "unlockThread",
+            document: "mutation($input: ModerateThreadInput!) {
+                unlockThread(input: $input) { thread { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "threadId": fixture.community.to_unlock, "reason": "role table" } })
+            allowed: &["moderator", "admin"],
+            field: "suspendAccount",
+            document: "mutation($input: SuspendAccountInput!) {
+                suspendAccount(input: $input) { account { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "accountId": fixture.community.account, "reason": "role table" } })
+            allowed: &["moderator", "admin"],
         },
     ]
 }
@@ -363,6 +536,7 @@ async fn exactly_the_allowed_roles_can_run_each_mutation() {
             deletable_funding: DELETABLE_FUNDING,
             practices: Practices::arrange(&app).await,
             deleted_webhook: deleted_webhook(&app).await,
+            community: Community::arrange(&app).await,
         };
         let operator = app.api_key("admin", None).await;
         app.data_as(
@@ -426,6 +600,7 @@ async fn every_mutation_over_get_is_405() {
             deletable_funding: DELETABLE_FUNDING,
             practices: Practices::placeholder(),
             deleted_webhook: "d2ViaG9va19zdWJzY3JpcHRpb246MA".into(),
+            community: Community::placeholder(),
         };
         for case in cases() {
             let response = app

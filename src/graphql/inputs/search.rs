@@ -23,6 +23,8 @@ pub enum SearchType {
     FundingOpportunity,
     /// Cities.
     City,
+    /// Community threads (their title and approved posts).
+    Thread,
 }
 
 /// The facets `search` can count.
@@ -225,6 +227,7 @@ pub fn parse(gate: &SearchGate, args: SearchArgs) -> AppResult<(SearchRequest, V
                 SearchType::Practice => RecordKind::Practice,
                 SearchType::FundingOpportunity => RecordKind::FundingOpportunity,
                 SearchType::City => RecordKind::City,
+                SearchType::Thread => RecordKind::Thread,
             })
             .collect(),
         filter,

@@ -3,6 +3,7 @@
 //! changed object and `userErrors`, a guard beside the field, one service call.
 
 mod api_keys;
+mod community;
 mod funding_sync;
 mod practices;
 mod webhooks;
@@ -20,6 +21,7 @@ pub struct Mutation(
     funding_sync::FundingSyncMutation,
     practices::PracticeMutation,
     webhooks::WebhookMutation,
+    community::CommunityMutation,
 );
 
 /// Splits a service outcome the way every payload answers it: validation problems become

@@ -3,9 +3,10 @@
 
 mod changes;
 mod cities;
+mod community;
 mod funding;
 mod identity;
-mod node;
+pub(crate) mod node;
 mod organisations;
 mod practices;
 mod regions;
@@ -29,4 +30,5 @@ pub struct Query(
     identity::IdentityQuery,
     changes::ChangeQuery,
     webhooks::WebhookQuery,
+    community::CommunityQuery,
 );

@@ -5,6 +5,7 @@ use async_graphql::{Context, ID, Object};
 use crate::error::AppResult;
 use crate::graphql::ids::{GlobalId, RecordKind};
 use crate::graphql::types::city::City;
+use crate::graphql::types::community::{Post, Thread};
 use crate::graphql::types::funding::FundingOpportunity;
 use crate::graphql::types::node::Node;
 use crate::graphql::types::organisation::Organisation;
@@ -17,7 +18,7 @@ use crate::service;
 pub struct NodeQuery;
 
 /// Resolves one ID; unknown, malformed, unpublished or deleted objects are `None`.
-async fn load(ctx: &Context<'_>, id: &ID) -> AppResult<Option<Node>> {
+pub(crate) async fn load(ctx: &Context<'_>, id: &ID) -> AppResult<Option<Node>> {
     let Some(global) = GlobalId::decode(id) else {
         return Ok(None);
     };
@@ -47,6 +48,16 @@ async fn load(ctx: &Context<'_>, id: &ID) -> AppResult<Option<Node>> {
         RecordKind::FundingOpportunity => service::funding::by_id(db, global.id)
             .await?
             .map(|row| Node::FundingOpportunity(FundingOpportunity(row))),
+        RecordKind::Thread => {
+            service::community::reads::thread(db, crate::graphql::viewer(ctx), global.id)
+                .await?
+                .map(|row| Node::Thread(Thread(row)))
+        }
+        RecordKind::Post => {
+            service::community::reads::post(db, crate::graphql::viewer(ctx), global.id)
+                .await?
+                .map(|row| Node::Post(Post(row)))
+        }
         // Kinds without a `Node` type yet.
         _ => None,
     })

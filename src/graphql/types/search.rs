@@ -36,7 +36,7 @@ pub struct SearchResult {
 /// A record that matched, with why.
 #[derive(SimpleObject)]
 pub struct SearchHit {
-    /// The practice, funding opportunity or city that matched.
+    /// The practice, funding opportunity, city or community thread that matched.
     pub node: Node,
     /// Relevance (BM25-based; comparable within one result set only).
     pub score: f64,
@@ -57,6 +57,7 @@ impl SearchHit {
             Found::Practice(row) => Node::Practice(Practice::new(row, ctx, lang)),
             Found::FundingOpportunity(row) => Node::FundingOpportunity(FundingOpportunity(row)),
             Found::City(row) => Node::City(City(row)),
+            Found::Thread(row) => Node::Thread(crate::graphql::types::community::Thread(row)),
         };
         Self {
             node,

@@ -11,6 +11,7 @@ mod practice;
 
 pub use practice::for_viewer as practices_for_viewer;
 mod theme;
+mod thread;
 
 use async_trait::async_trait;
 use sea_orm::DatabaseConnection;
@@ -59,5 +60,6 @@ pub fn all() -> Vec<Box<dyn DocumentMapping>> {
         Box::new(city::CityMapping),
         Box::new(theme::ThemeMapping),
         Box::new(funder::FunderMapping),
+        Box::new(thread::ThreadMapping),
     ]
 }
