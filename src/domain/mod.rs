@@ -8,6 +8,7 @@ mod field_path;
 mod funding_status;
 mod geo;
 mod geo_area;
+pub mod initiatives;
 pub mod limits;
 mod paths;
 mod record_kind;

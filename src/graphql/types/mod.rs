@@ -6,6 +6,7 @@ pub mod audit;
 pub mod change;
 pub mod city;
 pub mod funding;
+pub mod initiative;
 pub mod node;
 pub mod organisation;
 pub mod pagination;
