@@ -18,7 +18,10 @@ pub enum Check {
     NetZeroBy { latest: i32 },
     /// An interim target: at least `min_reduction_pct` reduction by `by_year` at the latest
     /// (a net-zero year no later than `by_year` counts as 100 %).
-    InterimTarget { by_year: i32, min_reduction_pct: f64 },
+    InterimTarget {
+        by_year: i32,
+        min_reduction_pct: f64,
+    },
     /// At least one published practice of the city: implementation has started.
     ConcreteAction,
     /// A reporting platform is named and the last report is at most `within_months` old.
@@ -78,7 +81,9 @@ pub struct Initiative {
 impl Initiative {
     /// The criterion with this code, if any.
     pub fn criterion(&self, code: &str) -> Option<&'static Criterion> {
-        self.criteria.iter().find(|criterion| criterion.code == code)
+        self.criteria
+            .iter()
+            .find(|criterion| criterion.code == code)
     }
 }
 
@@ -255,7 +260,9 @@ pub static INITIATIVES: &[Initiative] = &[
 
 /// The initiative with this organisation slug, if kxc holds its criteria.
 pub fn initiative(slug: &str) -> Option<&'static Initiative> {
-    INITIATIVES.iter().find(|initiative| initiative.slug == slug)
+    INITIATIVES
+        .iter()
+        .find(|initiative| initiative.slug == slug)
 }
 
 /// A city's targets, as [`assess`] needs them.
@@ -294,7 +301,11 @@ pub struct Assessment {
 }
 
 /// Every criterion of `initiative` for a city's commitment, in the initiative's order.
-pub fn assess(initiative: &Initiative, facts: &CommitmentFacts, today: NaiveDate) -> Vec<Assessment> {
+pub fn assess(
+    initiative: &Initiative,
+    facts: &CommitmentFacts,
+    today: NaiveDate,
+) -> Vec<Assessment> {
     initiative
         .criteria
         .iter()
@@ -302,28 +313,47 @@ pub fn assess(initiative: &Initiative, facts: &CommitmentFacts, today: NaiveDate
         .collect()
 }
 
-fn assess_one(criterion: &'static Criterion, facts: &CommitmentFacts, today: NaiveDate) -> Assessment {
+fn assess_one(
+    criterion: &'static Criterion,
+    facts: &CommitmentFacts,
+    today: NaiveDate,
+) -> Assessment {
     let targets = &facts.targets;
     let (met, explanation, practice) = match criterion.check {
         Check::Declaration => {
-            let met = facts.joined_on.is_some() || facts.reference.is_some() || facts.pledge_recorded;
+            let met =
+                facts.joined_on.is_some() || facts.reference.is_some() || facts.pledge_recorded;
             let explanation = match (facts.joined_on, &facts.reference) {
                 (Some(day), _) => format!("joined on {day}"),
                 (None, Some(reference)) => format!("documented at {reference}"),
-                (None, None) if facts.pledge_recorded => "pledge recorded with the commitment".to_owned(),
+                (None, None) if facts.pledge_recorded => {
+                    "pledge recorded with the commitment".to_owned()
+                }
                 (None, None) => "no declaration or pledge on record".to_owned(),
             };
             (met, explanation, None)
         }
         Check::NetZeroBy { latest } => match targets.net_zero_year {
-            Some(year) if year <= latest => (true, format!("net zero by {year}, no later than {latest}"), None),
-            Some(year) => (false, format!("net zero by {year} is later than {latest}"), None),
+            Some(year) if year <= latest => (
+                true,
+                format!("net zero by {year}, no later than {latest}"),
+                None,
+            ),
+            Some(year) => (
+                false,
+                format!("net zero by {year} is later than {latest}"),
+                None,
+            ),
             None => (false, "no net-zero year set".to_owned(), None),
         },
         Check::InterimTarget {
             by_year,
             min_reduction_pct,
-        } => match (targets.target_year, targets.reduction_pct, targets.net_zero_year) {
+        } => match (
+            targets.target_year,
+            targets.reduction_pct,
+            targets.net_zero_year,
+        ) {
             (_, _, Some(net_zero)) if net_zero <= by_year => (
                 true,
                 format!("net zero by {net_zero} is a full reduction by {by_year}"),
@@ -339,26 +369,46 @@ fn assess_one(criterion: &'static Criterion, facts: &CommitmentFacts, today: Nai
                 format!("{pct} % reduction by {year} is less than {min_reduction_pct} %"),
                 None,
             ),
-            (Some(year), Some(_), _) => (false, format!("the target year {year} is after {by_year}"), None),
-            _ => (false, format!("no reduction target for {by_year} set"), None),
+            (Some(year), Some(_), _) => (
+                false,
+                format!("the target year {year} is after {by_year}"),
+                None,
+            ),
+            _ => (
+                false,
+                format!("no reduction target for {by_year} set"),
+                None,
+            ),
         },
         Check::ConcreteAction => match facts.published_practice {
-            Some(id) => (true, "a published practice shows implementation".to_owned(), Some(id)),
+            Some(id) => (
+                true,
+                "a published practice shows implementation".to_owned(),
+                Some(id),
+            ),
             None => (false, "no published practice of the city".to_owned(), None),
         },
         Check::Reporting { within_months } => {
             let cutoff = today.checked_sub_months(Months::new(within_months));
             match (&facts.reporting_platform, facts.last_reported_on) {
                 (None, _) => (false, "no reporting platform named".to_owned(), None),
-                (Some(platform), None) => (false, format!("no report date recorded for {platform}"), None),
+                (Some(platform), None) => (
+                    false,
+                    format!("no report date recorded for {platform}"),
+                    None,
+                ),
                 (Some(platform), Some(day)) if cutoff.is_none_or(|cutoff| day >= cutoff) => (
                     true,
-                    format!("last reported through {platform} on {day}, within {within_months} months"),
+                    format!(
+                        "last reported through {platform} on {day}, within {within_months} months"
+                    ),
                     None,
                 ),
                 (Some(platform), Some(day)) => (
                     false,
-                    format!("last reported through {platform} on {day}, more than {within_months} months ago"),
+                    format!(
+                        "last reported through {platform} on {day}, more than {within_months} months ago"
+                    ),
                     None,
                 ),
             }
@@ -413,15 +463,30 @@ mod tests {
         let codes: Vec<&str> = race_to_zero().criteria.iter().map(|c| c.code).collect();
         assert_eq!(
             codes,
-            ["climate-emergency", "net-zero-target", "interim-target", "implementation", "annual-reporting"]
+            [
+                "climate-emergency",
+                "net-zero-target",
+                "interim-target",
+                "implementation",
+                "annual-reporting"
+            ]
         );
         assert_eq!(race_to_zero().joining_steps.len(), 5);
-        assert!(assess(race_to_zero(), &complete(), today()).iter().all(|a| a.met));
+        assert!(
+            assess(race_to_zero(), &complete(), today())
+                .iter()
+                .all(|a| a.met)
+        );
         for initiative in INITIATIVES {
             let mut codes: Vec<&str> = initiative.criteria.iter().map(|c| c.code).collect();
             codes.sort_unstable();
             codes.dedup();
-            assert_eq!(codes.len(), initiative.criteria.len(), "{}", initiative.slug);
+            assert_eq!(
+                codes.len(),
+                initiative.criteria.len(),
+                "{}",
+                initiative.slug
+            );
         }
     }
 
@@ -464,7 +529,10 @@ mod tests {
         facts.targets.reduction_pct = None;
         assert!(!met(&facts, "interim-target"));
         facts.targets.net_zero_year = Some(2030);
-        assert!(met(&facts, "interim-target"), "net zero by 2030 is 100 % by 2030");
+        assert!(
+            met(&facts, "interim-target"),
+            "net zero by 2030 is 100 % by 2030"
+        );
     }
 
     #[test]

@@ -86,7 +86,10 @@ pub async fn cities_missing(
     code: &str,
 ) -> Result<Vec<i32>, sea_orm::DbErr> {
     let commitments = commitment::Entity::find()
-        .join(JoinType::InnerJoin, commitment::Relation::Organisation.def())
+        .join(
+            JoinType::InnerJoin,
+            commitment::Relation::Organisation.def(),
+        )
         .filter(organisation::Column::Slug.eq(initiative.slug))
         .all(db)
         .await?;

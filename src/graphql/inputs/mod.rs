@@ -320,7 +320,8 @@ impl CityFilter {
         let commitment = self
             .commitment
             .map(|slug| {
-                Slug::parse(&slug).map_err(|message| AppError::bad_input(["filter", "commitment"], message))
+                Slug::parse(&slug)
+                    .map_err(|message| AppError::bad_input(["filter", "commitment"], message))
             })
             .transpose()?;
         let missing_criterion = match self.missing_criterion {
