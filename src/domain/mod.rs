@@ -10,6 +10,7 @@ mod geo;
 mod geo_area;
 pub mod initiatives;
 pub mod limits;
+pub mod partners;
 mod paths;
 mod record_kind;
 mod text;

@@ -19,6 +19,7 @@ pub mod import;
 pub mod lookup;
 pub mod organisations;
 pub mod paging;
+pub mod partners;
 pub mod permissions;
 pub mod practice_lifecycle;
 pub mod practice_query;

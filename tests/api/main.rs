@@ -16,6 +16,7 @@ mod import_validation;
 mod limits;
 mod list_limits;
 mod loaders;
+mod partners;
 mod persisted_queries;
 mod places;
 mod practice_detail;

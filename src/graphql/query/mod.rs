@@ -7,6 +7,7 @@ mod funding;
 mod identity;
 mod node;
 mod organisations;
+mod partners;
 mod practices;
 mod regions;
 mod search;
@@ -23,6 +24,7 @@ pub struct Query(
     themes::ThemeQuery,
     regions::RegionQuery,
     organisations::OrganisationQuery,
+    partners::PartnerQuery,
     funding::FundingQuery,
     search::SearchQuery,
     identity::IdentityQuery,

@@ -10,6 +10,7 @@ pub mod initiative;
 pub mod node;
 pub mod organisation;
 pub mod pagination;
+pub mod partner;
 pub mod practice;
 pub mod practice_connection;
 pub mod region;
