@@ -20,6 +20,7 @@ mod m0013_audit;
 mod m0014_practice_lifecycle;
 mod m0015_webhook_dispatch;
 mod m0016_community_moderation;
+mod m0019_commitment_reports;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_practice_lifecycle::Migration),
             Box::new(m0015_webhook_dispatch::Migration),
             Box::new(m0016_community_moderation::Migration),
+            Box::new(m0019_commitment_reports::Migration),
         ]
     }
 }

@@ -71,6 +71,9 @@ pub struct CommitmentSeed {
     #[serde(default)]
     pub criteria_met: Vec<CommitmentCriterion>,
     pub reporting_platform: Option<ShortText>,
+    /// The day the city last reported through `reporting_platform`, when known.
+    #[serde(default)]
+    pub last_reported_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -229,6 +232,7 @@ pub async fn load_cities(txn: &DatabaseTransaction, cities: &[CitySeed]) -> anyh
                 )),
                 evidence: Set(None),
                 reporting_platform: Set(seed.reporting_platform.as_ref().map(ToString::to_string)),
+                last_reported_on: Set(seed.last_reported_on),
                 ..Default::default()
             }
             .insert(txn)

@@ -8,8 +8,9 @@ use sea_orm::{
 
 use super::ServiceError;
 use super::paging::{Cursor, Page, PageRequest, keyset_condition};
-use crate::domain::{CountryCode, Slug};
-use crate::entity::{city, membership, organisation, region};
+use super::records::FieldError;
+use crate::domain::{CountryCode, Slug, initiatives};
+use crate::entity::{city, commitment, membership, organisation, region};
 
 /// Every list is "any of"; the filters combine with AND.
 #[derive(Clone, Debug, Default)]
@@ -19,6 +20,10 @@ pub struct CityFilter {
     pub countries: Vec<CountryCode>,
     /// Organisation slugs the city is a member of.
     pub networks: Vec<Slug>,
+    /// Slug of an initiative the city has committed to.
+    pub commitment: Option<Slug>,
+    /// Code of a criterion of `commitment` the city does not meet today.
+    pub missing_criterion: Option<String>,
 }
 
 async fn filtered(
@@ -62,6 +67,56 @@ async fn filtered(
             .and_where(Expr::col((organisation::Entity, organisation::Column::Slug)).is_in(slugs))
             .to_owned();
         query = query.filter(city::Column::Id.in_subquery(members));
+    }
+    if let Some(slug) = &filter.commitment {
+        let from = errors.len();
+        super::lookup::organisation_ids(db, &[slug.as_str()], "commitment", &mut errors).await?;
+        super::lookup::as_single_field(&mut errors, from, "commitment");
+        let committed = Query::select()
+            .column((commitment::Entity, commitment::Column::CityId))
+            .from(commitment::Entity)
+            .inner_join(
+                organisation::Entity,
+                Expr::col((organisation::Entity, organisation::Column::Id))
+                    .equals((commitment::Entity, commitment::Column::OrganisationId)),
+            )
+            .and_where(
+                Expr::col((organisation::Entity, organisation::Column::Slug)).eq(slug.as_str()),
+            )
+            .to_owned();
+        query = query.filter(city::Column::Id.in_subquery(committed));
+    }
+    if let Some(code) = &filter.missing_criterion {
+        match filter.commitment.as_ref().map(|slug| initiatives::initiative(slug.as_str())) {
+            None => errors.push(FieldError::new(
+                "missingCriterion",
+                "give `commitment` (the initiative) with `missingCriterion`",
+            )),
+            Some(None) => errors.push(FieldError::new(
+                "commitment",
+                "kxc holds no criteria for this initiative; initiatives with criteria are listed by `initiatives`",
+            )),
+            Some(Some(initiative)) => match initiative.criterion(code) {
+                None => errors.push(FieldError::new(
+                    "missingCriterion",
+                    format!(
+                        "unknown criterion of {}; one of {}",
+                        initiative.slug,
+                        initiative
+                            .criteria
+                            .iter()
+                            .map(|criterion| criterion.code)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )),
+                Some(criterion) => {
+                    let ids = super::commitments::cities_missing(db, initiative, criterion.code)
+                        .await?;
+                    query = query.filter(city::Column::Id.is_in(ids));
+                }
+            },
+        }
     }
     if errors.is_empty() {
         Ok(query)

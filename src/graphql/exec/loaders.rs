@@ -62,6 +62,11 @@ loader!(
     Vec<commitment::Model>,
     batch::city_commitments
 );
+loader!(
+    CityLatestPublishedPractice,
+    i32,
+    crate::service::commitments::latest_published_practices
+);
 loader!(FundingLinksLoader, FundingLinks, batch::funding_links);
 
 /// Like `loader!`, for a batch function that also takes the request's viewer.
@@ -260,6 +265,7 @@ pub struct Loaders {
     pub organisation_members: DataLoader<OrganisationMembers>,
     pub city_commitments: DataLoader<CityCommitments>,
     pub city_practice_ids: DataLoader<CityPracticeIds>,
+    pub city_latest_published_practice: DataLoader<CityLatestPublishedPractice>,
     pub funding_links: DataLoader<FundingLinksLoader>,
     pub theme_practice_counts: DataLoader<ThemePracticeCounts>,
     pub region_city_counts: DataLoader<RegionCityCounts>,
@@ -303,6 +309,7 @@ impl Loaders {
             organisation_members: make!(OrganisationMembers),
             city_commitments: make!(CityCommitments),
             city_practice_ids: make!(CityPracticeIds, viewer),
+            city_latest_published_practice: make!(CityLatestPublishedPractice),
             funding_links: make!(FundingLinksLoader),
             theme_practice_counts: make!(ThemePracticeCounts),
             region_city_counts: make!(RegionCityCounts),

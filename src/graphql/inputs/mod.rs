@@ -307,14 +307,38 @@ pub struct CityFilter {
     pub countries: Option<Vec<String>>,
     /// Organisation slugs the city is a member of.
     pub networks: Option<Vec<String>>,
+    /// Only cities committed to this initiative (its slug, such as `race-to-zero`).
+    pub commitment: Option<String>,
+    /// Only cities whose commitment to `commitment` misses this criterion today (a
+    /// criterion's `code`, such as `annual-reporting`; `initiatives` lists them). Needs
+    /// `commitment`.
+    pub missing_criterion: Option<String>,
 }
 
 impl CityFilter {
     pub fn parse(self) -> AppResult<CityQuery> {
+        let commitment = self
+            .commitment
+            .map(|slug| {
+                Slug::parse(&slug)
+                    .map_err(|message| AppError::bad_input(["filter", "commitment"], message))
+            })
+            .transpose()?;
+        let missing_criterion = match self.missing_criterion {
+            Some(code) if code.chars().count() > 64 => {
+                return Err(AppError::bad_input(
+                    ["filter", "missingCriterion"],
+                    "a criterion code has at most 64 characters",
+                ));
+            }
+            code => code,
+        };
         Ok(CityQuery {
             regions: parse_list(self.regions, "regions", |code| Ok(code.to_owned()))?,
             countries: parse_list(self.countries, "countries", CountryCode::parse)?,
             networks: parse_list(self.networks, "networks", Slug::parse)?,
+            commitment,
+            missing_criterion,
         })
     }
 }

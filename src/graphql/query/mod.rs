@@ -8,6 +8,7 @@ mod funding;
 mod identity;
 pub(crate) mod node;
 mod organisations;
+mod partners;
 mod practices;
 mod regions;
 mod search;
@@ -25,6 +26,7 @@ pub struct Query(
     themes::ThemeQuery,
     regions::RegionQuery,
     organisations::OrganisationQuery,
+    partners::PartnerQuery,
     funding::FundingQuery,
     search::SearchQuery,
     identity::IdentityQuery,

@@ -2,7 +2,9 @@
 
 use async_graphql::{Context, Object};
 
+use crate::domain::initiatives;
 use crate::error::AppResult;
+use crate::graphql::types::initiative::Initiative;
 use crate::graphql::types::organisation::{Organisation, OrganisationFilter};
 use crate::service;
 
@@ -57,5 +59,21 @@ impl OrganisationQuery {
                 .await?
                 .map(Organisation),
         )
+    }
+
+    /// Initiatives kxc holds public criteria for (UN Race to Zero, the EU Covenant of Mayors,
+    /// the EU Cities Mission), each with its criteria and joining steps.
+    async fn initiatives(&self) -> Vec<Initiative> {
+        initiatives::INITIATIVES.iter().map(Initiative).collect()
+    }
+
+    /// One initiative by its organisation slug, such as `race-to-zero`, or null when kxc holds
+    /// no criteria for it.
+    async fn initiative(
+        &self,
+        #[graphql(desc = "The initiative's organisation slug, such as `race-to-zero`.")]
+        slug: String,
+    ) -> Option<Initiative> {
+        initiatives::initiative(&slug).map(Initiative)
     }
 }

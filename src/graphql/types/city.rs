@@ -68,6 +68,25 @@ pub struct ClimateTargets {
     pub status: Option<TargetStatus>,
 }
 
+impl ClimateTargets {
+    /// The targets stored on a city row.
+    pub fn of(row: &city::Model) -> AppResult<Self> {
+        Ok(ClimateTargets {
+            base_year: row.target_base_year,
+            target_year: row.target_year,
+            reduction_percent: row.target_reduction_pct,
+            net_zero_year: row.net_zero_year,
+            status: row
+                .target_status
+                .as_deref()
+                .map(|status| {
+                    super::stored(status, TargetStatus::from_stored, "city.target_status")
+                })
+                .transpose()?,
+        })
+    }
+}
+
 /// A name of the city in one language.
 #[derive(SimpleObject)]
 pub struct LocalName {
@@ -158,6 +177,21 @@ impl Commitment {
     async fn reporting_platform(&self) -> Option<&str> {
         self.0.reporting_platform.as_deref()
     }
+
+    /// The day the city last reported through `reportingPlatform`, when recorded.
+    async fn last_reported_on(&self) -> Option<Date> {
+        self.0.last_reported_on.map(Date::from)
+    }
+
+    /// Every public criterion of the initiative (`initiatives` lists them), derived today
+    /// from the city's targets, published practices, reports and this commitment's record,
+    /// with the evidence; empty when kxc holds no criteria for the initiative.
+    async fn criteria(
+        &self,
+        ctx: &Context<'_>,
+    ) -> AppResult<Vec<super::initiative::CriterionAssessment>> {
+        super::initiative::assess(ctx, &self.0).await
+    }
 }
 
 /// A city with its location, population, climate targets, networks and practices.
@@ -225,20 +259,7 @@ impl City {
 
     /// The city's public climate targets; every field is null when none is recorded.
     async fn targets(&self) -> AppResult<ClimateTargets> {
-        Ok(ClimateTargets {
-            base_year: self.0.target_base_year,
-            target_year: self.0.target_year,
-            reduction_percent: self.0.target_reduction_pct,
-            net_zero_year: self.0.net_zero_year,
-            status: self
-                .0
-                .target_status
-                .as_deref()
-                .map(|status| {
-                    super::stored(status, TargetStatus::from_stored, "city.target_status")
-                })
-                .transpose()?,
-        })
+        ClimateTargets::of(&self.0)
     }
 
     /// Networks the city belongs to.
