@@ -5,6 +5,7 @@ pub mod prelude;
 pub mod account;
 pub mod api_key;
 pub mod audit_event;
+pub mod campaign;
 pub mod change_log;
 pub mod city;
 pub mod commitment;

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::regions;
 use crate::domain::{
     CommitmentCriterion, CountryCode, Description, GeoPoint, HttpUrl, Language, MembershipRole,
-    Name, PartnershipKind, PartnershipStatus, ShortText, Slug, TargetStatus, ThemePath, Title,
+    Name, PartnershipKind, PartnershipRole, PartnershipStatus, ShortText, Slug, TargetStatus, ThemePath, Title,
 };
 use crate::entity::{
     city, commitment, event, event_theme, membership, partnership, partnership_city,
@@ -84,7 +84,14 @@ pub struct PartnershipSeed {
     #[serde(default)]
     pub themes: Vec<ThemePath>,
     pub started_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub ended_on: Option<NaiveDate>,
     pub description: Description,
+    /// Roles of participants other than `member`, by city slug (`{"tokyo": "mentor"}`).
+    #[serde(default)]
+    pub roles: BTreeMap<Slug, PartnershipRole>,
+    #[serde(default)]
+    pub outcomes: Option<Description>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -250,7 +257,20 @@ pub async fn load_partnerships(
         let city_ids = lookup::city_ids(txn, &cities, "cities", &mut errors).await?;
         let themes: Vec<&str> = seed.themes.iter().map(|path| path.as_str()).collect();
         let theme_ids = lookup::theme_ids(txn, &themes, "themes", &mut errors).await?;
+        for (index, city) in seed.roles.keys().enumerate() {
+            if !seed.cities.contains(city) {
+                errors.push(crate::service::records::FieldError::new(
+                    crate::domain::FieldPath::from("roles").index(index),
+                    format!("`{city}` is not one of the cities"),
+                ));
+            }
+        }
         ensure_resolved("partnership", seed.slug.as_str(), errors)?;
+        let roles: std::collections::HashMap<i32, PartnershipRole> = city_ids
+            .iter()
+            .zip(&seed.cities)
+            .filter_map(|(id, slug)| Some((*id, *seed.roles.get(slug)?)))
+            .collect();
         let existing = partnership::Entity::find()
             .filter(partnership::Column::Slug.eq(seed.slug.as_str()))
             .one(txn)
@@ -262,7 +282,8 @@ pub async fn load_partnerships(
             status: Set(seed.status.as_str().to_owned()),
             description: Set(seed.description.to_string()),
             started_on: Set(seed.started_on),
-            ended_on: Set(None),
+            ended_on: Set(seed.ended_on),
+            outcomes: Set(seed.outcomes.as_ref().map(ToString::to_string)),
             updated_at: Set(now),
             ..Default::default()
         };
@@ -273,6 +294,7 @@ pub async fn load_partnerships(
             }
             None => {
                 model.created_at = Set(now);
+                model.version = Set(1);
                 model.insert(txn).await?.id
             }
         };
@@ -288,6 +310,12 @@ pub async fn load_partnerships(
             partnership_city::ActiveModel {
                 partnership_id: Set(id),
                 city_id: Set(city_id),
+                role: Set(roles
+                    .get(&city_id)
+                    .copied()
+                    .unwrap_or(PartnershipRole::Member)
+                    .as_str()
+                    .to_owned()),
             }
             .insert(txn)
             .await?;

@@ -18,6 +18,7 @@ pub mod import;
 pub mod lookup;
 pub mod organisations;
 pub mod paging;
+pub mod partnerships;
 pub mod permissions;
 pub mod practice_lifecycle;
 pub mod practice_query;

@@ -30,6 +30,8 @@ pub enum Action {
     ContributePractices,
     /// Evaluate published practices (never one's own, each once).
     EvaluatePractices,
+    /// Create, edit and delete city-to-city partnerships, events and campaigns.
+    ManageLandscape,
 }
 
 impl Action {
@@ -41,6 +43,7 @@ impl Action {
             Action::WriteFunding => "write funding records",
             Action::ContributePractices => "contribute practices",
             Action::EvaluatePractices => "evaluate practices",
+            Action::ManageLandscape => "manage partnerships, events and campaigns",
         }
     }
 }
@@ -48,7 +51,7 @@ impl Action {
 /// The roles that may perform `action`.
 pub fn allowed(action: Action) -> &'static [Role] {
     match action {
-        Action::ManageApiKeys | Action::ReadAuditLog => &[Role::Admin],
+        Action::ManageApiKeys | Action::ReadAuditLog | Action::ManageLandscape => &[Role::Admin],
         Action::ReviewPractices => &[Role::Moderator, Role::Admin],
         Action::WriteFunding => &[Role::Partner, Role::Admin],
         Action::ContributePractices => {

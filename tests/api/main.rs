@@ -16,6 +16,7 @@ mod limits;
 mod list_limits;
 mod loaders;
 mod persisted_queries;
+mod partnerships;
 mod places;
 mod practice_detail;
 mod practice_filters;

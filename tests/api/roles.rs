@@ -20,6 +20,49 @@ struct Fixture {
     deletable_funding: &'static str,
     /// Practices of an owner none of the credentials is, for the practice mutations.
     practices: Practices,
+    /// A seeded partnership to edit, and partnerships made for `deletePartnership` (one per run).
+    partnership: String,
+    deletable_partnerships: Vec<String>,
+}
+
+/// Calls of the role table so far, so each run gets its own slug or record.
+static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn next_run() -> usize {
+    RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+}
+
+const DELETABLE_PARTNERSHIPS: usize = 24;
+
+/// The seeded partnership to edit and fresh ones to delete, made through the API.
+async fn arrange_partnerships(app: &TestApp) -> (String, Vec<String>) {
+    let admin = app.api_key("admin", None).await;
+    let seeded = app
+        .data("{ partnership(slug: \"futurebuilt\") { id } }", json!({}))
+        .await;
+    let mut deletable = Vec::new();
+    for index in 0..DELETABLE_PARTNERSHIPS {
+        let data = app
+            .data_as(
+                &admin,
+                "mutation($input: CreatePartnershipInput!) { createPartnership(input: $input) {
+                    partnership { id } userErrors { field code message } } }",
+                json!({ "input": { "slug": format!("role-table-delete-{index}"), "name": "To delete",
+                    "kind": "PEER_LEARNING", "status": "PROPOSED",
+                    "participants": [{ "city": "oslo" }, { "city": "asker" }] } }),
+            )
+            .await;
+        deletable.push(
+            data["createPartnership"]["partnership"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    (
+        seeded["partnership"]["id"].as_str().unwrap().to_owned(),
+        deletable,
+    )
 }
 
 const DELETABLE_FUNDING: &str = "role-table-delete";
@@ -129,6 +172,36 @@ struct MutationCase {
 
 fn cases() -> Vec<MutationCase> {
     vec![
+        MutationCase {
+            field: "createPartnership",
+            document: "mutation($input: CreatePartnershipInput!) {
+                createPartnership(input: $input) { partnership { id } userErrors { field code message } } }",
+            variables: |_| {
+                json!({ "input": { "slug": format!("role-table-{}", next_run()), "name": "Role table",
+                    "kind": "PEER_LEARNING", "status": "PROPOSED",
+                    "participants": [{ "city": "oslo", "role": "MENTOR" }, { "city": "asker", "role": "LEARNER" }] } })
+            },
+            allowed: &["admin"],
+        },
+        MutationCase {
+            field: "updatePartnership",
+            document: "mutation($input: UpdatePartnershipInput!) {
+                updatePartnership(input: $input) { partnership { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "id": fixture.partnership, "outcomes": "Edited by the role table." } })
+            },
+            allowed: &["admin"],
+        },
+        MutationCase {
+            field: "deletePartnership",
+            document: "mutation($input: DeletePartnershipInput!) {
+                deletePartnership(input: $input) { deletedId userErrors { field code message } } }",
+            variables: |fixture| {
+                let index = next_run() % fixture.deletable_partnerships.len();
+                json!({ "input": { "id": fixture.deletable_partnerships[index] } })
+            },
+            allowed: &["admin"],
+        },
         MutationCase {
             field: "createApiKey",
             document: "mutation($input: CreateApiKeyInput!) {
@@ -310,11 +383,14 @@ async fn credentials(app: &TestApp) -> Vec<Credential> {
 #[tokio::test]
 async fn exactly_the_allowed_roles_can_run_each_mutation() {
     for app in spawn_apps_with(accept_test_tokens).await {
+        let partnerships = arrange_partnerships(&app).await;
         let spare = app.api_key("member", None).await;
         let fixture = Fixture {
             spare_key_prefix: spare[..12].to_owned(),
             deletable_funding: DELETABLE_FUNDING,
             practices: Practices::arrange(&app).await,
+            partnership: partnerships.0,
+            deletable_partnerships: partnerships.1,
         };
         let operator = app.api_key("admin", None).await;
         app.data_as(
@@ -377,6 +453,8 @@ async fn every_mutation_over_get_is_405() {
             spare_key_prefix: "kxc_00000000".into(),
             deletable_funding: DELETABLE_FUNDING,
             practices: Practices::placeholder(),
+            partnership: "UGFydG5lcnNoaXA6MA".into(),
+            deletable_partnerships: vec!["UGFydG5lcnNoaXA6MA".into()],
         };
         for case in cases() {
             let response = app

@@ -10,7 +10,8 @@ use sea_orm::DatabaseConnection;
 
 use crate::domain::Viewer;
 use crate::entity::{
-    city, commitment, evaluation, membership, organisation, practice, practice_translation, region,
+    city, commitment, evaluation, membership, organisation, partnership, partnership_city, practice,
+    practice_translation, region,
 };
 use crate::error::AppError;
 use crate::service::batch::{self, FundingLinks};
@@ -63,6 +64,21 @@ loader!(
     batch::city_commitments
 );
 loader!(FundingLinksLoader, FundingLinks, batch::funding_links);
+loader!(
+    PartnershipParticipants,
+    Vec<partnership_city::Model>,
+    crate::service::partnerships::participants
+);
+loader!(
+    PartnershipThemes,
+    Vec<i32>,
+    crate::service::partnerships::theme_ids
+);
+loader!(
+    CityPartnerships,
+    Vec<partnership::Model>,
+    crate::service::partnerships::of_cities
+);
 
 /// Like `loader!`, for a batch function that also takes the request's viewer.
 macro_rules! viewer_loader {
@@ -268,6 +284,9 @@ pub struct Loaders {
     pub region_children: DataLoader<RegionChildren>,
     pub regions_by_code: DataLoader<RegionsByCode>,
     pub cities_within: DataLoader<CitiesWithin>,
+    pub partnership_participants: DataLoader<PartnershipParticipants>,
+    pub partnership_themes: DataLoader<PartnershipThemes>,
+    pub city_partnerships: DataLoader<CityPartnerships>,
     theme_tree: tokio::sync::OnceCell<std::sync::Arc<Vec<Theme>>>,
 }
 
@@ -311,6 +330,9 @@ impl Loaders {
             region_children: make!(RegionChildren),
             regions_by_code: make!(RegionsByCode),
             cities_within: make!(CitiesWithin),
+            partnership_participants: make!(PartnershipParticipants),
+            partnership_themes: make!(PartnershipThemes),
+            city_partnerships: make!(CityPartnerships),
             theme_tree: tokio::sync::OnceCell::new(),
         }
     }

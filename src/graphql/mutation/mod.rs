@@ -4,6 +4,7 @@
 
 mod api_keys;
 mod funding_sync;
+mod partnerships;
 mod practices;
 
 use async_graphql::MergedObject;
@@ -18,6 +19,7 @@ pub struct Mutation(
     api_keys::ApiKeyMutation,
     funding_sync::FundingSyncMutation,
     practices::PracticeMutation,
+    partnerships::PartnershipMutation,
 );
 
 /// Splits a service outcome the way every payload answers it: validation problems become

@@ -7,6 +7,7 @@ mod funding;
 mod identity;
 mod node;
 mod organisations;
+mod partnerships;
 mod practices;
 mod regions;
 mod search;
@@ -23,6 +24,7 @@ pub struct Query(
     themes::ThemeQuery,
     regions::RegionQuery,
     organisations::OrganisationQuery,
+    partnerships::PartnershipQuery,
     funding::FundingQuery,
     search::SearchQuery,
     identity::IdentityQuery,

@@ -8,6 +8,7 @@ use crate::graphql::types::city::City;
 use crate::graphql::types::funding::FundingOpportunity;
 use crate::graphql::types::node::Node;
 use crate::graphql::types::organisation::Organisation;
+use crate::graphql::types::partnership::Partnership;
 use crate::graphql::types::practice::Practice;
 use crate::graphql::types::region::Region;
 use crate::graphql::types::theme::Theme;
@@ -47,6 +48,9 @@ async fn load(ctx: &Context<'_>, id: &ID) -> AppResult<Option<Node>> {
         RecordKind::FundingOpportunity => service::funding::by_id(db, global.id)
             .await?
             .map(|row| Node::FundingOpportunity(FundingOpportunity(row))),
+        RecordKind::Partnership => service::partnerships::by_id(db, global.id)
+            .await?
+            .map(|row| Node::Partnership(Partnership(row))),
         // Kinds without a `Node` type yet.
         _ => None,
     })

@@ -9,6 +9,7 @@ pub mod funding;
 pub mod node;
 pub mod organisation;
 pub mod pagination;
+pub mod partnership;
 pub mod practice;
 pub mod practice_connection;
 pub mod region;

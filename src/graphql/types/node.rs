@@ -5,6 +5,7 @@ use async_graphql::{ID, Interface};
 use crate::graphql::types::city::City;
 use crate::graphql::types::funding::FundingOpportunity;
 use crate::graphql::types::organisation::Organisation;
+use crate::graphql::types::partnership::Partnership;
 use crate::graphql::types::practice::Practice;
 use crate::graphql::types::region::Region;
 use crate::graphql::types::theme::Theme;
@@ -21,4 +22,5 @@ pub enum Node {
     Region(Region),
     Organisation(Organisation),
     FundingOpportunity(FundingOpportunity),
+    Partnership(Partnership),
 }
