@@ -109,6 +109,21 @@ pub struct EventSeed {
     pub themes: Vec<ThemePath>,
     pub url: Option<HttpUrl>,
     pub description: Description,
+    /// Local start and end times (`HH:MM`) in `time_zone`; none for an all-day event.
+    #[serde(default)]
+    pub start_time: Option<String>,
+    #[serde(default)]
+    pub end_time: Option<String>,
+    /// IANA time zone; `UTC` when left out.
+    #[serde(default = "utc")]
+    pub time_zone: String,
+    /// The campaign (campaigns.json) this event is a milestone of.
+    #[serde(default)]
+    pub campaign: Option<Slug>,
+}
+
+fn utc() -> String {
+    "UTC".to_owned()
 }
 
 /// Fails the seed with the collected field errors, naming the record.
@@ -349,6 +364,19 @@ pub async fn load_events(txn: &DatabaseTransaction, events: &[EventSeed]) -> any
             .copied();
         let themes: Vec<&str> = seed.themes.iter().map(|path| path.as_str()).collect();
         let theme_ids = lookup::theme_ids(txn, &themes, "themes", &mut errors).await?;
+        let campaign: Vec<&str> = seed.campaign.iter().map(|slug| slug.as_str()).collect();
+        let campaign_id = lookup::campaign_ids(txn, &campaign, "campaign", &mut errors)
+            .await?
+            .first()
+            .copied();
+        for (field, time) in [("start_time", &seed.start_time), ("end_time", &seed.end_time)] {
+            if let Some(Err(message)) = time.as_deref().map(crate::service::events::parse_time) {
+                errors.push(crate::service::records::FieldError::new(field, message));
+            }
+        }
+        if let Err(message) = crate::service::events::parse_time_zone(&seed.time_zone) {
+            errors.push(crate::service::records::FieldError::new("time_zone", message));
+        }
         ensure_resolved("event", seed.slug.as_str(), errors)?;
         let existing = event::Entity::find()
             .filter(event::Column::Slug.eq(seed.slug.as_str()))
@@ -364,6 +392,10 @@ pub async fn load_events(txn: &DatabaseTransaction, events: &[EventSeed]) -> any
             online: Set(seed.online),
             organiser_id: Set(organiser_id),
             url: Set(seed.url.as_ref().map(ToString::to_string)),
+            start_time: Set(seed.start_time.clone()),
+            end_time: Set(seed.end_time.clone()),
+            time_zone: Set(seed.time_zone.clone()),
+            campaign_id: Set(campaign_id),
             updated_at: Set(now),
             ..Default::default()
         };
@@ -374,6 +406,7 @@ pub async fn load_events(txn: &DatabaseTransaction, events: &[EventSeed]) -> any
             }
             None => {
                 model.created_at = Set(now);
+                model.version = Set(1);
                 model.insert(txn).await?.id
             }
         };

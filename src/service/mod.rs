@@ -10,6 +10,7 @@ pub mod chunked;
 pub mod cities;
 pub mod concurrency;
 pub mod counts;
+pub mod events;
 pub mod export;
 pub mod funding;
 pub mod funding_sync;

@@ -4,6 +4,7 @@ mod cli;
 mod connections;
 mod contribute;
 mod descriptions;
+mod events;
 mod export;
 mod funding;
 mod graphiql;

@@ -23,6 +23,8 @@ struct Fixture {
     /// A seeded partnership to edit, and partnerships made for `deletePartnership` (one per run).
     partnership: String,
     deletable_partnerships: Vec<String>,
+    /// A seeded event to edit.
+    event: String,
 }
 
 /// Calls of the role table so far, so each run gets its own slug or record.
@@ -189,6 +191,25 @@ fn cases() -> Vec<MutationCase> {
                 updatePartnership(input: $input) { partnership { id } userErrors { field code message } } }",
             variables: |fixture| {
                 json!({ "input": { "id": fixture.partnership, "outcomes": "Edited by the role table." } })
+            },
+            allowed: &["admin"],
+        },
+        MutationCase {
+            field: "createEvent",
+            document: "mutation($input: CreateEventInput!) {
+                createEvent(input: $input) { event { id } userErrors { field code message } } }",
+            variables: |_| {
+                json!({ "input": { "slug": format!("role-table-event-{}", next_run()), "title": "Role table",
+                    "startsOn": "2027-01-01", "endsOn": "2027-01-01", "city": "oslo" } })
+            },
+            allowed: &["admin"],
+        },
+        MutationCase {
+            field: "updateEvent",
+            document: "mutation($input: UpdateEventInput!) {
+                updateEvent(input: $input) { event { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "id": fixture.event, "description": "Edited by the role table." } })
             },
             allowed: &["admin"],
         },
@@ -391,6 +412,12 @@ async fn exactly_the_allowed_roles_can_run_each_mutation() {
             practices: Practices::arrange(&app).await,
             partnership: partnerships.0,
             deletable_partnerships: partnerships.1,
+            event: app
+                .data("{ event(slug: \"c40-world-mayors-summit-2019\") { id } }", json!({}))
+                .await["event"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
         };
         let operator = app.api_key("admin", None).await;
         app.data_as(
@@ -455,6 +482,7 @@ async fn every_mutation_over_get_is_405() {
             practices: Practices::placeholder(),
             partnership: "UGFydG5lcnNoaXA6MA".into(),
             deletable_partnerships: vec!["UGFydG5lcnNoaXA6MA".into()],
+            event: "RXZlbnQ6MA".into(),
         };
         for case in cases() {
             let response = app

@@ -74,6 +74,7 @@ loader!(
     Vec<i32>,
     crate::service::partnerships::theme_ids
 );
+loader!(EventThemes, Vec<i32>, crate::service::events::theme_ids);
 loader!(
     CityPartnerships,
     Vec<partnership::Model>,
@@ -287,6 +288,7 @@ pub struct Loaders {
     pub partnership_participants: DataLoader<PartnershipParticipants>,
     pub partnership_themes: DataLoader<PartnershipThemes>,
     pub city_partnerships: DataLoader<CityPartnerships>,
+    pub event_themes: DataLoader<EventThemes>,
     theme_tree: tokio::sync::OnceCell<std::sync::Arc<Vec<Theme>>>,
 }
 
@@ -333,6 +335,7 @@ impl Loaders {
             partnership_participants: make!(PartnershipParticipants),
             partnership_themes: make!(PartnershipThemes),
             city_partnerships: make!(CityPartnerships),
+            event_themes: make!(EventThemes),
             theme_tree: tokio::sync::OnceCell::new(),
         }
     }

@@ -3,6 +3,7 @@
 //! changed object and `userErrors`, a guard beside the field, one service call.
 
 mod api_keys;
+mod events;
 mod funding_sync;
 mod partnerships;
 mod practices;
@@ -20,6 +21,7 @@ pub struct Mutation(
     funding_sync::FundingSyncMutation,
     practices::PracticeMutation,
     partnerships::PartnershipMutation,
+    events::EventMutation,
 );
 
 /// Splits a service outcome the way every payload answers it: validation problems become

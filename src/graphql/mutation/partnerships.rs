@@ -119,10 +119,10 @@ pub struct DeletePartnershipPayload {
 
 /// Collects parse failures as field errors.
 #[derive(Default)]
-struct Errors(Vec<FieldError>);
+pub(super) struct Errors(pub(super) Vec<FieldError>);
 
 impl Errors {
-    fn take<T>(&mut self, path: impl Into<FieldPath>, result: Result<T, String>) -> Option<T> {
+    pub(super) fn take<T>(&mut self, path: impl Into<FieldPath>, result: Result<T, String>) -> Option<T> {
         match result {
             Ok(value) => Some(value),
             Err(message) => {
@@ -132,7 +132,7 @@ impl Errors {
         }
     }
 
-    fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, ServiceError> {
+    pub(super) fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, ServiceError> {
         if self.0.is_empty() {
             Ok(value())
         } else {
@@ -155,7 +155,7 @@ fn participants(errors: &mut Errors, input: Vec<ParticipantInput>) -> Vec<Partic
     parsed
 }
 
-fn themes(errors: &mut Errors, input: Vec<String>) -> Vec<ThemePath> {
+pub(super) fn themes(errors: &mut Errors, input: Vec<String>) -> Vec<ThemePath> {
     let mut parsed = Vec::with_capacity(input.len());
     for (index, path) in input.iter().enumerate() {
         if let Some(theme) = errors.take(FieldPath::from("themes").index(index), ThemePath::parse(path))
@@ -166,7 +166,7 @@ fn themes(errors: &mut Errors, input: Vec<String>) -> Vec<ThemePath> {
     parsed
 }
 
-fn day(errors: &mut Errors, field: &str, date: Option<Date>) -> Option<chrono::NaiveDate> {
+pub(super) fn day(errors: &mut Errors, field: &str, date: Option<Date>) -> Option<chrono::NaiveDate> {
     date.and_then(|date| errors.take(field, date.to_day()))
 }
 
@@ -252,7 +252,7 @@ impl UpdatePartnershipInput {
     }
 }
 
-fn check_reason(reason: &Option<String>) -> Result<(), ServiceError> {
+pub(super) fn check_reason(reason: &Option<String>) -> Result<(), ServiceError> {
     match reason {
         Some(reason) if reason.chars().count() > crate::service::api_keys::create::MAX_REASON_CHARS => {
             Err(ServiceError::invalid(

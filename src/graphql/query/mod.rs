@@ -2,6 +2,7 @@
 //! the database and the request's loaders from the context and calls one service.
 
 mod changes;
+mod events;
 mod cities;
 mod funding;
 mod identity;
@@ -25,6 +26,7 @@ pub struct Query(
     regions::RegionQuery,
     organisations::OrganisationQuery,
     partnerships::PartnershipQuery,
+    events::EventQuery,
     funding::FundingQuery,
     search::SearchQuery,
     identity::IdentityQuery,

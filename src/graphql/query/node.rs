@@ -5,6 +5,7 @@ use async_graphql::{Context, ID, Object};
 use crate::error::AppResult;
 use crate::graphql::ids::{GlobalId, RecordKind};
 use crate::graphql::types::city::City;
+use crate::graphql::types::event::Event;
 use crate::graphql::types::funding::FundingOpportunity;
 use crate::graphql::types::node::Node;
 use crate::graphql::types::organisation::Organisation;
@@ -51,6 +52,9 @@ async fn load(ctx: &Context<'_>, id: &ID) -> AppResult<Option<Node>> {
         RecordKind::Partnership => service::partnerships::by_id(db, global.id)
             .await?
             .map(|row| Node::Partnership(Partnership(row))),
+        RecordKind::Event => service::events::by_id(db, global.id)
+            .await?
+            .map(|row| Node::Event(Event(row))),
         // Kinds without a `Node` type yet.
         _ => None,
     })

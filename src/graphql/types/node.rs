@@ -3,6 +3,7 @@
 use async_graphql::{ID, Interface};
 
 use crate::graphql::types::city::City;
+use crate::graphql::types::event::Event;
 use crate::graphql::types::funding::FundingOpportunity;
 use crate::graphql::types::organisation::Organisation;
 use crate::graphql::types::partnership::Partnership;
@@ -23,4 +24,5 @@ pub enum Node {
     Organisation(Organisation),
     FundingOpportunity(FundingOpportunity),
     Partnership(Partnership),
+    Event(Event),
 }
