@@ -21,6 +21,7 @@ mod m0014_practice_lifecycle;
 mod m0015_webhook_dispatch;
 mod m0016_community_moderation;
 mod m0019_commitment_reports;
+mod m0018_landscape;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_webhook_dispatch::Migration),
             Box::new(m0016_community_moderation::Migration),
             Box::new(m0019_commitment_reports::Migration),
+            Box::new(m0018_landscape::Migration),
         ]
     }
 }

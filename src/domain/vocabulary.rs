@@ -144,8 +144,7 @@ stored_enum! {
 }
 
 stored_enum! {
-    /// What a city-to-city partnership does. Partnerships are not in the GraphQL schema yet;
-    /// the seed stores these strings.
+    /// What a city-to-city partnership does.
     PartnershipKind {
         /// Cities learning from each other (study visits, mentoring, peer reviews).
         PeerLearning => "peer-learning",
@@ -156,7 +155,7 @@ stored_enum! {
         /// Cities building or running shared infrastructure.
         JointInfrastructure => "joint-infrastructure",
         /// Cities speaking with one voice to governments or the EU.
-        Advocacy => "advocacy",
+        CollectiveAdvocacy => "advocacy",
     }
 }
 
@@ -169,6 +168,22 @@ stored_enum! {
         Completed => "completed",
         /// Planned or proposed, not started.
         Proposed => "proposed",
+    }
+}
+
+stored_enum! {
+    /// What a city does in a partnership.
+    PartnershipRole {
+        /// Shares its experience with a learner (e.g. Tokyo supporting Kuala Lumpur).
+        Mentor => "mentor",
+        /// Learns from a mentor.
+        Learner => "learner",
+        /// Leads or coordinates the partnership.
+        Lead => "lead",
+        /// Takes part as one of equal partners.
+        Member => "member",
+        /// Follows the work without committing to it.
+        Observer => "observer",
     }
 }
 
@@ -192,6 +207,9 @@ mod tests {
         }
         for kind in PartnershipKind::ALL {
             assert_eq!(PartnershipKind::from_stored(kind.as_str()), Some(*kind));
+        }
+        for role in PartnershipRole::ALL {
+            assert_eq!(PartnershipRole::from_stored(role.as_str()), Some(*role));
         }
         for status in PartnershipStatus::ALL {
             assert_eq!(

@@ -20,6 +20,14 @@ pub struct Model {
     pub url: Option<String>,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
+    pub version: i32,
+    /// Local start time `HH:MM` in `time_zone`; null for an all-day event.
+    pub start_time: Option<String>,
+    /// Local end time `HH:MM` in `time_zone`; null for an all-day event.
+    pub end_time: Option<String>,
+    /// IANA time zone name, such as `Europe/Oslo`.
+    pub time_zone: String,
+    pub campaign_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -35,6 +43,14 @@ pub enum Relation {
     #[sea_orm(has_many = "super::event_theme::Entity")]
     EventTheme,
     #[sea_orm(
+        belongs_to = "super::campaign::Entity",
+        from = "Column::CampaignId",
+        to = "super::campaign::Column::Id",
+        on_update = "NoAction",
+        on_delete = "SetNull"
+    )]
+    Campaign,
+    #[sea_orm(
         belongs_to = "super::organisation::Entity",
         from = "Column::OrganiserId",
         to = "super::organisation::Column::Id",
@@ -47,6 +63,12 @@ pub enum Relation {
 impl Related<super::city::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::City.def()
+    }
+}
+
+impl Related<super::campaign::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Campaign.def()
     }
 }
 

@@ -7,6 +7,7 @@ pub mod account_suspension;
 pub mod api_key;
 pub mod audit_event;
 pub mod change_consumer;
+pub mod campaign;
 pub mod change_log;
 pub mod city;
 pub mod commitment;

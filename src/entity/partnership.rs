@@ -18,6 +18,9 @@ pub struct Model {
     pub ended_on: Option<Date>,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
+    pub version: i32,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub outcomes: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

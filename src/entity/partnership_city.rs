@@ -9,6 +9,7 @@ pub struct Model {
     pub partnership_id: i32,
     #[sea_orm(primary_key, auto_increment = false)]
     pub city_id: i32,
+    pub role: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

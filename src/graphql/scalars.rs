@@ -44,17 +44,21 @@ impl From<NaiveDate> for Date {
 impl Date {
     /// The day, or `BAD_USER_INPUT` at `field` when the text is no `YYYY-MM-DD` date.
     pub fn day(&self, field: impl Into<FieldPath>) -> AppResult<NaiveDate> {
+        self.to_day()
+            .map_err(|message| AppError::bad_input(field, message))
+    }
+
+    /// The day, or the message saying why the text is no `YYYY-MM-DD` date (for mutation
+    /// inputs, where it becomes a user error).
+    pub fn to_day(&self) -> Result<NaiveDate, String> {
         let text = self.0.trim();
         let day = (text.len() == 10)
             .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
             .flatten();
         day.ok_or_else(|| {
-            AppError::bad_input(
-                field,
-                format!(
-                    "`{}` is not a calendar date (YYYY-MM-DD, such as 2026-03-01)",
-                    crate::domain::excerpt(text)
-                ),
+            format!(
+                "`{}` is not a calendar date (YYYY-MM-DD, such as 2026-03-01)",
+                crate::domain::excerpt(text)
             )
         })
     }

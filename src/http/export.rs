@@ -14,10 +14,8 @@ use futures_util::stream;
 use serde::Deserialize;
 
 use super::AppState;
-use super::client;
 use super::negotiate::ResponseMedia;
 use super::reply;
-use crate::auth::budget::Overdraft;
 use crate::domain::Slug;
 use crate::error::ErrorCode;
 use crate::service::export::Snapshot;
@@ -47,47 +45,11 @@ pub async fn funding(
     headers: HeaderMap,
     params: Result<Query<ExportParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let caller = match client::authenticate(&state, &headers, peer.ip(), ResponseMedia::Json).await
+    let budget = match super::charge::charge(&state, &headers, peer.ip(), EXPORT_COST, "export")
+        .await
     {
-        Ok(caller) => caller,
+        Ok(budget) => budget,
         Err(refused) => return refused,
-    };
-    let charge = &caller.charge;
-    // A budget smaller than an export is spent whole by one, so an export always fits in time.
-    let mut cost = EXPORT_COST;
-    let budget = loop {
-        match charge.budgets.charge(charge.role, &charge.key, cost) {
-            Ok(budget) => break budget,
-            Err(Overdraft::TooCostly { limit }) if u64::from(limit) < cost => {
-                cost = u64::from(limit);
-            }
-            Err(Overdraft::TooCostly { limit }) => {
-                tracing::error!(limit, cost, "export: budget refuses its own capacity");
-                return reply::rejection(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    ResponseMedia::Json,
-                    ErrorCode::Internal,
-                    "internal error",
-                );
-            }
-            Err(Overdraft::Empty {
-                state: budget,
-                retry_after_seconds,
-            }) => {
-                let mut response = reply::rejection(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    ResponseMedia::Json,
-                    ErrorCode::RateLimited,
-                    format!("too many requests; retry in {retry_after_seconds} s"),
-                );
-                reply::rate_limit_headers(
-                    response.headers_mut(),
-                    budget,
-                    Some(retry_after_seconds),
-                );
-                return response;
-            }
-        }
     };
     let source = match params {
         Ok(Query(params)) => params.source,

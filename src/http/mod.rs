@@ -1,7 +1,10 @@
-//! The HTTP surface: GraphQL, GraphiQL, the funding export (`export.rs`) and health probes. Every GraphQL request is
+//! The HTTP surface: GraphQL, GraphiQL, the funding export (`export.rs`), the events calendar
+//! (`calendar.rs`) and health probes. Every GraphQL request is
 //! authenticated here (`client.rs`) before the schema runs; it is served with
 //! `ConnectInfo<SocketAddr>` so anonymous budgets know the client's address.
 
+mod calendar;
+mod charge;
 mod client;
 mod export;
 mod graphiql;
@@ -49,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/graphiql/{file}", get(graphiql::asset))
         .route("/export/funding.jsonl", get(export::funding))
+        .route("/events.ics", get(calendar::events_ics))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .layer(layers::body_timeout(api.body_timeout()))

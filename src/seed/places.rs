@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::regions;
 use crate::domain::{
     CommitmentCriterion, CountryCode, Description, GeoPoint, HttpUrl, Language, MembershipRole,
-    Name, PartnershipKind, PartnershipStatus, ShortText, Slug, TargetStatus, ThemePath, Title,
+    Name, PartnershipKind, PartnershipRole, PartnershipStatus, ShortText, Slug, TargetStatus, ThemePath, Title,
 };
 use crate::entity::{
     city, commitment, event, event_theme, membership, partnership, partnership_city,
@@ -87,7 +87,14 @@ pub struct PartnershipSeed {
     #[serde(default)]
     pub themes: Vec<ThemePath>,
     pub started_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub ended_on: Option<NaiveDate>,
     pub description: Description,
+    /// Roles of participants other than `member`, by city slug (`{"tokyo": "mentor"}`).
+    #[serde(default)]
+    pub roles: BTreeMap<Slug, PartnershipRole>,
+    #[serde(default)]
+    pub outcomes: Option<Description>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -105,6 +112,21 @@ pub struct EventSeed {
     pub themes: Vec<ThemePath>,
     pub url: Option<HttpUrl>,
     pub description: Description,
+    /// Local start and end times (`HH:MM`) in `time_zone`; none for an all-day event.
+    #[serde(default)]
+    pub start_time: Option<String>,
+    #[serde(default)]
+    pub end_time: Option<String>,
+    /// IANA time zone; `UTC` when left out.
+    #[serde(default = "utc")]
+    pub time_zone: String,
+    /// The campaign (campaigns.json) this event is a milestone of.
+    #[serde(default)]
+    pub campaign: Option<Slug>,
+}
+
+fn utc() -> String {
+    "UTC".to_owned()
 }
 
 /// Fails the seed with the collected field errors, naming the record.
@@ -254,7 +276,20 @@ pub async fn load_partnerships(
         let city_ids = lookup::city_ids(txn, &cities, "cities", &mut errors).await?;
         let themes: Vec<&str> = seed.themes.iter().map(|path| path.as_str()).collect();
         let theme_ids = lookup::theme_ids(txn, &themes, "themes", &mut errors).await?;
+        for (index, city) in seed.roles.keys().enumerate() {
+            if !seed.cities.contains(city) {
+                errors.push(crate::service::records::FieldError::new(
+                    crate::domain::FieldPath::from("roles").index(index),
+                    format!("`{city}` is not one of the cities"),
+                ));
+            }
+        }
         ensure_resolved("partnership", seed.slug.as_str(), errors)?;
+        let roles: std::collections::HashMap<i32, PartnershipRole> = city_ids
+            .iter()
+            .zip(&seed.cities)
+            .filter_map(|(id, slug)| Some((*id, *seed.roles.get(slug)?)))
+            .collect();
         let existing = partnership::Entity::find()
             .filter(partnership::Column::Slug.eq(seed.slug.as_str()))
             .one(txn)
@@ -266,7 +301,8 @@ pub async fn load_partnerships(
             status: Set(seed.status.as_str().to_owned()),
             description: Set(seed.description.to_string()),
             started_on: Set(seed.started_on),
-            ended_on: Set(None),
+            ended_on: Set(seed.ended_on),
+            outcomes: Set(seed.outcomes.as_ref().map(ToString::to_string)),
             updated_at: Set(now),
             ..Default::default()
         };
@@ -277,6 +313,7 @@ pub async fn load_partnerships(
             }
             None => {
                 model.created_at = Set(now);
+                model.version = Set(1);
                 model.insert(txn).await?.id
             }
         };
@@ -292,6 +329,12 @@ pub async fn load_partnerships(
             partnership_city::ActiveModel {
                 partnership_id: Set(id),
                 city_id: Set(city_id),
+                role: Set(roles
+                    .get(&city_id)
+                    .copied()
+                    .unwrap_or(PartnershipRole::Member)
+                    .as_str()
+                    .to_owned()),
             }
             .insert(txn)
             .await?;
@@ -325,6 +368,19 @@ pub async fn load_events(txn: &DatabaseTransaction, events: &[EventSeed]) -> any
             .copied();
         let themes: Vec<&str> = seed.themes.iter().map(|path| path.as_str()).collect();
         let theme_ids = lookup::theme_ids(txn, &themes, "themes", &mut errors).await?;
+        let campaign: Vec<&str> = seed.campaign.iter().map(|slug| slug.as_str()).collect();
+        let campaign_id = lookup::campaign_ids(txn, &campaign, "campaign", &mut errors)
+            .await?
+            .first()
+            .copied();
+        for (field, time) in [("start_time", &seed.start_time), ("end_time", &seed.end_time)] {
+            if let Some(Err(message)) = time.as_deref().map(crate::service::events::parse_time) {
+                errors.push(crate::service::records::FieldError::new(field, message));
+            }
+        }
+        if let Err(message) = crate::service::events::parse_time_zone(&seed.time_zone) {
+            errors.push(crate::service::records::FieldError::new("time_zone", message));
+        }
         ensure_resolved("event", seed.slug.as_str(), errors)?;
         let existing = event::Entity::find()
             .filter(event::Column::Slug.eq(seed.slug.as_str()))
@@ -340,6 +396,10 @@ pub async fn load_events(txn: &DatabaseTransaction, events: &[EventSeed]) -> any
             online: Set(seed.online),
             organiser_id: Set(organiser_id),
             url: Set(seed.url.as_ref().map(ToString::to_string)),
+            start_time: Set(seed.start_time.clone()),
+            end_time: Set(seed.end_time.clone()),
+            time_zone: Set(seed.time_zone.clone()),
+            campaign_id: Set(campaign_id),
             updated_at: Set(now),
             ..Default::default()
         };
@@ -350,6 +410,7 @@ pub async fn load_events(txn: &DatabaseTransaction, events: &[EventSeed]) -> any
             }
             None => {
                 model.created_at = Set(now);
+                model.version = Set(1);
                 model.insert(txn).await?.id
             }
         };

@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use super::chunked::{self, PerKey};
 use super::records::FieldError;
 use crate::domain::FieldPath;
-use crate::entity::{city, organisation, practice, region, theme};
+use crate::entity::{campaign, city, organisation, practice, region, theme};
 
 macro_rules! id_lookup {
     ($fn_name:ident, $entity:ident, $column:expr, $what:literal) => {
@@ -59,6 +59,7 @@ id_lookup!(
     "organisation"
 );
 id_lookup!(practice_ids, practice, practice::Column::Slug, "practice");
+id_lookup!(campaign_ids, campaign, campaign::Column::Slug, "campaign");
 
 /// Turns the errors of a one-key lookup (`field[0]`) into errors at `field` itself.
 pub fn as_single_field(errors: &mut [FieldError], from: usize, field: &str) {

@@ -197,6 +197,37 @@ impl<T> Page<T> {
     }
 }
 
+/// A page of a short list already in memory (a parent's children loaded in one batch for many
+/// parents), ordered by `key` then id: the same keyset semantics as the SQL pages.
+pub fn page_in_memory<T>(
+    mut items: Vec<T>,
+    request: &PageRequest,
+    key: impl Fn(&T) -> (String, i32),
+) -> Page<T> {
+    // Rust's order, not the database's collation, so cursors compare the way items sort.
+    items.sort_by_key(|item| key(item));
+    let cursor = request
+        .cursor()
+        .map(|cursor| (cursor.key.clone().unwrap_or_default(), cursor.id));
+    let forward = request.is_forward();
+    let mut rows: Vec<T> = items
+        .into_iter()
+        .filter(|item| match &cursor {
+            None => true,
+            Some(cursor) if forward => key(item) > *cursor,
+            Some(cursor) => key(item) < *cursor,
+        })
+        .collect();
+    if !forward {
+        rows.reverse();
+    }
+    rows.truncate(request.size() as usize + 1);
+    Page::from_rows(rows, request, |item| {
+        let (text, id) = key(item);
+        Cursor::from_text(&text, id)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,6 +270,38 @@ mod tests {
                 .0,
             "after"
         );
+    }
+
+    #[test]
+    fn an_in_memory_page_walks_like_a_keyset_page() {
+        let items = vec![("a", 1), ("b", 2), ("c", 3), ("d", 4)];
+        let key = |item: &(&str, i32)| (item.0.to_owned(), item.1);
+        let first = page_in_memory(items.clone(), &PageRequest::first(2), key);
+        assert_eq!(first.items.len(), 2);
+        assert!(first.has_next_page);
+        let after = first.items[1].0.clone();
+        let second = page_in_memory(
+            items.clone(),
+            &PageRequest::Forward {
+                first: 2,
+                after: Some(after),
+            },
+            key,
+        );
+        let ids: Vec<i32> = second.items.iter().map(|(_, item)| item.1).collect();
+        assert_eq!(ids, vec![3, 4]);
+        assert!(!second.has_next_page);
+        let back = page_in_memory(
+            items,
+            &PageRequest::Backward {
+                last: 2,
+                before: Some(Cursor::from_text("d", 4)),
+            },
+            key,
+        );
+        let ids: Vec<i32> = back.items.iter().map(|(_, item)| item.1).collect();
+        assert_eq!(ids, vec![2, 3]);
+        assert!(back.has_previous_page);
     }
 
     #[test]

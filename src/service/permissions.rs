@@ -38,6 +38,8 @@ pub enum Action {
     /// See and act on the moderation queue: approve, hide and restore posts, lock threads,
     /// suspend accounts, read the moderation log; edit any post.
     Moderate,
+    /// Create, edit and delete city-to-city partnerships, events and campaigns.
+    ManageLandscape,
 }
 
 impl Action {
@@ -52,6 +54,7 @@ impl Action {
             Action::ManageWebhooks => "manage webhook subscriptions",
             Action::Participate => "write in the community",
             Action::Moderate => "moderate the community",
+            Action::ManageLandscape => "manage partnerships, events and campaigns",
         }
     }
 }
@@ -59,7 +62,7 @@ impl Action {
 /// The roles that may perform `action`.
 pub fn allowed(action: Action) -> &'static [Role] {
     match action {
-        Action::ManageApiKeys | Action::ReadAuditLog => &[Role::Admin],
+        Action::ManageApiKeys | Action::ReadAuditLog | Action::ManageLandscape => &[Role::Admin],
         Action::ReviewPractices => &[Role::Moderator, Role::Admin],
         Action::WriteFunding | Action::ManageWebhooks => &[Role::Partner, Role::Admin],
         Action::ContributePractices => {

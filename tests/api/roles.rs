@@ -25,7 +25,13 @@ struct Fixture {
     deleted_webhook: String,
     /// Threads and posts of an author none of the credentials is, for the community mutations.
     community: Community,
+    /// A seeded partnership to edit, and partnerships made for `deletePartnership` (one per run).
+    partnership: String,
+    deletable_partnerships: Vec<String>,
+    /// A seeded event to edit.
+    event: String,
 }
+
 
 /// Global IDs of community records in the states the community mutations start from.
 struct Community {
@@ -132,6 +138,47 @@ impl Community {
             account,
         }
     }
+}
+
+
+/// Calls of the role table so far, so each run gets its own slug or record.
+static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn next_run() -> usize {
+    RUNS.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+}
+
+const DELETABLE_PARTNERSHIPS: usize = 24;
+
+/// The seeded partnership to edit and fresh ones to delete, made through the API.
+async fn arrange_partnerships(app: &TestApp) -> (String, Vec<String>) {
+    let admin = app.api_key("admin", None).await;
+    let seeded = app
+        .data("{ partnership(slug: \"futurebuilt\") { id } }", json!({}))
+        .await;
+    let mut deletable = Vec::new();
+    for index in 0..DELETABLE_PARTNERSHIPS {
+        let data = app
+            .data_as(
+                &admin,
+                "mutation($input: CreatePartnershipInput!) { createPartnership(input: $input) {
+                    partnership { id } userErrors { field code message } } }",
+                json!({ "input": { "slug": format!("role-table-delete-{index}"), "name": "To delete",
+                    "kind": "PEER_LEARNING", "status": "PROPOSED",
+                    "participants": [{ "city": "oslo" }, { "city": "asker" }] } }),
+            )
+            .await;
+        deletable.push(
+            data["createPartnership"]["partnership"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    (
+        seeded["partnership"]["id"].as_str().unwrap().to_owned(),
+        deletable,
+    )
 }
 
 const DELETABLE_FUNDING: &str = "role-table-delete";
@@ -241,6 +288,55 @@ struct MutationCase {
 
 fn cases() -> Vec<MutationCase> {
     vec![
+        MutationCase {
+            field: "createPartnership",
+            document: "mutation($input: CreatePartnershipInput!) {
+                createPartnership(input: $input) { partnership { id } userErrors { field code message } } }",
+            variables: |_| {
+                json!({ "input": { "slug": format!("role-table-{}", next_run()), "name": "Role table",
+                    "kind": "PEER_LEARNING", "status": "PROPOSED",
+                    "participants": [{ "city": "oslo", "role": "MENTOR" }, { "city": "asker", "role": "LEARNER" }] } })
+            },
+            allowed: &["admin"],
+        },
+        MutationCase {
+            field: "updatePartnership",
+            document: "mutation($input: UpdatePartnershipInput!) {
+                updatePartnership(input: $input) { partnership { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "id": fixture.partnership, "outcomes": "Edited by the role table." } })
+            },
+            allowed: &["admin"],
+        },
+        MutationCase {
+            field: "createEvent",
+            document: "mutation($input: CreateEventInput!) {
+                createEvent(input: $input) { event { id } userErrors { field code message } } }",
+            variables: |_| {
+                json!({ "input": { "slug": format!("role-table-event-{}", next_run()), "title": "Role table",
+                    "startsOn": "2027-01-01", "endsOn": "2027-01-01", "city": "oslo" } })
+            },
+            allowed: &["admin"],
+        },
+        MutationCase {
+            field: "updateEvent",
+            document: "mutation($input: UpdateEventInput!) {
+                updateEvent(input: $input) { event { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "id": fixture.event, "description": "Edited by the role table." } })
+            },
+            allowed: &["admin"],
+        },
+        MutationCase {
+            field: "deletePartnership",
+            document: "mutation($input: DeletePartnershipInput!) {
+                deletePartnership(input: $input) { deletedId userErrors { field code message } } }",
+            variables: |fixture| {
+                let index = next_run() % fixture.deletable_partnerships.len();
+                json!({ "input": { "id": fixture.deletable_partnerships[index] } })
+            },
+            allowed: &["admin"],
+        },
         MutationCase {
             field: "createApiKey",
             document: "mutation($input: CreateApiKeyInput!) {
@@ -530,6 +626,7 @@ async fn credentials(app: &TestApp) -> Vec<Credential> {
 #[tokio::test]
 async fn exactly_the_allowed_roles_can_run_each_mutation() {
     for app in spawn_apps_with(accept_test_tokens).await {
+        let partnerships = arrange_partnerships(&app).await;
         let spare = app.api_key("member", None).await;
         let fixture = Fixture {
             spare_key_prefix: spare[..12].to_owned(),
@@ -537,6 +634,14 @@ async fn exactly_the_allowed_roles_can_run_each_mutation() {
             practices: Practices::arrange(&app).await,
             deleted_webhook: deleted_webhook(&app).await,
             community: Community::arrange(&app).await,
+            partnership: partnerships.0,
+            deletable_partnerships: partnerships.1,
+            event: app
+                .data("{ event(slug: \"c40-world-mayors-summit-2019\") { id } }", json!({}))
+                .await["event"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
         };
         let operator = app.api_key("admin", None).await;
         app.data_as(
@@ -601,6 +706,9 @@ async fn every_mutation_over_get_is_405() {
             practices: Practices::placeholder(),
             deleted_webhook: "d2ViaG9va19zdWJzY3JpcHRpb246MA".into(),
             community: Community::placeholder(),
+            partnership: "UGFydG5lcnNoaXA6MA".into(),
+            deletable_partnerships: vec!["UGFydG5lcnNoaXA6MA".into()],
+            event: "RXZlbnQ6MA".into(),
         };
         for case in cases() {
             let response = app

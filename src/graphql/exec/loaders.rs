@@ -10,7 +10,8 @@ use sea_orm::DatabaseConnection;
 
 use crate::domain::Viewer;
 use crate::entity::{
-    city, commitment, evaluation, membership, organisation, practice, practice_translation, region,
+    city, commitment, evaluation, membership, organisation, partnership, partnership_city, practice,
+    practice_translation, region,
 };
 use crate::error::AppError;
 use crate::service::batch::{self, FundingLinks};
@@ -68,6 +69,22 @@ loader!(
     crate::service::commitments::latest_published_practices
 );
 loader!(FundingLinksLoader, FundingLinks, batch::funding_links);
+loader!(
+    PartnershipParticipants,
+    Vec<partnership_city::Model>,
+    crate::service::partnerships::participants
+);
+loader!(
+    PartnershipThemes,
+    Vec<i32>,
+    crate::service::partnerships::theme_ids
+);
+loader!(EventThemes, Vec<i32>, crate::service::events::theme_ids);
+loader!(
+    CityPartnerships,
+    Vec<partnership::Model>,
+    crate::service::partnerships::of_cities
+);
 
 /// Like `loader!`, for a batch function that also takes the request's viewer.
 macro_rules! viewer_loader {
@@ -274,6 +291,10 @@ pub struct Loaders {
     pub region_children: DataLoader<RegionChildren>,
     pub regions_by_code: DataLoader<RegionsByCode>,
     pub cities_within: DataLoader<CitiesWithin>,
+    pub partnership_participants: DataLoader<PartnershipParticipants>,
+    pub partnership_themes: DataLoader<PartnershipThemes>,
+    pub city_partnerships: DataLoader<CityPartnerships>,
+    pub event_themes: DataLoader<EventThemes>,
     theme_tree: tokio::sync::OnceCell<std::sync::Arc<Vec<Theme>>>,
 }
 
@@ -318,6 +339,10 @@ impl Loaders {
             region_children: make!(RegionChildren),
             regions_by_code: make!(RegionsByCode),
             cities_within: make!(CitiesWithin),
+            partnership_participants: make!(PartnershipParticipants),
+            partnership_themes: make!(PartnershipThemes),
+            city_partnerships: make!(CityPartnerships),
+            event_themes: make!(EventThemes),
             theme_tree: tokio::sync::OnceCell::new(),
         }
     }

@@ -4,7 +4,9 @@
 
 mod api_keys;
 mod community;
+mod events;
 mod funding_sync;
+mod partnerships;
 mod practices;
 mod webhooks;
 
@@ -22,6 +24,8 @@ pub struct Mutation(
     practices::PracticeMutation,
     webhooks::WebhookMutation,
     community::CommunityMutation,
+    partnerships::PartnershipMutation,
+    events::EventMutation,
 );
 
 /// Splits a service outcome the way every payload answers it: validation problems become

@@ -2,6 +2,7 @@
 //! the database and the request's loaders from the context and calls one service.
 
 mod changes;
+mod events;
 mod cities;
 mod community;
 mod funding;
@@ -9,6 +10,7 @@ mod identity;
 pub(crate) mod node;
 mod organisations;
 mod partners;
+mod partnerships;
 mod practices;
 mod regions;
 mod search;
@@ -27,6 +29,8 @@ pub struct Query(
     regions::RegionQuery,
     organisations::OrganisationQuery,
     partners::PartnerQuery,
+    partnerships::PartnershipQuery,
+    events::EventQuery,
     funding::FundingQuery,
     search::SearchQuery,
     identity::IdentityQuery,

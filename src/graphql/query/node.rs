@@ -6,9 +6,11 @@ use crate::error::AppResult;
 use crate::graphql::ids::{GlobalId, RecordKind};
 use crate::graphql::types::city::City;
 use crate::graphql::types::community::{Post, Thread};
+use crate::graphql::types::event::Event;
 use crate::graphql::types::funding::FundingOpportunity;
 use crate::graphql::types::node::Node;
 use crate::graphql::types::organisation::Organisation;
+use crate::graphql::types::partnership::Partnership;
 use crate::graphql::types::practice::Practice;
 use crate::graphql::types::region::Region;
 use crate::graphql::types::theme::Theme;
@@ -58,6 +60,12 @@ pub(crate) async fn load(ctx: &Context<'_>, id: &ID) -> AppResult<Option<Node>> 
                 .await?
                 .map(|row| Node::Post(Post(row)))
         }
+        RecordKind::Partnership => service::partnerships::by_id(db, global.id)
+            .await?
+            .map(|row| Node::Partnership(Partnership(row))),
+        RecordKind::Event => service::events::by_id(db, global.id)
+            .await?
+            .map(|row| Node::Event(Event(row))),
         // Kinds without a `Node` type yet.
         _ => None,
     })

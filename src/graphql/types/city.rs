@@ -10,6 +10,7 @@ use crate::graphql::ids::{GlobalId, RecordKind};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::organisation::Organisation;
 use crate::graphql::types::pagination::PageInfo;
+use crate::graphql::types::partnership::{PartnershipConnection, Total};
 use crate::graphql::types::practice::Practice;
 use crate::graphql::types::region::Region;
 use crate::service;
@@ -280,6 +281,31 @@ impl City {
             .await?
             .unwrap_or_default();
         Ok(rows.into_iter().map(Commitment).collect())
+    }
+
+    /// Partnerships the city takes part in, by name. `first` or `last` (1..100) is required.
+    #[graphql(complexity = "crate::graphql::exec::limits::connection_complexity(first, last, child_complexity)")]
+    async fn partnerships(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page forwards: at most this many partnerships (1..100) after `after`.")]
+        first: Option<i32>,
+        #[graphql(desc = "Cursor (an edge's `cursor` or `pageInfo.endCursor`) to start after.")]
+        after: Option<String>,
+        #[graphql(desc = "Page backwards: at most this many partnerships (1..100) before `before`.")]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor (an edge's `cursor` or `pageInfo.startCursor`) to end before.")]
+        before: Option<String>,
+    ) -> AppResult<PartnershipConnection> {
+        let request = crate::graphql::types::pagination::request(first, after, last, before)?;
+        let rows = crate::graphql::loaders(ctx)
+            .city_partnerships
+            .load_one(self.0.id)
+            .await?
+            .unwrap_or_default();
+        let total = rows.len() as u64;
+        let page = service::paging::page_in_memory(rows, &request, |row| (row.name.clone(), row.id));
+        Ok(PartnershipConnection::new(page, Total::Known(total)))
     }
 
     /// The city's published practices.

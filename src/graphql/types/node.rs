@@ -4,8 +4,10 @@ use async_graphql::{ID, Interface};
 
 use crate::graphql::types::city::City;
 use crate::graphql::types::community::{Post, Thread};
+use crate::graphql::types::event::Event;
 use crate::graphql::types::funding::FundingOpportunity;
 use crate::graphql::types::organisation::Organisation;
+use crate::graphql::types::partnership::Partnership;
 use crate::graphql::types::practice::Practice;
 use crate::graphql::types::region::Region;
 use crate::graphql::types::theme::Theme;
@@ -24,4 +26,6 @@ pub enum Node {
     FundingOpportunity(FundingOpportunity),
     Thread(Thread),
     Post(Post),
+    Partnership(Partnership),
+    Event(Event),
 }

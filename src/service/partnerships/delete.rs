@@ -1,0 +1,54 @@
+//! `deletePartnership` (admins): removes the partnership and its participant and theme rows
+//! in one transaction with its `change_log` (`delete`) and audit rows.
+
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter, TransactionTrait,
+};
+
+use crate::domain::{RecordKind, Viewer};
+use crate::entity::{partnership, partnership_city, partnership_theme};
+use crate::service::change_log::{self, Operation};
+use crate::service::concurrency::check_version;
+use crate::service::permissions::{self, Action};
+use crate::service::{ServiceError, audit};
+
+pub async fn run(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i32,
+    expected_version: Option<i64>,
+    reason: Option<String>,
+) -> Result<partnership::Model, ServiceError> {
+    permissions::check(viewer, Action::ManageLandscape)?;
+    let txn = db.begin().await?;
+    let row = partnership::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ServiceError::not_found("partnership"))?;
+    check_version("partnership", expected_version, i64::from(row.version))?;
+    partnership_city::Entity::delete_many()
+        .filter(partnership_city::Column::PartnershipId.eq(id))
+        .exec(&txn)
+        .await?;
+    partnership_theme::Entity::delete_many()
+        .filter(partnership_theme::Column::PartnershipId.eq(id))
+        .exec(&txn)
+        .await?;
+    row.clone().delete(&txn).await?;
+    let seq = change_log::append(&txn, RecordKind::Partnership, id, Operation::Delete).await?;
+    audit::record(
+        &txn,
+        viewer,
+        audit::Entry {
+            action: "partnership.delete",
+            target: RecordKind::Partnership,
+            target_id: id,
+            reason,
+            details: serde_json::json!({ "slug": row.slug, "name": row.name }),
+            change_seq: Some(seq),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
