@@ -10,9 +10,11 @@ use clap::{Args, ValueEnum};
 
 pub mod api;
 pub mod auth;
+pub mod live;
 
 pub use api::{ApiSettings, CorsOrigins};
 pub use auth::{AuthSettings, Budget, TrustedProxies};
+pub use live::LiveSettings;
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATA_DIR: &str = "./kxc-data";
@@ -70,6 +72,9 @@ pub struct Settings {
 
     #[command(flatten)]
     pub auth: AuthSettings,
+
+    #[command(flatten)]
+    pub live: LiveSettings,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,6 +106,7 @@ impl Settings {
             field_suggestions: None,
             api: ApiSettings::default(),
             auth: AuthSettings::default(),
+            live: LiveSettings::default(),
         }
     }
 

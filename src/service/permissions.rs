@@ -30,6 +30,10 @@ pub enum Action {
     ContributePractices,
     /// Evaluate published practices (never one's own, each once).
     EvaluatePractices,
+    /// Follow the moderation queue live (`moderationQueueChanged`).
+    WatchModerationQueue,
+    /// Post exchange requests (a city offers or needs help on a theme).
+    RequestExchange,
 }
 
 impl Action {
@@ -41,6 +45,8 @@ impl Action {
             Action::WriteFunding => "write funding records",
             Action::ContributePractices => "contribute practices",
             Action::EvaluatePractices => "evaluate practices",
+            Action::WatchModerationQueue => "watch the moderation queue",
+            Action::RequestExchange => "post exchange requests",
         }
     }
 }
@@ -49,9 +55,9 @@ impl Action {
 pub fn allowed(action: Action) -> &'static [Role] {
     match action {
         Action::ManageApiKeys | Action::ReadAuditLog => &[Role::Admin],
-        Action::ReviewPractices => &[Role::Moderator, Role::Admin],
+        Action::ReviewPractices | Action::WatchModerationQueue => &[Role::Moderator, Role::Admin],
         Action::WriteFunding => &[Role::Partner, Role::Admin],
-        Action::ContributePractices => {
+        Action::ContributePractices | Action::RequestExchange => {
             &[Role::Member, Role::Evaluator, Role::Moderator, Role::Admin]
         }
         Action::EvaluatePractices => &[Role::Evaluator, Role::Admin],

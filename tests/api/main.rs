@@ -26,6 +26,8 @@ mod roles;
 mod scalars;
 mod schema;
 mod search;
+mod subscriptions;
 mod sync;
 mod taxonomy_and_places;
 mod visibility;
+mod ws;
