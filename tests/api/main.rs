@@ -30,4 +30,5 @@ mod subscriptions;
 mod sync;
 mod taxonomy_and_places;
 mod visibility;
+mod walkthrough;
 mod ws;
