@@ -75,6 +75,12 @@ impl Application {
         let budgets =
             std::sync::Arc::new(crate::auth::budget::Budgets::from_settings(&settings.auth));
         spawn_budget_sweeper(budgets.clone());
+        let bus = crate::service::change_bus::ChangeBus::start(
+            connection.clone(),
+            settings.live.change_bus_poll(),
+        )
+        .await
+        .context("start the change bus")?;
         let router = http::router(AppState {
             db: connection,
             schema,
@@ -84,6 +90,7 @@ impl Application {
             auth: std::sync::Arc::new(auth),
             auth_settings: std::sync::Arc::new(settings.auth.clone()),
             budgets,
+            live: std::sync::Arc::new(http::LiveState::new(bus, settings.live.clone())),
         });
         let listener = TcpListener::bind(settings.bind)
             .await
@@ -165,8 +172,9 @@ impl Application {
                     router.clone().oneshot(request)
                 },
             );
+            // With upgrades: `/graphql/ws` hands the connection over to a websocket.
             let connection = builder
-                .serve_connection(TokioIo::new(stream), service)
+                .serve_connection_with_upgrades(TokioIo::new(stream), service)
                 .into_owned();
             let connection = graceful.watch(connection);
             tokio::spawn(async move {

@@ -18,6 +18,9 @@ pub use webhooks::WebhookSettings;
 pub mod community;
 
 pub use community::CommunitySettings;
+pub mod live;
+
+pub use live::LiveSettings;
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATA_DIR: &str = "./kxc-data";
@@ -79,6 +82,7 @@ pub struct Settings {
     #[command(flatten)]
     pub webhooks: WebhookSettings,
     pub community: CommunitySettings,
+    pub live: LiveSettings,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,6 +116,7 @@ impl Settings {
             auth: AuthSettings::default(),
             webhooks: WebhookSettings::default(),
             community: CommunitySettings::default(),
+            live: LiveSettings::default(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! The GraphQL layer, grouped by role so a capability is found by folder:
 //! - `query/`: root query slices, one per feature, merged into `Query`;
 //! - `mutation/`: root mutation slices, merged into `Mutation` (see its README for the checklist);
+//! - `subscription/`: root subscription slices, merged into `Subscription` (served at `/graphql/ws`);
 //! - `guard.rs`: guards declared beside fields, asking `service::permissions`;
 //! - `types/`: object types and connections;
 //! - `inputs/`: input types and their parsing into service filters (with field paths);
@@ -19,6 +20,7 @@ mod mutation;
 pub(crate) mod query;
 mod scalars;
 mod schema;
+pub mod subscription;
 mod types;
 
 use sea_orm::DatabaseConnection;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
+use async_graphql::{Schema, SchemaBuilder};
 use sea_orm::DatabaseConnection;
 
 use super::exec::budget::CostBudget;
@@ -16,11 +16,12 @@ use super::exec::persisted::PersistedQueries;
 use super::exec::protection::Protection;
 use super::mutation::Mutation;
 use super::query::Query;
+use super::subscription::Subscription;
 use crate::config::Settings;
 use crate::domain::Viewer;
 use crate::search::SharedIndex;
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// How the schema protects itself; see `config::api` for the settings behind each value.
 #[derive(Clone, Debug)]
@@ -64,8 +65,12 @@ impl SchemaOptions {
 
 /// The root types, before any data or extension is attached: the one place that says what
 /// the schema is made of.
-fn schema() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+fn schema() -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
 }
 
 /// Builds the executable schema over `db` and the search index.

@@ -1,5 +1,5 @@
-//! The HTTP surface: GraphQL, GraphiQL, the funding export (`export.rs`), the events calendar
-//! (`calendar.rs`) and health probes. Every GraphQL request is
+//! The HTTP surface: GraphQL, GraphQL over websockets (`ws.rs`), GraphiQL, the funding export
+//! (`export.rs`), the events calendar (`calendar.rs`) and health probes. Every GraphQL request is
 //! authenticated here (`client.rs`) before the schema runs; it is served with
 //! `ConnectInfo<SocketAddr>` so anonymous budgets know the client's address.
 
@@ -14,6 +14,7 @@ mod layers;
 mod negotiate;
 mod reply;
 mod wire;
+mod ws;
 
 use std::sync::Arc;
 
@@ -39,6 +40,28 @@ pub struct AppState {
     pub auth: Arc<Authenticator>,
     pub auth_settings: Arc<AuthSettings>,
     pub budgets: Arc<Budgets>,
+    pub live: Arc<LiveState>,
+}
+
+/// What `/graphql/ws` needs besides the rest: the change bus feeding subscriptions, its
+/// bounds, and the permits of open websocket connections.
+pub struct LiveState {
+    pub bus: crate::service::change_bus::ChangeBus,
+    pub settings: crate::config::LiveSettings,
+    pub connections: Arc<tokio::sync::Semaphore>,
+}
+
+impl LiveState {
+    pub fn new(
+        bus: crate::service::change_bus::ChangeBus,
+        settings: crate::config::LiveSettings,
+    ) -> Self {
+        Self {
+            connections: Arc::new(tokio::sync::Semaphore::new(settings.ws_max_connections)),
+            bus,
+            settings,
+        }
+    }
 }
 
 pub fn router(state: AppState) -> Router {
@@ -50,6 +73,7 @@ pub fn router(state: AppState) -> Router {
                 .post(graphql::post)
                 .layer(DefaultBodyLimit::max(api.max_body_bytes)),
         )
+        .route("/graphql/ws", get(ws::upgrade))
         .route("/graphiql/{file}", get(graphiql::asset))
         .route("/export/funding.jsonl", get(export::funding))
         .route("/events.ics", get(calendar::events_ics))

@@ -40,6 +40,10 @@ pub enum Action {
     Moderate,
     /// Create, edit and delete city-to-city partnerships, events and campaigns.
     ManageLandscape,
+    /// Follow the moderation queue live (`moderationQueueChanged`).
+    WatchModerationQueue,
+    /// Post exchange requests (a city offers or needs help on a theme).
+    RequestExchange,
 }
 
 impl Action {
@@ -55,6 +59,8 @@ impl Action {
             Action::Participate => "write in the community",
             Action::Moderate => "moderate the community",
             Action::ManageLandscape => "manage partnerships, events and campaigns",
+            Action::WatchModerationQueue => "watch the moderation queue",
+            Action::RequestExchange => "post exchange requests",
         }
     }
 }
@@ -63,9 +69,9 @@ impl Action {
 pub fn allowed(action: Action) -> &'static [Role] {
     match action {
         Action::ManageApiKeys | Action::ReadAuditLog | Action::ManageLandscape => &[Role::Admin],
-        Action::ReviewPractices => &[Role::Moderator, Role::Admin],
+        Action::ReviewPractices | Action::WatchModerationQueue => &[Role::Moderator, Role::Admin],
         Action::WriteFunding | Action::ManageWebhooks => &[Role::Partner, Role::Admin],
-        Action::ContributePractices => {
+        Action::ContributePractices | Action::RequestExchange => {
             &[Role::Member, Role::Evaluator, Role::Moderator, Role::Admin]
         }
         Action::EvaluatePractices => &[Role::Evaluator, Role::Admin],

@@ -4,6 +4,7 @@
 pub mod budget;
 pub mod language;
 pub mod limits;
+pub mod live;
 pub mod loaders;
 pub mod null_propagation;
 pub mod persisted;

@@ -358,3 +358,18 @@ fn is_input_coercion(message: &str) -> bool {
     .iter()
     .any(|prefix| message.starts_with(prefix))
 }
+
+/// Labels the errors of a response streamed to a websocket subscriber, which async-graphql
+/// produces without the `request` hook that labels HTTP responses: a response without data
+/// failed before execution (validation), one with data during it.
+pub fn label_streamed(mut response: Response) -> Response {
+    let phase = if response.data == Value::Null {
+        Phase::Validating
+    } else {
+        Phase::Executing
+    };
+    for error in &mut response.errors {
+        classify_unlabelled(error, phase);
+    }
+    response
+}

@@ -1,0 +1,109 @@
+//! What a live subscriber receives for a committed change ([`super::change_bus::Change`]): the
+//! record re-read now, through the subscriber's viewer, so a subscription shows exactly what
+//! `practice`, `node` and the lists would show that viewer, and nothing uncommitted.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+use super::ServiceError;
+use super::change_bus::Change;
+use super::permissions::{self, Action};
+use super::practice_query::PracticeFilter;
+use crate::domain::{RecordKind, Viewer};
+use crate::entity::{audit_event, post, practice, thread};
+
+/// Post and thread states hidden from everybody but their author and moderators.
+const HIDDEN_STATES: [&str; 5] = ["pending", "hidden", "removed", "deleted", "rejected"];
+
+/// Checks the filter's references (unknown themes or regions are input errors at
+/// `filter.themes[N]` / `filter.regions[N]`).
+pub async fn check_filter(
+    db: &impl ConnectionTrait,
+    filter: &PracticeFilter,
+) -> Result<(), ServiceError> {
+    filter
+        .resolve(db)
+        .await?
+        .map(|_| ())
+        .map_err(invalid_under_filter)
+}
+
+fn invalid_under_filter(errors: Vec<super::records::FieldError>) -> ServiceError {
+    ServiceError::Invalid(
+        errors
+            .into_iter()
+            .map(|error| error.under("filter"))
+            .collect(),
+    )
+}
+
+/// The practice `change` published, when it was a `publishPractice` (its audit row carries the
+/// change's `seq`), the practice matches `filter` and `viewer` may see it now.
+pub async fn published_practice(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: &PracticeFilter,
+    change: &Change,
+) -> Result<Option<practice::Model>, ServiceError> {
+    if change.kind() != Some(RecordKind::Practice) || change.deleted {
+        return Ok(None);
+    }
+    let publishing = audit_event::Entity::find()
+        .filter(audit_event::Column::ChangeSeq.eq(change.seq))
+        .filter(audit_event::Column::Action.eq("practice.publish"))
+        .count(db)
+        .await?;
+    if publishing == 0 {
+        return Ok(None);
+    }
+    let condition = filter.resolve(db).await?.map_err(invalid_under_filter)?;
+    Ok(super::practices::visible(viewer)
+        .filter(condition)
+        .filter(practice::Column::Id.eq(change.entity_id))
+        .one(db)
+        .await?)
+}
+
+/// True when `viewer` may read `status` content written by `author`: visible states for
+/// everybody, any state for its author and for moderators.
+fn community_visible(viewer: &Viewer, author: i32, status: &str) -> bool {
+    !HIDDEN_STATES.contains(&status)
+        || viewer.account_id() == Some(author)
+        || permissions::may(viewer, Action::WatchModerationQueue)
+}
+
+/// The thread, when `viewer` may see it.
+pub async fn visible_thread(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    thread_id: i32,
+) -> Result<Option<thread::Model>, sea_orm::DbErr> {
+    Ok(thread::Entity::find_by_id(thread_id)
+        .one(db)
+        .await?
+        .filter(|row| community_visible(viewer, row.author_id, &row.status)))
+}
+
+/// The post `change` created or edited, when it belongs to `thread_id` and `viewer` may see it
+/// (and its thread) now.
+pub async fn thread_post(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    thread_id: i32,
+    change: &Change,
+) -> Result<Option<post::Model>, sea_orm::DbErr> {
+    if change.kind() != Some(RecordKind::Post) || change.deleted {
+        return Ok(None);
+    }
+    let Some(row) = post::Entity::find_by_id(change.entity_id).one(db).await? else {
+        return Ok(None);
+    };
+    if row.thread_id != thread_id || !community_visible(viewer, row.author_id, &row.status) {
+        return Ok(None);
+    }
+    Ok(visible_thread(db, viewer, thread_id).await?.map(|_| row))
+}
+
+/// True for changes that can move the moderation queue: posts, threads and flags.
+pub fn touches_moderation_queue(change: &Change) -> bool {
+    matches!(change.entity_type.as_str(), "post" | "thread" | "flag")
+}
