@@ -81,7 +81,11 @@ pub struct Settings {
 
     #[command(flatten)]
     pub webhooks: WebhookSettings,
+
+    #[command(flatten)]
     pub community: CommunitySettings,
+
+    #[command(flatten)]
     pub live: LiveSettings,
 }
 

@@ -30,6 +30,8 @@ struct Fixture {
     deletable_partnerships: Vec<String>,
     /// A seeded event to edit.
     event: String,
+    /// The global ID of a city, for `createExchangeRequest`.
+    city: String,
 }
 
 
@@ -452,6 +454,111 @@ fn cases() -> Vec<MutationCase> {
             },
             allowed: &["moderator", "admin"],
         },
+        MutationCase {
+            field: "createExchangeRequest",
+            document: "mutation($input: CreateExchangeRequestInput!) {
+                createExchangeRequest(input: $input) { exchangeRequest { id kind } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "cityId": fixture.city, "kind": "NEED", "theme": "mobility/cycling",
+                                   "title": "Role table need", "body": "Help." } })
+            },
+            allowed: &["member", "evaluator", "moderator", "admin"],
+        },
+        MutationCase {
+            field: "createThread",
+            document: "mutation($input: CreateThreadInput!) {
+                createThread(input: $input) { thread { id } userErrors { field code message } } }",
+            variables: |_| json!({ "input": { "title": "Made by the role table", "body": "B." } }),
+            allowed: &["member", "evaluator", "moderator", "admin"],
+        },
+        MutationCase {
+            field: "createPost",
+            document: "mutation($input: CreatePostInput!) {
+                createPost(input: $input) { post { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "threadId": fixture.community.open_thread, "body": "Role table." } })
+            },
+            allowed: &["member", "evaluator", "moderator", "admin"],
+        },
+        MutationCase {
+            field: "editPost",
+            document: "mutation($input: EditPostInput!) {
+                editPost(input: $input) { post { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "postId": fixture.community.post, "body": "Edited by the role table." } })
+            },
+            allowed: &["moderator", "admin"],
+        },
+        MutationCase {
+            field: "acceptAnswer",
+            document: "mutation($input: AcceptAnswerInput!) {
+                acceptAnswer(input: $input) { thread { id } userErrors { field code message } } }",
+            variables: |fixture| json!({ "input": { "postId": fixture.community.answer } }),
+            allowed: &["moderator", "admin"],
+        },
+        MutationCase {
+            field: "flagPost",
+            document: "mutation($input: FlagPostInput!) {
+                flagPost(input: $input) { flag { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "postId": fixture.community.post, "reason": "role table" } })
+            },
+            allowed: &["member", "evaluator", "moderator", "admin"],
+        },
+        MutationCase {
+            field: "approvePost",
+            document: "mutation($input: ModeratePostInput!) {
+                approvePost(input: $input) { post { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "postId": fixture.community.pending, "reason": "role table" } })
+            },
+            allowed: &["moderator", "admin"],
+        },
+        MutationCase {
+            field: "hidePost",
+            document: "mutation($input: ModeratePostInput!) {
+                hidePost(input: $input) { post { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "postId": fixture.community.to_hide, "reason": "role table" } })
+            },
+            allowed: &["moderator", "admin"],
+        },
+        MutationCase {
+            field: "restorePost",
+            document: "mutation($input: ModeratePostInput!) {
+                restorePost(input: $input) { post { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "postId": fixture.community.to_restore, "reason": "role table" } })
+            },
+            allowed: &["moderator", "admin"],
+        },
+        MutationCase {
+            field: "lockThread",
+            document: "mutation($input: ModerateThreadInput!) {
+                lockThread(input: $input) { thread { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "threadId": fixture.community.to_lock, "reason": "role table" } })
+            },
+            allowed: &["moderator", "admin"],
+        },
+        MutationCase {
+            field: "unlockThread",
+            document: "mutation($input: ModerateThreadInput!) {
+                unlockThread(input: $input) { thread { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "threadId": fixture.community.to_unlock, "reason": "role table" } })
+            },
+            allowed: &["moderator", "admin"],
+        },
+        MutationCase {
+            field: "suspendAccount",
+            document: "mutation($input: SuspendAccountInput!) {
+                suspendAccount(input: $input) { account { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "accountId": fixture.community.account, "reason": "role table" } })
+            },
+            allowed: &["moderator", "admin"],
+        },
         // Last: live subscriptions make the dispatcher write deliveries while later cases run.
         MutationCase {
             field: "createWebhookSubscription",
@@ -468,70 +575,6 @@ fn cases() -> Vec<MutationCase> {
                 deleteWebhookSubscription(input: $input) { deletedId userErrors { field code message } } }",
             variables: |fixture| json!({ "input": { "id": fixture.deleted_webhook } }),
             allowed: &["partner", "admin"],
-            field: "createThread",
-            document: "mutation($input: CreateThreadInput!) {
-                createThread(input: $input) { thread { id } userErrors { field code message } } }",
-            variables: |_| json!({ "input": { "title": "Made by the role table", "body": "B." } }),
-            allowed: &["member", "evaluator", "moderator", "admin"],
-            field: "createPost",
-            document: "mutation($input: CreatePostInput!) {
-                createPost(input: $input) { post { id } userErrors { field code message } } }",
-            variables: |fixture| {
-                json!({ "input": { "threadId": fixture.community.open_thread, "body": "Role table." } })
-            allowed: &["member", "evaluator", "moderator", "admin"],
-            field: "editPost",
-            document: "mutation($input: EditPostInput!) {
-                editPost(input: $input) { post { id } userErrors { field code message } } }",
-            variables: |fixture| {
-                json!({ "input": { "postId": fixture.community.post, "body": "Edited by the role table." } })
-            allowed: &["moderator", "admin"],
-            field: "acceptAnswer",
-            document: "mutation($input: AcceptAnswerInput!) {
-                acceptAnswer(input: $input) { thread { id } userErrors { field code message } } }",
-            variables: |fixture| json!({ "input": { "postId": fixture.community.answer } }),
-            allowed: &["moderator", "admin"],
-            field: "flagPost",
-            document: "mutation($input: FlagPostInput!) {
-                flagPost(input: $input) { flag { id } userErrors { field code message } } }",
-            variables: |fixture| {
-                json!({ "input": { "postId": fixture.community.post, "reason": "role table" } })
-            allowed: &["member", "evaluator", "moderator", "admin"],
-            field: "approvePost",
-            document: "mutation($input: ModeratePostInput!) {
-                approvePost(input: $input) { post { id } userErrors { field code message } } }",
-            variables: |fixture| {
-                json!({ "input": { "postId": fixture.community.pending, "reason": "role table" } })
-            allowed: &["moderator", "admin"],
-            field: "hidePost",
-            document: "mutation($input: ModeratePostInput!) {
-                hidePost(input: $input) { post { id } userErrors { field code message } } }",
-            variables: |fixture| {
-                json!({ "input": { "postId": fixture.community.to_hide, "reason": "role table" } })
-            allowed: &["moderator", "admin"],
-            field: "restorePost",
-            document: "mutation($input: ModeratePostInput!) {
-                restorePost(input: $input) { post { id } userErrors { field code message } } }",
-            variables: |fixture| {
-                json!({ "input": { "postId": fixture.community.to_restore, "reason": "role table" } })
-            allowed: &["moderator", "admin"],
-            field: "lockThread",
-            document: "mutation($input: ModerateThreadInput!) {
-                lockThread(input: $input) { thread { id } userErrors { field code message } } }",
-            variables: |fixture| {
-                json!({ "input": { "threadId": fixture.community.to_lock, "reason": "role table" } })
-            allowed: &["moderator", "admin"],
-            field: "unlockThread",
-            document: "mutation($input: ModerateThreadInput!) {
-                unlockThread(input: $input) { thread { id } userErrors { field code message } } }",
-            variables: |fixture| {
-                json!({ "input": { "threadId": fixture.community.to_unlock, "reason": "role table" } })
-            allowed: &["moderator", "admin"],
-            field: "suspendAccount",
-            document: "mutation($input: SuspendAccountInput!) {
-                suspendAccount(input: $input) { account { id } userErrors { field code message } } }",
-            variables: |fixture| {
-                json!({ "input": { "accountId": fixture.community.account, "reason": "role table" } })
-            allowed: &["moderator", "admin"],
         },
     ]
 }
@@ -637,8 +680,17 @@ async fn exactly_the_allowed_roles_can_run_each_mutation() {
             partnership: partnerships.0,
             deletable_partnerships: partnerships.1,
             event: app
-                .data("{ event(slug: \"c40-world-mayors-summit-2019\") { id } }", json!({}))
+                .data(
+                    "{ event(slug: \"c40-world-mayors-summit-2019\") { id } }",
+                    json!({}),
+                )
                 .await["event"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+            city: app
+                .data(r#"{ city(slug: "asker") { id } }"#, json!({}))
+                .await["city"]["id"]
                 .as_str()
                 .unwrap()
                 .to_owned(),
@@ -709,6 +761,7 @@ async fn every_mutation_over_get_is_405() {
             partnership: "UGFydG5lcnNoaXA6MA".into(),
             deletable_partnerships: vec!["UGFydG5lcnNoaXA6MA".into()],
             event: "RXZlbnQ6MA".into(),
+            city: "Y2l0eTox".into(),
         };
         for case in cases() {
             let response = app
