@@ -4,6 +4,7 @@
 
 mod client;
 mod export;
+mod feeds;
 mod graphiql;
 mod graphql;
 mod health;
@@ -49,6 +50,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/graphiql/{file}", get(graphiql::asset))
         .route("/export/funding.jsonl", get(export::funding))
+        .route("/feeds/funding.atom", get(feeds::funding))
+        .route("/feeds/practices.atom", get(feeds::practices))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .layer(layers::body_timeout(api.body_timeout()))

@@ -12,6 +12,7 @@ pub mod cities;
 pub mod concurrency;
 pub mod counts;
 pub mod export;
+pub mod feeds;
 pub mod funding;
 pub mod funding_sync;
 pub mod funding_write;

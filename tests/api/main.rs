@@ -5,6 +5,7 @@ mod connections;
 mod contribute;
 mod descriptions;
 mod export;
+mod feeds;
 mod funding;
 mod graphiql;
 mod helpers;
