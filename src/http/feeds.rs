@@ -49,10 +49,9 @@ fn internal(error: impl std::fmt::Display) -> Response {
 
 fn parse(
     params: Result<Query<FeedParams>, axum::extract::rejection::QueryRejection>,
-) -> Result<FeedFilter, Response> {
-    let params = params
-        .map_err(|rejection| bad_request(rejection.body_text()))?
-        .0;
+) -> Result<FeedFilter, Box<Response>> {
+    let bad = |message: String| Box::new(bad_request(message));
+    let params = params.map_err(|rejection| bad(rejection.body_text()))?.0;
     let theme = match params
         .theme
         .as_deref()
@@ -60,9 +59,9 @@ fn parse(
         .filter(|t| !t.is_empty())
     {
         None => None,
-        Some(text) => Some(
-            ThemePath::parse(text).map_err(|message| bad_request(format!("`theme`: {message}")))?,
-        ),
+        Some(text) => {
+            Some(ThemePath::parse(text).map_err(|message| bad(format!("`theme`: {message}")))?)
+        }
     };
     let region = match params
         .region
@@ -72,7 +71,7 @@ fn parse(
     {
         None => None,
         Some(text) if text.chars().count() > MAX_REGION_CHARS => {
-            return Err(bad_request(format!(
+            return Err(bad(format!(
                 "`region`: must be at most {MAX_REGION_CHARS} characters"
             )));
         }
@@ -160,7 +159,7 @@ pub async fn funding(
 ) -> Response {
     let filter = match parse(params) {
         Ok(filter) => filter,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let rows = match feeds::funding(&state.db, &filter).await {
         Ok(rows) => rows,
@@ -211,7 +210,7 @@ pub async fn practices(
 ) -> Response {
     let filter = match parse(params) {
         Ok(filter) => filter,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let rows = match feeds::practices(&state.db, &filter).await {
         Ok(rows) => rows,
