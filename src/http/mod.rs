@@ -1,5 +1,5 @@
 //! The HTTP surface: GraphQL, GraphQL over websockets (`ws.rs`), GraphiQL, the funding export
-//! (`export.rs`), the events calendar (`calendar.rs`) and health probes. Every GraphQL request is
+//! (`export.rs`), the events calendar (`calendar.rs`), Atom feeds (`feeds.rs`) and health probes. Every GraphQL request is
 //! authenticated here (`client.rs`) before the schema runs; it is served with
 //! `ConnectInfo<SocketAddr>` so anonymous budgets know the client's address.
 
@@ -7,6 +7,7 @@ mod calendar;
 mod charge;
 mod client;
 mod export;
+mod feeds;
 mod graphiql;
 mod graphql;
 mod health;
@@ -77,6 +78,8 @@ pub fn router(state: AppState) -> Router {
         .route("/graphiql/{file}", get(graphiql::asset))
         .route("/export/funding.jsonl", get(export::funding))
         .route("/events.ics", get(calendar::events_ics))
+        .route("/feeds/funding.atom", get(feeds::funding))
+        .route("/feeds/practices.atom", get(feeds::practices))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .layer(layers::body_timeout(api.body_timeout()))

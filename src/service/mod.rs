@@ -16,6 +16,7 @@ pub mod concurrency;
 pub mod counts;
 pub mod events;
 pub mod export;
+pub mod feeds;
 pub mod funding;
 pub mod funding_sync;
 pub mod funding_write;

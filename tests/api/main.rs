@@ -8,6 +8,7 @@ mod contribute;
 mod descriptions;
 mod events;
 mod export;
+mod feeds;
 mod funding;
 mod graphiql;
 mod helpers;
