@@ -6,7 +6,11 @@
 //! a boost. A word of 5 letters or more also matches with one typo (two from 9 letters) in the
 //! unstemmed `*_all` fields, at a small constant score; exact matches get a bonus of the same
 //! size, so for each word they rank above typo-only matches.
-//! Filters are added as zero-score required clauses.
+//! Typo expansion is done here, against the searched dictionaries, so it can be capped
+//! ([`MAX_FUZZY_TERMS_PER_WORD`], [`MAX_FUZZY_TERMS_PER_QUERY`]).
+//! Under [`Matching::Partial`] words need not all match: see [`COVERAGE_SCORE`].
+//! Filters are added as zero-score required clauses; with no words left the filters alone
+//! select (browsing).
 
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;

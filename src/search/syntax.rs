@@ -1,5 +1,6 @@
-//! The query syntax users know from web search: words (all required), `"exact phrases"`,
-//! `-excluded` words or phrases, and `OR` between alternatives.
+//! The query syntax users know from web search: words, `"exact phrases"`, `-excluded` words or
+//! phrases, and `OR` between alternatives. Whether every word must match is the request's
+//! [`Matching`](super::request::Matching); phrases and exclusions are strict either way.
 
 use std::fmt;
 
