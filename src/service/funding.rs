@@ -57,7 +57,10 @@ fn ids_in<E: EntityTrait>(
 }
 
 impl FundingFilter {
-    async fn condition(&self, db: &impl ConnectionTrait) -> Result<Condition, ServiceError> {
+    pub(crate) async fn condition(
+        &self,
+        db: &impl ConnectionTrait,
+    ) -> Result<Condition, ServiceError> {
         let mut errors = Vec::new();
         let mut condition = Condition::all();
         if !self.instruments.is_empty() {

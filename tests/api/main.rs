@@ -28,6 +28,7 @@ mod roles;
 mod scalars;
 mod schema;
 mod search;
+mod stats;
 mod sync;
 mod taxonomy_and_places;
 mod visibility;

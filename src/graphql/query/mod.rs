@@ -11,6 +11,7 @@ mod partners;
 mod practices;
 mod regions;
 mod search;
+mod stats;
 mod themes;
 
 use async_graphql::MergedObject;
@@ -27,6 +28,7 @@ pub struct Query(
     partners::PartnerQuery,
     funding::FundingQuery,
     search::SearchQuery,
+    stats::StatsQuery,
     identity::IdentityQuery,
     changes::ChangeQuery,
 );
