@@ -36,6 +36,7 @@ pub mod records;
 pub mod regions;
 pub mod search;
 pub mod search_labels;
+pub mod stats;
 pub mod themes;
 pub mod webhooks;
 

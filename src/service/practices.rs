@@ -22,7 +22,7 @@ pub fn visible(viewer: &Viewer) -> Select<practice::Entity> {
     practice::Entity::find().filter(permissions::practice_visibility(viewer))
 }
 
-async fn filtered(
+pub(crate) async fn filtered(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     filter: &PracticeFilter,

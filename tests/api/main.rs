@@ -33,6 +33,7 @@ mod scalars;
 mod schema;
 mod search;
 mod subscriptions;
+mod stats;
 mod sync;
 mod taxonomy_and_places;
 mod visibility;

@@ -14,6 +14,7 @@ mod partnerships;
 mod practices;
 mod regions;
 mod search;
+mod stats;
 mod themes;
 mod webhooks;
 
@@ -33,6 +34,7 @@ pub struct Query(
     events::EventQuery,
     funding::FundingQuery,
     search::SearchQuery,
+    stats::StatsQuery,
     identity::IdentityQuery,
     changes::ChangeQuery,
     webhooks::WebhookQuery,
