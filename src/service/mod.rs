@@ -11,6 +11,7 @@ pub mod chunked;
 pub mod cities;
 pub mod concurrency;
 pub mod counts;
+pub mod exchange_requests;
 pub mod export;
 pub mod funding;
 pub mod funding_sync;

@@ -4,6 +4,7 @@ mod cli;
 mod connections;
 mod contribute;
 mod descriptions;
+mod exchange;
 mod export;
 mod funding;
 mod graphiql;

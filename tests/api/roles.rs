@@ -20,6 +20,8 @@ struct Fixture {
     deletable_funding: &'static str,
     /// Practices of an owner none of the credentials is, for the practice mutations.
     practices: Practices,
+    /// The global ID of a city, for `createExchangeRequest`.
+    city: String,
 }
 
 const DELETABLE_FUNDING: &str = "role-table-delete";
@@ -244,6 +246,16 @@ fn cases() -> Vec<MutationCase> {
             },
             allowed: &["moderator", "admin"],
         },
+        MutationCase {
+            field: "createExchangeRequest",
+            document: "mutation($input: CreateExchangeRequestInput!) {
+                createExchangeRequest(input: $input) { exchangeRequest { id kind } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "cityId": fixture.city, "kind": "NEED", "theme": "mobility/cycling",
+                                   "title": "Role table need", "body": "Help." } })
+            },
+            allowed: &["member", "evaluator", "moderator", "admin"],
+        },
     ]
 }
 
@@ -315,6 +327,12 @@ async fn exactly_the_allowed_roles_can_run_each_mutation() {
             spare_key_prefix: spare[..12].to_owned(),
             deletable_funding: DELETABLE_FUNDING,
             practices: Practices::arrange(&app).await,
+            city: app
+                .data(r#"{ city(slug: "asker") { id } }"#, json!({}))
+                .await["city"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
         };
         let operator = app.api_key("admin", None).await;
         app.data_as(
@@ -377,6 +395,7 @@ async fn every_mutation_over_get_is_405() {
             spare_key_prefix: "kxc_00000000".into(),
             deletable_funding: DELETABLE_FUNDING,
             practices: Practices::placeholder(),
+            city: "Y2l0eTox".into(),
         };
         for case in cases() {
             let response = app

@@ -3,6 +3,7 @@
 //! changed object and `userErrors`, a guard beside the field, one service call.
 
 mod api_keys;
+mod exchange_requests;
 mod funding_sync;
 mod practices;
 
@@ -16,6 +17,7 @@ use crate::service::ServiceError;
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     api_keys::ApiKeyMutation,
+    exchange_requests::ExchangeRequestMutation,
     funding_sync::FundingSyncMutation,
     practices::PracticeMutation,
 );

@@ -3,6 +3,7 @@
 
 mod changes;
 mod cities;
+mod exchange_requests;
 mod funding;
 mod identity;
 mod node;
@@ -27,4 +28,5 @@ pub struct Query(
     search::SearchQuery,
     identity::IdentityQuery,
     changes::ChangeQuery,
+    exchange_requests::ExchangeRequestQuery,
 );
