@@ -15,6 +15,7 @@ pub mod commitments;
 pub mod concurrency;
 pub mod counts;
 pub mod events;
+pub mod exchange_requests;
 pub mod export;
 pub mod feeds;
 pub mod funding;

@@ -7,6 +7,7 @@ mod connections;
 mod contribute;
 mod descriptions;
 mod events;
+mod exchange;
 mod export;
 mod feeds;
 mod funding;

@@ -5,6 +5,7 @@
 mod api_keys;
 mod community;
 mod events;
+mod exchange_requests;
 mod funding_sync;
 mod partnerships;
 mod practices;
@@ -20,6 +21,7 @@ use crate::service::ServiceError;
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     api_keys::ApiKeyMutation,
+    exchange_requests::ExchangeRequestMutation,
     funding_sync::FundingSyncMutation,
     practices::PracticeMutation,
     webhooks::WebhookMutation,

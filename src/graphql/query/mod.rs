@@ -5,6 +5,7 @@ mod changes;
 mod events;
 mod cities;
 mod community;
+mod exchange_requests;
 mod funding;
 mod identity;
 pub(crate) mod node;
@@ -39,4 +40,5 @@ pub struct Query(
     changes::ChangeQuery,
     webhooks::WebhookQuery,
     community::CommunityQuery,
+    exchange_requests::ExchangeRequestQuery,
 );

@@ -7,6 +7,7 @@ pub mod change;
 pub mod city;
 pub mod community;
 pub mod event;
+pub mod exchange_request;
 pub mod funding;
 pub mod initiative;
 pub mod node;
