@@ -18,6 +18,7 @@ mod m0011_webhooks;
 mod m0012_identity;
 mod m0013_audit;
 mod m0014_practice_lifecycle;
+mod m0021_concepts;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_identity::Migration),
             Box::new(m0013_audit::Migration),
             Box::new(m0014_practice_lifecycle::Migration),
+            Box::new(m0021_concepts::Migration),
         ]
     }
 }

@@ -22,6 +22,8 @@ const POLL: Duration = Duration::from_millis(100);
 /// Wait after a failure before retrying from the committed checkpoint.
 const BACKOFF: Duration = Duration::from_secs(1);
 const BATCH: u64 = 500;
+/// The kinds of document the concept vocabulary tags.
+const TAGGED_KINDS: [RecordKind; 2] = [RecordKind::Practice, RecordKind::FundingOpportunity];
 
 enum Write {
     Upsert(Box<SearchDocument>),
@@ -70,6 +72,20 @@ impl Indexer {
                 continue;
             };
             changed.entry(kind).or_default().insert(change.entity_id);
+        }
+        if changed.contains_key(&RecordKind::Concept) {
+            // A concept's labels decide which documents it tags: new queries expand with the
+            // new vocabulary at once, and every tagged kind of document is tagged again.
+            let vocabulary = crate::service::concepts::matcher(&self.db)
+                .await
+                .context("load concept vocabulary")?;
+            self.index.set_vocabulary(Arc::new(vocabulary));
+            for mapping in &self.mappings {
+                if TAGGED_KINDS.contains(&mapping.kind()) {
+                    let ids = mapping.all_ids(&self.db).await?;
+                    changed.entry(mapping.kind()).or_default().extend(ids);
+                }
+            }
         }
         let mut writes = Vec::new();
         for mapping in &self.mappings {

@@ -20,6 +20,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 
 use super::analysis::{self, TextLanguage};
+use super::concepts::{self, ConceptMatcher};
 use super::document::SEARCHABLE;
 use super::encode::day_number;
 use super::fields::{Fields, Keyword, Part};
@@ -32,6 +33,10 @@ const LANGUAGE_BOOST: f32 = 1.5;
 const TIE_BREAKER: f32 = 0.1;
 /// Constant score of a typo-tolerant match in a title; other parts scale by their boosts.
 const FUZZY_TITLE_SCORE: f32 = 0.3;
+/// Constant score of a match through a concept only (a document tagged with a concept the query
+/// names, without the query's words): below any direct match of the same words, which scores
+/// this too when the document is tagged, plus its own text score.
+const CONCEPT_SCORE: f32 = 0.5;
 
 /// Analyzers for one query: one per language plus the plain one.
 #[derive(Clone)]
@@ -92,11 +97,14 @@ impl Default for Analyzers {
 pub struct Compiled {
     pub query: Box<dyn Query>,
     pub highlight_terms: HashMap<Field, BTreeSet<String>>,
+    /// Keys of the concepts the query was expanded with.
+    pub concepts: Vec<String>,
 }
 
 pub fn compile(
     fields: &Fields,
     analyzers: &mut Analyzers,
+    vocabulary: &ConceptMatcher,
     request: &SearchRequest,
     language: Option<TextLanguage>,
 ) -> Compiled {
@@ -108,6 +116,7 @@ pub fn compile(
     };
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut optional: Vec<Box<dyn Query>> = Vec::new();
+    let mut groups: Vec<Option<(Box<dyn Query>, bool)>> = Vec::new();
     for group in &request.query.groups {
         let mut alternatives = Vec::new();
         let mut required = false;
@@ -117,10 +126,18 @@ pub fn compile(
             alternatives.extend(matched.query);
         }
         let query: Box<dyn Query> = match alternatives.len() {
-            0 => continue,
+            0 => {
+                groups.push(None);
+                continue;
+            }
             1 => alternatives.remove(0),
             _ => Box::new(BooleanQuery::union(alternatives)),
         };
+        groups.push(Some((query, required)));
+    }
+    let concepts =
+        expand_with_concepts(fields, builder.analyzers, vocabulary, request, &mut groups);
+    for (query, required) in groups.into_iter().flatten() {
         if required {
             clauses.push((Occur::Must, query));
         } else {
@@ -146,7 +163,61 @@ pub fn compile(
     Compiled {
         query: Box::new(BooleanQuery::new(clauses)),
         highlight_terms,
+        concepts,
     }
+}
+
+/// Lets each run of query words that names vocabulary concepts match either word by word or
+/// through a document tagged with one of those concepts (at [`CONCEPT_SCORE`]). Only single
+/// words take part: phrases and `OR` groups stay as written. Returns the concepts used.
+fn expand_with_concepts(
+    fields: &Fields,
+    analyzers: &Analyzers,
+    vocabulary: &ConceptMatcher,
+    request: &SearchRequest,
+    groups: &mut [Option<(Box<dyn Query>, bool)>],
+) -> Vec<String> {
+    let words: Vec<(usize, &str)> = request
+        .query
+        .groups
+        .iter()
+        .enumerate()
+        .filter_map(|(index, group)| match group.as_slice() {
+            [Clause::Word(word)] => Some((index, word.as_str())),
+            _ => None,
+        })
+        .collect();
+    let spans = vocabulary.match_query(|language| analyzers.analyzer(language), &words);
+    let mut used = Vec::new();
+    for (first, last, concepts) in concepts::segments(&spans) {
+        let mut direct: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for slot in &mut groups[first..=last] {
+            if let Some((query, required)) = slot.take() {
+                let occur = if required { Occur::Must } else { Occur::Should };
+                direct.push((occur, query));
+            }
+        }
+        let field = fields.concept;
+        let tagged: Box<dyn Query> = Box::new(ConstScoreQuery::new(
+            Box::new(TermSetQuery::new(
+                concepts
+                    .iter()
+                    .map(|concept| Term::from_field_text(field, concept)),
+            )),
+            CONCEPT_SCORE,
+        ));
+        let either: Box<dyn Query> = if direct.is_empty() {
+            tagged
+        } else {
+            Box::new(BooleanQuery::union(vec![
+                Box::new(BooleanQuery::new(direct)),
+                tagged,
+            ]))
+        };
+        groups[first] = Some((either, true));
+        used.extend(concepts);
+    }
+    used
 }
 
 struct Matched {

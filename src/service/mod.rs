@@ -8,6 +8,7 @@ pub mod change_log;
 pub mod changes;
 pub mod chunked;
 pub mod cities;
+pub mod concepts;
 pub mod concurrency;
 pub mod counts;
 pub mod export;

@@ -7,11 +7,13 @@
 use std::cmp::Ordering;
 
 use tantivy::collector::{Count, TopDocs};
+use tantivy::schema::Value;
 use tantivy::{DocAddress, DocId, Score, SegmentReader, TantivyDocument};
 
 use super::Generation;
 use super::spelling;
 use crate::search::analysis;
+use crate::search::concepts::ConceptMatcher;
 use crate::search::document::DocKey;
 use crate::search::facets::{self, FacetCounter};
 use crate::search::fields::{self, Part};
@@ -118,13 +120,20 @@ pub fn search(
     generation: &Generation,
     private: Option<&Generation>,
     prototype: &Analyzers,
+    vocabulary: &ConceptMatcher,
     request: &SearchRequest,
 ) -> anyhow::Result<SearchResults> {
     let language = request
         .language
         .or_else(|| analysis::detect(&request.query.plain_text()));
     let mut analyzers = prototype.clone();
-    let compiled = query::compile(&generation.fields, &mut analyzers, request, language);
+    let compiled = query::compile(
+        &generation.fields,
+        &mut analyzers,
+        vocabulary,
+        request,
+        language,
+    );
     let searcher = generation.reader.searcher();
     let deadline = request.deadline;
     let collector = deadline.collector((
@@ -212,7 +221,17 @@ pub fn search(
                 highlights = typo_highlighter.highlights(&doc);
             }
         }
+        let concepts = if compiled.concepts.is_empty() {
+            Vec::new()
+        } else {
+            doc.get_all(generation.fields.concept)
+                .filter_map(|value| value.as_str())
+                .filter(|key| compiled.concepts.iter().any(|concept| concept == key))
+                .map(str::to_owned)
+                .collect()
+        };
         hits.push(Hit {
+            concepts,
             key: doc_key,
             score: key.relevance,
             cursor: SearchCursor {
