@@ -284,7 +284,7 @@ pub async fn list(
             .filter(
                 theme::Column::Path
                     .eq(theme.as_str())
-                    .or(theme::Column::Path.like(format!("{}/%", like_escape(theme.as_str())))),
+                    .or(theme::Column::Path.like(format!("{}/%", theme.as_str()))),
             )
             .into_tuple()
             .all(db)
@@ -308,7 +308,8 @@ pub async fn list(
             labels = labels.filter(concept_label::Column::Language.eq(language.as_str()));
         }
         if let Some(text) = &filter.query {
-            let pattern = format!("%{}%", like_escape(&text.to_lowercase()));
+            // `%` and `_` in the text act as wildcards: harmless, and the text is bounded.
+            let pattern = format!("%{}%", text.to_lowercase());
             labels = labels.filter(
                 Expr::expr(Func::lower(Expr::col(concept_label::Column::Label))).like(pattern),
             );
@@ -327,13 +328,6 @@ pub async fn list(
     let has_next = rows.len() as u64 > first;
     rows.truncate(usize::try_from(first).unwrap_or(usize::MAX));
     Ok((with_details(db, rows).await?, has_next))
-}
-
-/// `%`, `_` and `\` in `text` taken literally by a `LIKE` pattern.
-fn like_escape(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 pub async fn by_ids(

@@ -1,6 +1,7 @@
 mod batch_limits;
 mod budgets;
 mod cli;
+mod concepts;
 mod connections;
 mod contribute;
 mod descriptions;

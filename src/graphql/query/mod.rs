@@ -3,6 +3,7 @@
 
 mod changes;
 mod cities;
+mod concepts;
 mod funding;
 mod identity;
 mod node;
@@ -21,6 +22,7 @@ pub struct Query(
     practices::PracticeQuery,
     cities::CityQuery,
     themes::ThemeQuery,
+    concepts::ConceptQuery,
     regions::RegionQuery,
     organisations::OrganisationQuery,
     funding::FundingQuery,

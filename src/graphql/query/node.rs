@@ -5,6 +5,7 @@ use async_graphql::{Context, ID, Object};
 use crate::error::AppResult;
 use crate::graphql::ids::{GlobalId, RecordKind};
 use crate::graphql::types::city::City;
+use crate::graphql::types::concept::Concept;
 use crate::graphql::types::funding::FundingOpportunity;
 use crate::graphql::types::node::Node;
 use crate::graphql::types::organisation::Organisation;
@@ -47,6 +48,11 @@ async fn load(ctx: &Context<'_>, id: &ID) -> AppResult<Option<Node>> {
         RecordKind::FundingOpportunity => service::funding::by_id(db, global.id)
             .await?
             .map(|row| Node::FundingOpportunity(FundingOpportunity(row))),
+        RecordKind::Concept => service::concepts::by_ids(db, &[global.id])
+            .await?
+            .into_iter()
+            .next()
+            .map(|concept| Node::Concept(Concept(concept))),
         // Kinds without a `Node` type yet.
         _ => None,
     })

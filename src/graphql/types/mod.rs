@@ -5,6 +5,7 @@ pub mod api_key;
 pub mod audit;
 pub mod change;
 pub mod city;
+pub mod concept;
 pub mod funding;
 pub mod node;
 pub mod organisation;

@@ -3,6 +3,7 @@
 use async_graphql::{ID, Interface};
 
 use crate::graphql::types::city::City;
+use crate::graphql::types::concept::Concept;
 use crate::graphql::types::funding::FundingOpportunity;
 use crate::graphql::types::organisation::Organisation;
 use crate::graphql::types::practice::Practice;
@@ -21,4 +22,5 @@ pub enum Node {
     Region(Region),
     Organisation(Organisation),
     FundingOpportunity(FundingOpportunity),
+    Concept(Concept),
 }
