@@ -10,6 +10,7 @@ mod health;
 mod layers;
 mod negotiate;
 mod reply;
+mod vocabulary;
 mod wire;
 
 use std::sync::Arc;
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/graphiql/{file}", get(graphiql::asset))
         .route("/export/funding.jsonl", get(export::funding))
+        .route("/vocabulary.ttl", get(vocabulary::turtle))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .layer(layers::body_timeout(api.body_timeout()))

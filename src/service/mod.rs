@@ -28,6 +28,7 @@ pub mod records;
 pub mod regions;
 pub mod search;
 pub mod search_labels;
+pub mod skos;
 pub mod themes;
 
 use records::FieldError;

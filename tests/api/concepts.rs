@@ -224,3 +224,179 @@ async fn a_norwegian_query_finds_seeded_practices_through_their_concepts() {
         );
     }
 }
+
+const ALL_CONCEPTS: &str = "query($after: String) { concepts(first: 100, after: $after) {
+    nodes { key uri labels { language label preferred } themes { path } broader { key } }
+    pageInfo { hasNextPage endCursor } } }";
+
+async fn every_concept(app: &crate::helpers::TestApp) -> Vec<Value> {
+    let mut nodes = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let data = app.data(ALL_CONCEPTS, json!({ "after": after })).await;
+        for mut node in data["concepts"]["nodes"].as_array().unwrap().iter().cloned() {
+            // Label order carries no meaning (SKOS has none); compare them as a set.
+            let mut labels = node["labels"].as_array().unwrap().clone();
+            labels.sort_by_key(|label| label.to_string());
+            node["labels"] = Value::Array(labels);
+            nodes.push(node);
+        }
+        if data["concepts"]["pageInfo"]["hasNextPage"] != true {
+            return nodes;
+        }
+        after = data["concepts"]["pageInfo"]["endCursor"].clone();
+    }
+}
+
+/// `GET /vocabulary.ttl` is SKOS Turtle; importing it again (`kxc vocabulary import`) leaves
+/// every concept as it was, labels, themes and all.
+#[tokio::test]
+async fn the_skos_export_imports_back_to_the_same_concepts() {
+    for app in spawn_apps().await {
+        let response = reqwest::get(format!("{}/vocabulary.ttl", app.address))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response.headers()["content-type"],
+            "text/turtle; charset=utf-8"
+        );
+        let turtle = response.text().await.unwrap();
+        assert!(turtle.contains("skos:ConceptScheme"), "{}", &turtle[..500]);
+        assert!(turtle.contains("\"Dachbegrünung\"@de"));
+        assert!(turtle.contains("<urn:kxc:theme:nature-based-solutions/green-roofs-walls>"));
+
+        let before = every_concept(&app).await;
+        assert!(before.len() >= 150);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("vocabulary.ttl");
+        std::fs::write(&file, &turtle).unwrap();
+        let import = app.kxc(&["vocabulary", "import", file.to_str().unwrap()]);
+        assert!(
+            import.status.success(),
+            "[{}] {}",
+            app.backend,
+            String::from_utf8_lossy(&import.stderr)
+        );
+        assert!(
+            String::from_utf8_lossy(&import.stdout)
+                .contains(&format!("imported {} concepts", before.len())),
+            "{}",
+            String::from_utf8_lossy(&import.stdout)
+        );
+        let after = every_concept(&app).await;
+        assert!(after == before, "[{}] concepts changed on a round trip", app.backend);
+
+        // The CLI export is the same document.
+        let export = app.kxc(&["vocabulary", "export"]);
+        assert!(export.status.success());
+        assert_eq!(String::from_utf8_lossy(&export.stdout), turtle);
+    }
+}
+
+/// A small GEMET-style file (foreign IRIs, language tags with regions, a hierarchy, a theme
+/// given by `skos:exactMatch` on the top concept only): the concepts are stored with their
+/// IRIs, the narrower one inherits the theme, and search expands with the new labels at once,
+/// tagging documents that already mention them.
+#[tokio::test]
+async fn a_gemet_style_skos_file_is_loaded_and_search_uses_it() {
+    let gemet = r#"
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<http://example.org/gemet/concept/100> a skos:Concept ;
+    skos:prefLabel "heat supply"@en, "Wärmeversorgung"@de-DE ;
+    skos:exactMatch <urn:kxc:theme:energy/district-heating-cooling> ;
+    skos:narrower <http://example.org/gemet/concept/101> .
+<http://example.org/gemet/concept/101> a skos:Concept ;
+    skos:prefLabel "heat grid"@en ;
+    skos:altLabel "Fernwärme"@de, "kaukolämpöverkko"@fi .
+"#;
+    for app in spawn_apps().await {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("gemet.ttl");
+        std::fs::write(&file, gemet).unwrap();
+        let import = app.kxc(&["vocabulary", "import", file.to_str().unwrap()]);
+        assert!(
+            import.status.success(),
+            "[{}] {}",
+            app.backend,
+            String::from_utf8_lossy(&import.stderr)
+        );
+        let data = app
+            .data(
+                "{ concept(key: \"101\") { uri prefLabel(lang: \"en\") altLabels(lang: \"de\")
+                    themes { path } broader { key prefLabel(lang: \"de\") } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            data["concept"],
+            json!({ "uri": "http://example.org/gemet/concept/101", "prefLabel": "heat grid",
+                    "altLabels": ["Fernwärme"],
+                    "themes": [{ "path": "energy/district-heating-cooling" }],
+                    "broader": { "key": "100", "prefLabel": "Wärmeversorgung" } }),
+            "[{}] {data}",
+            app.backend
+        );
+
+        // The indexer re-tags documents with the new vocabulary (it follows the change log).
+        let query = "{ search(query: \"heat grid\", first: 50) { hits { matchedConcepts { key }
+            node { ... on Practice { slug } } } } }";
+        let mut found = None;
+        for _ in 0..200 {
+            let data = app.data(query, json!({})).await;
+            found = data["search"]["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|hit| hit["node"]["slug"] == "munich-geothermal-district-heating")
+                .cloned();
+            if found.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let munich = found.unwrap_or_else(|| panic!("[{}] Munich not found by `heat grid`", app.backend));
+        assert_eq!(munich["matchedConcepts"], json!([{ "key": "101" }]));
+    }
+}
+
+/// Bounds of an import: labels per concept, file size, Turtle syntax. Nothing is stored.
+#[tokio::test]
+async fn a_bad_skos_file_is_refused_and_nothing_is_stored() {
+    for app in spawn_apps().await {
+        let dir = tempfile::tempdir().unwrap();
+        let before = every_concept(&app).await.len();
+        let labels: Vec<String> = (0..201).map(|n| format!("\"label {n}\"@en")).collect();
+        let too_many = format!(
+            "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+             <http://example.org/ok> a skos:Concept ; skos:prefLabel \"fine\"@en .
+             <http://example.org/big> a skos:Concept ; skos:prefLabel \"big\"@en ; skos:altLabel {} .",
+            labels.join(", ")
+        );
+        let huge = dir.path().join("huge.ttl");
+        // A sparse file: its size is what is checked, before anything is read.
+        std::fs::File::create(&huge)
+            .unwrap()
+            .set_len(kxc::service::skos::MAX_FILE_BYTES + 1)
+            .unwrap();
+        for (name, content, message) in [
+            ("labels.ttl", Some(too_many), "at most 200 labels"),
+            ("syntax.ttl", Some("<a> <b> .".to_owned()), "not valid Turtle"),
+            ("huge.ttl", None, "may have at most"),
+        ] {
+            let file = dir.path().join(name);
+            if let Some(content) = content {
+                std::fs::write(&file, content).unwrap();
+            }
+            let import = app.kxc(&["vocabulary", "import", file.to_str().unwrap()]);
+            assert!(!import.status.success(), "[{}] {name} was accepted", app.backend);
+            let stderr = String::from_utf8_lossy(&import.stderr);
+            assert!(stderr.contains(message), "[{}] {name}: {stderr}", app.backend);
+        }
+        assert_eq!(every_concept(&app).await.len(), before);
+        let data = app
+            .data("{ concept(key: \"ok\") { key } }", json!({}))
+            .await;
+        assert_eq!(data["concept"], Value::Null, "all or nothing");
+    }
+}
