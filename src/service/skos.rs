@@ -35,8 +35,9 @@ fn skos(name: &str) -> NamedNode {
 
 fn concept_iri(concept: &Concept) -> NamedNode {
     match &concept.row.uri {
-        Some(uri) => NamedNode::new(uri.as_str())
-            .unwrap_or_else(|_| NamedNode::new_unchecked(format!("{CONCEPT_PREFIX}{}", concept.row.key))),
+        Some(uri) => NamedNode::new(uri.as_str()).unwrap_or_else(|_| {
+            NamedNode::new_unchecked(format!("{CONCEPT_PREFIX}{}", concept.row.key))
+        }),
         None => NamedNode::new_unchecked(format!("{CONCEPT_PREFIX}{}", concept.row.key)),
     }
 }
@@ -69,8 +70,16 @@ pub fn to_turtle(concepts: &[Concept]) -> anyhow::Result<String> {
             skos("notation"),
             Literal::new_simple_literal(concept.row.key.clone()),
         ));
-        for label in &concept.labels {
-            let predicate = if label.preferred { "prefLabel" } else { "altLabel" };
+        // Preferred labels first, then alternative ones, each by language: the same
+        // vocabulary always gives the same document.
+        let mut labels: Vec<_> = concept.labels.iter().collect();
+        labels.sort_by(|a, b| (!a.preferred, &a.language).cmp(&(!b.preferred, &b.language)));
+        for label in labels {
+            let predicate = if label.preferred {
+                "prefLabel"
+            } else {
+                "altLabel"
+            };
             triples.push(Triple::new(
                 iri.clone(),
                 skos(predicate),
@@ -85,7 +94,11 @@ pub fn to_turtle(concepts: &[Concept]) -> anyhow::Result<String> {
                 triples.push(Triple::new(iri.clone(), skos("broader"), broader.clone()));
                 triples.push(Triple::new(broader.clone(), skos("narrower"), iri.clone()));
             }
-            None => triples.push(Triple::new(scheme.clone(), skos("hasTopConcept"), iri.clone())),
+            None => triples.push(Triple::new(
+                scheme.clone(),
+                skos("hasTopConcept"),
+                iri.clone(),
+            )),
         }
         for theme in &concept.themes {
             triples.push(Triple::new(
@@ -294,7 +307,11 @@ fn slugify(iri: &str) -> String {
         }
     }
     let slug = slug.trim_matches('-').chars().take(100).collect::<String>();
-    if slug.is_empty() { "concept".to_owned() } else { slug }
+    if slug.is_empty() {
+        "concept".to_owned()
+    } else {
+        slug
+    }
 }
 
 /// Reads a SKOS Turtle file and saves its concepts in one transaction; returns how many.
@@ -330,7 +347,10 @@ mod tests {
 
     #[test]
     fn keys_come_from_the_iri_when_there_is_no_usable_notation() {
-        assert_eq!(slugify("http://www.eionet.europa.eu/gemet/concept/7400"), "7400");
+        assert_eq!(
+            slugify("http://www.eionet.europa.eu/gemet/concept/7400"),
+            "7400"
+        );
         assert_eq!(slugify("http://example.org/vocab#Green_Roof"), "green-roof");
     }
 
@@ -347,11 +367,19 @@ mod tests {
         "#;
         let records = parse_turtle(turtle.as_bytes()).unwrap();
         assert_eq!(records.len(), 2);
-        let child = records.iter().find(|record| record.key.as_str() == "2").unwrap();
+        let child = records
+            .iter()
+            .find(|record| record.key.as_str() == "2")
+            .unwrap();
         assert_eq!(child.broader.as_deref(), Some("1"));
         assert_eq!(child.themes[0].as_str(), "nature-based-solutions");
         assert_eq!(child.uri.as_deref(), Some("http://example.org/c/2"));
-        assert!(child.labels.iter().any(|label| !label.preferred && label.text.as_str() == "Dachgarten"));
+        assert!(
+            child
+                .labels
+                .iter()
+                .any(|label| !label.preferred && label.text.as_str() == "Dachgarten")
+        );
         assert!(parse_turtle(b"<a> <b> .").is_err());
     }
 }

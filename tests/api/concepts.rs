@@ -36,14 +36,16 @@ async fn concepts_are_listed_by_theme_label_and_language_and_found_by_id_and_key
         );
         assert_eq!(green_roof["languages"].as_array().unwrap().len(), 11);
         assert!(
-            nodes.iter().all(|node| node["themes"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|theme| theme["path"]
-                    .as_str()
+            nodes.iter().all(
+                |node| node["themes"]
+                    .as_array()
                     .unwrap()
-                    .starts_with("nature-based-solutions/green-roofs-walls"))),
+                    .iter()
+                    .any(|theme| theme["path"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("nature-based-solutions/green-roofs-walls"))
+            ),
             "{data}"
         );
 
@@ -112,23 +114,40 @@ async fn bad_concept_arguments_are_refused_with_their_path() {
     for app in spawn_apps().await {
         let long = "x".repeat(201);
         for (arguments, field) in [
-            (format!("filter: {{ query: \"{long}\" }}"), json!(["filter", "query"])),
-            ("filter: { language: \"xx\" }".to_owned(), json!(["filter", "language"])),
-            ("filter: { theme: \"Not A Path\" }".to_owned(), json!(["filter", "theme"])),
+            (
+                format!("filter: {{ query: \"{long}\" }}"),
+                json!(["filter", "query"]),
+            ),
+            (
+                "filter: { language: \"xx\" }".to_owned(),
+                json!(["filter", "language"]),
+            ),
+            (
+                "filter: { theme: \"Not A Path\" }".to_owned(),
+                json!(["filter", "theme"]),
+            ),
             ("first: 101".to_owned(), json!(["first"])),
             ("after: \"garbage\"".to_owned(), json!(["after"])),
         ] {
             let response = app
-                .graphql(&format!("{{ concepts({arguments}) {{ nodes {{ key }} }} }}"), json!({}))
+                .graphql(
+                    &format!("{{ concepts({arguments}) {{ nodes {{ key }} }} }}"),
+                    json!({}),
+                )
                 .await;
             let error = &response["errors"][0]["extensions"];
-            assert_eq!(error["code"], "BAD_USER_INPUT", "[{}] {response}", app.backend);
+            assert_eq!(
+                error["code"], "BAD_USER_INPUT",
+                "[{}] {response}",
+                app.backend
+            );
             assert_eq!(error["field"], field, "{response}");
         }
-        let response = app
-            .graphql("{ concept { key } }", json!({}))
-            .await;
-        assert_eq!(response["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+        let response = app.graphql("{ concept { key } }", json!({})).await;
+        assert_eq!(
+            response["errors"][0]["extensions"]["code"],
+            "BAD_USER_INPUT"
+        );
     }
 }
 
@@ -151,13 +170,19 @@ async fn an_english_query_finds_a_german_only_practice_through_a_concept() {
                     "language": "de" } }),
             )
             .await;
-        assert_eq!(created["createPractice"]["userErrors"], json!([]), "{created}");
+        assert_eq!(
+            created["createPractice"]["userErrors"],
+            json!([]),
+            "{created}"
+        );
         let id = created["createPractice"]["practice"]["id"].clone();
 
         let query = "query($q: String!) { search(query: $q, first: 20) { hits { score
             matchedConcepts { key prefLabel(lang: \"en\") }
             node { ... on Practice { id slug } } } } }";
-        let data = app.data_as(&member, query, json!({ "q": "green roofs" })).await;
+        let data = app
+            .data_as(&member, query, json!({ "q": "green roofs" }))
+            .await;
         let hits = data["search"]["hits"].as_array().unwrap();
         let position = |wanted: &Value| hits.iter().position(|hit| &hit["node"]["id"] == wanted);
         let kassel = position(&id).unwrap_or_else(|| panic!("[{}] not found: {data}", app.backend));
@@ -212,7 +237,10 @@ async fn a_norwegian_query_finds_seeded_practices_through_their_concepts() {
             .iter()
             .find(|hit| hit["node"]["slug"] == "munich-geothermal-district-heating")
             .unwrap_or_else(|| panic!("[{}] {data}", app.backend));
-        assert_eq!(munich["matchedConcepts"], json!([{ "key": "district-heating" }]));
+        assert_eq!(
+            munich["matchedConcepts"],
+            json!([{ "key": "district-heating" }])
+        );
 
         // A phrase stays strict: it is not expanded, so no hit names a concept.
         let phrase = app.data(query, json!({ "q": "\"fjernvarme\"" })).await;
@@ -234,7 +262,12 @@ async fn every_concept(app: &crate::helpers::TestApp) -> Vec<Value> {
     let mut after = Value::Null;
     loop {
         let data = app.data(ALL_CONCEPTS, json!({ "after": after })).await;
-        for mut node in data["concepts"]["nodes"].as_array().unwrap().iter().cloned() {
+        for mut node in data["concepts"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .cloned()
+        {
             // Label order carries no meaning (SKOS has none); compare them as a set.
             let mut labels = node["labels"].as_array().unwrap().clone();
             labels.sort_by_key(|label| label.to_string());
@@ -285,7 +318,11 @@ async fn the_skos_export_imports_back_to_the_same_concepts() {
             String::from_utf8_lossy(&import.stdout)
         );
         let after = every_concept(&app).await;
-        assert!(after == before, "[{}] concepts changed on a round trip", app.backend);
+        assert!(
+            after == before,
+            "[{}] concepts changed on a round trip",
+            app.backend
+        );
 
         // The CLI export is the same document.
         let export = app.kxc(&["vocabulary", "export"]);
@@ -355,7 +392,8 @@ async fn a_gemet_style_skos_file_is_loaded_and_search_uses_it() {
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
-        let munich = found.unwrap_or_else(|| panic!("[{}] Munich not found by `heat grid`", app.backend));
+        let munich =
+            found.unwrap_or_else(|| panic!("[{}] Munich not found by `heat grid`", app.backend));
         assert_eq!(munich["matchedConcepts"], json!([{ "key": "101" }]));
     }
 }
@@ -381,7 +419,11 @@ async fn a_bad_skos_file_is_refused_and_nothing_is_stored() {
             .unwrap();
         for (name, content, message) in [
             ("labels.ttl", Some(too_many), "at most 200 labels"),
-            ("syntax.ttl", Some("<a> <b> .".to_owned()), "not valid Turtle"),
+            (
+                "syntax.ttl",
+                Some("<a> <b> .".to_owned()),
+                "not valid Turtle",
+            ),
             ("huge.ttl", None, "may have at most"),
         ] {
             let file = dir.path().join(name);
@@ -389,9 +431,17 @@ async fn a_bad_skos_file_is_refused_and_nothing_is_stored() {
                 std::fs::write(&file, content).unwrap();
             }
             let import = app.kxc(&["vocabulary", "import", file.to_str().unwrap()]);
-            assert!(!import.status.success(), "[{}] {name} was accepted", app.backend);
+            assert!(
+                !import.status.success(),
+                "[{}] {name} was accepted",
+                app.backend
+            );
             let stderr = String::from_utf8_lossy(&import.stderr);
-            assert!(stderr.contains(message), "[{}] {name}: {stderr}", app.backend);
+            assert!(
+                stderr.contains(message),
+                "[{}] {name}: {stderr}",
+                app.backend
+            );
         }
         assert_eq!(every_concept(&app).await.len(), before);
         let data = app

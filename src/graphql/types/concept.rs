@@ -27,7 +27,11 @@ pub struct ConceptLabel {
 }
 
 /// The wanted language: `lang`, else the first `Accept-Language` the concept has a label in.
-fn wanted(ctx: &Context<'_>, concept: &service::concepts::Concept, lang: Option<String>) -> Option<String> {
+fn wanted(
+    ctx: &Context<'_>,
+    concept: &service::concepts::Concept,
+    lang: Option<String>,
+) -> Option<String> {
     lang.or_else(|| {
         ctx.data_opt::<AcceptedLanguages>().and_then(|accepted| {
             accepted
