@@ -43,6 +43,8 @@ fn wanted(
     })
 }
 
+/// A concept of the multilingual vocabulary, such as "green roof" (Dachbegrünung, toit
+/// végétalisé, grønne tak, ...), with its labels per language and the themes it belongs to.
 #[Object]
 impl Concept {
     /// Opaque global ID.
