@@ -47,8 +47,25 @@ pub enum Command {
         #[command(subcommand)]
         action: KeysAction,
     },
+    /// Import or export the concept vocabulary as SKOS (Turtle).
+    Vocabulary {
+        #[command(subcommand)]
+        action: VocabularyAction,
+    },
     /// Print the GraphQL schema (SDL) to stdout or write it to a file.
     Schema {
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum VocabularyAction {
+    /// Load a SKOS Turtle file (GEMET, EuroVoc or kxc's own export): concepts are matched by
+    /// IRI or key and updated in place; search re-tags documents.
+    Import { file: PathBuf },
+    /// Write the vocabulary as SKOS Turtle to stdout or `--output`.
+    Export {
         #[arg(long)]
         output: Option<PathBuf>,
     },
@@ -191,6 +208,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let connection = db::connect(&settings).await?;
             db::migrate(&connection).await?;
             keys(&connection, action).await
+        }
+        Command::Vocabulary { action } => {
+            let connection = db::connect(&settings).await?;
+            db::migrate(&connection).await?;
+            match action {
+                VocabularyAction::Import { file } => {
+                    let count = service::skos::import_file(&connection, &file).await?;
+                    println!("imported {count} concepts from {}", file.display());
+                }
+                VocabularyAction::Export { output } => {
+                    let turtle = service::skos::export(&connection).await?;
+                    match output {
+                        Some(path) => std::fs::write(&path, turtle)
+                            .with_context(|| format!("write {}", path.display()))?,
+                        None => print!("{turtle}"),
+                    }
+                }
+            }
+            Ok(())
         }
         Command::Schema { output } => {
             let sdl = crate::graphql::sdl();

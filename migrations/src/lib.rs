@@ -22,6 +22,7 @@ mod m0015_webhook_dispatch;
 mod m0016_community_moderation;
 mod m0019_commitment_reports;
 mod m0018_landscape;
+mod m0021_concepts;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_community_moderation::Migration),
             Box::new(m0019_commitment_reports::Migration),
             Box::new(m0018_landscape::Migration),
+            Box::new(m0021_concepts::Migration),
         ]
     }
 }

@@ -21,10 +21,11 @@ pub enum RecordKind {
     ApiKey,
     WebhookSubscription,
     WebhookDelivery,
+    Concept,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 15] = [
+    pub const ALL: [RecordKind; 16] = [
         Self::Practice,
         Self::FundingOpportunity,
         Self::City,
@@ -40,6 +41,7 @@ impl RecordKind {
         Self::ApiKey,
         Self::WebhookSubscription,
         Self::WebhookDelivery,
+        Self::Concept,
     ];
 
     /// The stable snake_case name: `change_log.entity_type`, the search document kind and the
@@ -61,6 +63,7 @@ impl RecordKind {
             Self::ApiKey => "api_key",
             Self::WebhookSubscription => "webhook_subscription",
             Self::WebhookDelivery => "webhook_delivery",
+            Self::Concept => "concept",
         }
     }
 
@@ -87,6 +90,7 @@ impl RecordKind {
             Self::ApiKey => 13,
             Self::WebhookSubscription => 14,
             Self::WebhookDelivery => 15,
+            Self::Concept => 30,
         }
     }
 

@@ -14,6 +14,7 @@ mod health;
 mod layers;
 mod negotiate;
 mod reply;
+mod vocabulary;
 mod wire;
 mod ws;
 
@@ -80,6 +81,7 @@ pub fn router(state: AppState) -> Router {
         .route("/events.ics", get(calendar::events_ics))
         .route("/feeds/funding.atom", get(feeds::funding))
         .route("/feeds/practices.atom", get(feeds::practices))
+        .route("/vocabulary.ttl", get(vocabulary::turtle))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .layer(layers::body_timeout(api.body_timeout()))

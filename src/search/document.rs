@@ -114,6 +114,8 @@ pub struct SearchDocument {
     pub date: Option<DateTime<Utc>>,
     pub locations: Vec<GeoPoint>,
     pub open_window: Option<OpenWindow>,
+    /// Keys of the vocabulary concepts the text names (see [`super::concepts`]).
+    pub concepts: Vec<String>,
 }
 
 impl SearchDocument {
@@ -139,6 +141,7 @@ impl SearchDocument {
             date: None,
             locations: Vec::new(),
             open_window: None,
+            concepts: Vec::new(),
         }
     }
 

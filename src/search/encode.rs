@@ -43,6 +43,9 @@ pub fn encode(fields: &Fields, source: &SearchDocument) -> TantivyDocument {
     for label in &source.suggest {
         doc.add_text(fields.suggest, label);
     }
+    for concept in distinct(&source.concepts) {
+        doc.add_text(fields.concept, concept);
+    }
 
     add_keywords(
         &mut doc,

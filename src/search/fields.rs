@@ -107,6 +107,8 @@ pub const GEO: &str = "geo";
 pub const OPENS_DAY: &str = "opens_day";
 pub const CLOSES_DAY: &str = "closes_day";
 pub const SUGGEST: &str = "suggest";
+/// Keys of the concepts a document is tagged with; stored, so a hit can say which matched.
+pub const CONCEPT: &str = "concept";
 
 /// Field handles, resolved once per schema.
 #[derive(Clone, Debug)]
@@ -123,6 +125,7 @@ pub struct Fields {
     pub opens_day: Field,
     pub closes_day: Field,
     pub suggest: Field,
+    pub concept: Field,
 }
 
 impl Fields {
@@ -170,6 +173,7 @@ impl Fields {
             opens_day: schema.get_field(OPENS_DAY)?,
             closes_day: schema.get_field(CLOSES_DAY)?,
             suggest: schema.get_field(SUGGEST)?,
+            concept: schema.get_field(CONCEPT)?,
         })
     }
 }
@@ -236,6 +240,7 @@ pub fn schema() -> Schema {
     builder.add_i64_field(OPENS_DAY, FAST);
     builder.add_i64_field(CLOSES_DAY, FAST);
     builder.add_text_field(SUGGEST, text_options(PLAIN_TOKENIZER, false, true));
+    builder.add_text_field(CONCEPT, STRING | STORED);
     builder.build()
 }
 

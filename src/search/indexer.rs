@@ -27,6 +27,8 @@ use crate::service::change_consumer::{self, ChangeConsumer, ChangeSignal, RunOpt
 const BATCH: u64 = 500;
 /// The most records one mapping loads (or looks up dependents for) in one query.
 const LOAD_CHUNK: usize = 500;
+/// The kinds of document the concept vocabulary tags.
+const TAGGED_KINDS: [RecordKind; 2] = [RecordKind::Practice, RecordKind::FundingOpportunity];
 
 enum Write {
     Upsert(Box<SearchDocument>),
@@ -99,6 +101,20 @@ impl Indexer {
         }
         for (kind, id) in dependent {
             changed.entry(kind).or_default().insert(id);
+        }
+        if changed.contains_key(&RecordKind::Concept) {
+            // A concept's labels decide which documents it tags: new queries expand with the
+            // new vocabulary at once, and every tagged kind of document is tagged again.
+            let vocabulary = crate::service::concepts::matcher(&self.db)
+                .await
+                .context("load concept vocabulary")?;
+            self.index.set_vocabulary(Arc::new(vocabulary));
+            for mapping in &self.mappings {
+                if TAGGED_KINDS.contains(&mapping.kind()) {
+                    let ids = mapping.all_ids(&self.db).await?;
+                    changed.entry(mapping.kind()).or_default().extend(ids);
+                }
+            }
         }
         let mut writes = Vec::new();
         for mapping in &self.mappings {

@@ -10,6 +10,7 @@
 //! Queries are blocking work: callers run them on the blocking pool.
 
 pub mod analysis;
+pub mod concepts;
 pub mod deadline;
 pub mod document;
 mod encode;
@@ -75,6 +76,7 @@ pub async fn open_or_build(
     if let Some(index) = tokio::task::spawn_blocking(move || TantivyIndex::open(&path)).await?? {
         let latest = rebuild::latest_seq(db).await?;
         if index.checkpoint() <= latest {
+            index.set_vocabulary(Arc::new(crate::service::concepts::matcher(db).await?));
             return Ok(Arc::new(index));
         }
         // An index ahead of the log belongs to another database (a restored backup, say):
@@ -96,5 +98,6 @@ pub async fn open_or_build(
         .await??
         .ok_or_else(|| anyhow::anyhow!("search index missing right after it was built"))?;
     engine::store::remove_stale(root, &index.generation_name());
+    index.set_vocabulary(Arc::new(crate::service::concepts::matcher(db).await?));
     Ok(Arc::new(index))
 }

@@ -24,6 +24,7 @@ use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
 use super::analysis::{self, TextLanguage};
+use super::concepts::{self, ConceptMatcher};
 use super::document::SEARCHABLE;
 use super::encode::day_number;
 use super::fields::{Fields, Keyword, Part};
@@ -36,6 +37,10 @@ const LANGUAGE_BOOST: f32 = 1.5;
 const TIE_BREAKER: f32 = 0.1;
 /// Constant score of a typo-tolerant match in a title; other parts scale by their boosts.
 const FUZZY_TITLE_SCORE: f32 = 0.3;
+/// Constant score of a match through a concept only (a document tagged with a concept the query
+/// names, without the query's words): below any direct match of the same words, which scores
+/// this too when the document is tagged, plus its own text score.
+const CONCEPT_SCORE: f32 = 0.5;
 
 /// Analyzers for one query: one per language plus the plain one.
 #[derive(Clone)]
@@ -99,6 +104,8 @@ pub struct Compiled {
     /// How many indexed words the typo-tolerant matching of the query's words expanded to
     /// (at most [`MAX_FUZZY_TERMS_PER_QUERY`]).
     pub expansions: usize,
+    /// Keys of the concepts the query was expanded with.
+    pub concepts: Vec<String>,
 }
 
 /// Indexed words one query word may match through a typo: the closest, most frequent ones.
@@ -115,6 +122,7 @@ pub const COVERAGE_SCORE: f32 = 100.0;
 pub fn compile(
     fields: &Fields,
     analyzers: &mut Analyzers,
+    vocabulary: &ConceptMatcher,
     request: &SearchRequest,
     language: Option<TextLanguage>,
     searchers: &[&Searcher],
@@ -131,6 +139,7 @@ pub fn compile(
     let mut optional: Vec<Box<dyn Query>> = Vec::new();
     // Partial matching: the word groups that count towards coverage, with their weights.
     let mut partial: Vec<(Box<dyn Query>, f32)> = Vec::new();
+    let mut groups: Vec<Option<Group>> = Vec::new();
     for group in &request.query.groups {
         let mut alternatives = Vec::new();
         let mut required = false;
@@ -143,17 +152,30 @@ pub fn compile(
             alternatives.extend(matched.query);
         }
         let query: Box<dyn Query> = match alternatives.len() {
-            0 => continue,
+            0 => {
+                groups.push(None);
+                continue;
+            }
             1 => alternatives.remove(0),
             _ => Box::new(BooleanQuery::union(alternatives)),
         };
-        if !required {
-            optional.push(query);
-        } else if request.matching == Matching::Partial && !strict {
-            let weight = builder.idf(group);
-            partial.push((query, weight));
+        let weight = builder.idf(group);
+        groups.push(Some(Group {
+            query,
+            required,
+            strict,
+            weight,
+        }));
+    }
+    let concepts =
+        expand_with_concepts(fields, builder.analyzers, vocabulary, request, &mut groups);
+    for group in groups.into_iter().flatten() {
+        if !group.required {
+            optional.push(group.query);
+        } else if request.matching == Matching::Partial && !group.strict {
+            partial.push((group.query, group.weight));
         } else {
-            clauses.push((Occur::Must, query));
+            clauses.push((Occur::Must, group.query));
         }
     }
     if !partial.is_empty() {
@@ -191,7 +213,19 @@ pub fn compile(
         query: Box::new(BooleanQuery::new(clauses)),
         highlight_terms,
         expansions,
+        concepts,
     }
+}
+
+/// One group of the query (a word, a phrase or `OR` alternatives) as compiled.
+struct Group {
+    query: Box<dyn Query>,
+    /// False for a word that is a stop word in some language (see [`Matched::required`]).
+    required: bool,
+    /// Phrases only: never left out under partial matching.
+    strict: bool,
+    /// How informative the group is (IDF), its share of partial-matching coverage.
+    weight: f32,
 }
 
 /// Word groups that need not all match: each adds its text score, plus [`COVERAGE_SCORE`]
@@ -227,6 +261,71 @@ fn partial_match(mut groups: Vec<(Box<dyn Query>, f32)>) -> Box<dyn Query> {
         clauses.push((Occur::Should, query));
     }
     Box::new(BooleanQuery::new(clauses))
+}
+
+/// Lets each run of query words that names vocabulary concepts match either word by word or
+/// through a document tagged with one of those concepts (at [`CONCEPT_SCORE`]). Only single
+/// words take part: phrases and `OR` groups stay as written. The run becomes one group whose
+/// partial-matching weight is the sum of its words'. Returns the concepts used.
+fn expand_with_concepts(
+    fields: &Fields,
+    analyzers: &Analyzers,
+    vocabulary: &ConceptMatcher,
+    request: &SearchRequest,
+    groups: &mut [Option<Group>],
+) -> Vec<String> {
+    let words: Vec<(usize, &str)> = request
+        .query
+        .groups
+        .iter()
+        .enumerate()
+        .filter_map(|(index, group)| match group.as_slice() {
+            [Clause::Word(word)] => Some((index, word.as_str())),
+            _ => None,
+        })
+        .collect();
+    let spans = vocabulary.match_query(|language| analyzers.analyzer(language), &words);
+    let mut used = Vec::new();
+    for (first, last, concepts) in concepts::segments(&spans) {
+        let mut direct: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut weight = 0.0;
+        for slot in &mut groups[first..=last] {
+            if let Some(group) = slot.take() {
+                let occur = if group.required {
+                    Occur::Must
+                } else {
+                    Occur::Should
+                };
+                weight += group.weight;
+                direct.push((occur, group.query));
+            }
+        }
+        let field = fields.concept;
+        let tagged: Box<dyn Query> = Box::new(ConstScoreQuery::new(
+            Box::new(TermSetQuery::new(
+                concepts
+                    .iter()
+                    .map(|concept| Term::from_field_text(field, concept)),
+            )),
+            CONCEPT_SCORE,
+        ));
+        let either: Box<dyn Query> = if direct.is_empty() {
+            tagged
+        } else {
+            Box::new(BooleanQuery::union(vec![
+                Box::new(BooleanQuery::new(direct)),
+                tagged,
+            ]))
+        };
+        groups[first] = Some(Group {
+            query: either,
+            required: true,
+            strict: false,
+            weight,
+        });
+        used.extend(concepts);
+    }
+    used
 }
 
 struct Matched {

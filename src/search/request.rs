@@ -168,6 +168,8 @@ pub struct Hit {
     pub highlights: Vec<Highlight>,
     /// From the `near` centre to the document's nearest point.
     pub distance_km: Option<f64>,
+    /// Keys of the query's concepts this document is tagged with.
+    pub concepts: Vec<String>,
 }
 
 /// A fragment of one part of a hit, in one language, with matches wrapped in `<mark>`.

@@ -1,6 +1,7 @@
 //! Seed data compiled into the binary (see `README.md` beside this file for the formats).
 //! [`load`] is idempotent: records are matched by their stable keys and updated in place.
 
+mod concepts;
 mod m49;
 mod places;
 mod regions;
@@ -25,6 +26,7 @@ pub const PARTNERSHIPS: &str = include_str!("data/partnerships.json");
 pub const EVENTS: &str = include_str!("data/events.json");
 pub const PRACTICES: &str = include_str!("data/practices.json");
 pub const FUNDING: &str = include_str!("data/funding.json");
+pub const CONCEPTS: &str = include_str!("data/concepts.json");
 
 #[derive(Debug, Default)]
 pub struct SeedReport {
@@ -36,13 +38,14 @@ pub struct SeedReport {
     pub events: usize,
     pub practices: usize,
     pub funding: usize,
+    pub concepts: usize,
 }
 
 impl fmt::Display for SeedReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "seeded: {} new regions, {} themes, {} organisations, {} cities, {} partnerships, {} events, {} practices, {} funding opportunities",
+            "seeded: {} new regions, {} themes, {} organisations, {} cities, {} partnerships, {} events, {} practices, {} funding opportunities, {} concepts",
             self.regions,
             self.themes,
             self.organisations,
@@ -50,7 +53,8 @@ impl fmt::Display for SeedReport {
             self.partnerships,
             self.events,
             self.practices,
-            self.funding
+            self.funding,
+            self.concepts
         )
     }
 }
@@ -70,6 +74,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
     let events: Vec<places::EventSeed> = parse(EVENTS, "events.json")?;
     let practices: Vec<PracticeRecord> = parse(PRACTICES, "practices.json")?;
     let funding: Vec<FundingRecord> = parse(FUNDING, "funding.json")?;
+    let concepts: Vec<concepts::ConceptSeed> = parse(CONCEPTS, "concepts.json")?;
 
     let txn = db.begin().await?;
     let mut report = SeedReport::default();
@@ -92,6 +97,9 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
     report.themes = taxonomy::load_themes(&txn, &themes)
         .await
         .context("seed themes")?;
+    report.concepts = concepts::load(&txn, &concepts)
+        .await
+        .context("seed concepts")?;
     report.organisations = taxonomy::load_organisations(&txn, &organisations)
         .await
         .context("seed organisations")?;
@@ -150,6 +158,38 @@ mod tests {
         assert!(themes.iter().any(|theme| theme.path.depth() >= 2));
         assert!(practices.len() >= 30);
         assert!(funding.len() >= 20);
+    }
+
+    /// At least 150 concepts, each with labels in the eleven languages the analyzers stem,
+    /// and every theme of the tree named by at least one concept.
+    #[test]
+    fn the_concept_vocabulary_covers_every_theme_in_eleven_languages() {
+        let concepts: Vec<concepts::ConceptSeed> = parse(CONCEPTS, "concepts.json").unwrap();
+        let themes: Vec<taxonomy::ThemeSeed> = parse(THEMES, "themes.json").unwrap();
+        assert!(concepts.len() >= 150, "{}", concepts.len());
+        let mut keys = BTreeSet::new();
+        for concept in &concepts {
+            assert!(keys.insert(concept.key.as_str()), "{} twice", concept.key);
+            assert!(!concept.themes.is_empty(), "{}", concept.key);
+            for language in [
+                "en", "fr", "de", "no", "sv", "da", "es", "it", "nl", "pt", "fi",
+            ] {
+                let has = concept
+                    .labels
+                    .iter()
+                    .any(|(code, labels)| code.as_str() == language && !labels.is_empty());
+                assert!(has, "{} has no {language} label", concept.key);
+            }
+        }
+        for theme in &themes {
+            assert!(
+                concepts
+                    .iter()
+                    .any(|concept| concept.themes.contains(&theme.path)),
+                "no concept for {}",
+                theme.path
+            );
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod chunked;
 pub mod cities;
 pub mod community;
 pub mod commitments;
+pub mod concepts;
 pub mod concurrency;
 pub mod counts;
 pub mod events;
@@ -38,6 +39,7 @@ pub mod regions;
 pub mod search;
 pub mod search_labels;
 pub mod stats;
+pub mod skos;
 pub mod themes;
 pub mod webhooks;
 

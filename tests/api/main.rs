@@ -3,6 +3,7 @@ mod budgets;
 mod cli;
 mod community;
 mod commitments;
+mod concepts;
 mod connections;
 mod contribute;
 mod descriptions;

@@ -6,6 +6,7 @@ mod events;
 mod cities;
 mod community;
 mod exchange_requests;
+mod concepts;
 mod funding;
 mod identity;
 pub(crate) mod node;
@@ -28,6 +29,7 @@ pub struct Query(
     practices::PracticeQuery,
     cities::CityQuery,
     themes::ThemeQuery,
+    concepts::ConceptQuery,
     regions::RegionQuery,
     organisations::OrganisationQuery,
     partners::PartnerQuery,

@@ -7,6 +7,7 @@ use crate::graphql::ids::{GlobalId, RecordKind};
 use crate::graphql::types::city::City;
 use crate::graphql::types::community::{Post, Thread};
 use crate::graphql::types::event::Event;
+use crate::graphql::types::concept::Concept;
 use crate::graphql::types::funding::FundingOpportunity;
 use crate::graphql::types::node::Node;
 use crate::graphql::types::organisation::Organisation;
@@ -66,6 +67,11 @@ pub(crate) async fn load(ctx: &Context<'_>, id: &ID) -> AppResult<Option<Node>> 
         RecordKind::Event => service::events::by_id(db, global.id)
             .await?
             .map(|row| Node::Event(Event(row))),
+        RecordKind::Concept => service::concepts::by_ids(db, &[global.id])
+            .await?
+            .into_iter()
+            .next()
+            .map(|concept| Node::Concept(Concept(concept))),
         // Kinds without a `Node` type yet.
         _ => None,
     })

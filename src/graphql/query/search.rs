@@ -85,19 +85,41 @@ impl SearchQuery {
         )
         .await?;
         let end_cursor = page.hits.last().map(|found| found.hit.cursor.encode());
+        let start_cursor = page.hits.first().map(|found| found.hit.cursor.encode());
+        let concept_keys: Vec<String> = page
+            .hits
+            .iter()
+            .flat_map(|found| found.hit.concepts.iter().cloned())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let concepts = if concept_keys.is_empty() {
+            Vec::new()
+        } else {
+            service::concepts::by_keys(crate::graphql::db(ctx), &concept_keys).await?
+        };
+        let mut hits: Vec<SearchHit> = page
+            .hits
+            .into_iter()
+            .map(|found| SearchHit::new(found, ctx, lang.as_deref()))
+            .collect();
+        for hit in &mut hits {
+            hit.matched_concepts = concepts
+                .iter()
+                .filter(|concept| hit.concept_keys.contains(&concept.row.key))
+                .cloned()
+                .map(crate::graphql::types::concept::Concept)
+                .collect();
+        }
         Ok(SearchResult {
             total_count: page.total as u64,
             page_info: PageInfo {
                 has_next_page: page.has_next_page,
                 has_previous_page: false,
-                start_cursor: page.hits.first().map(|found| found.hit.cursor.encode()),
+                start_cursor,
                 end_cursor,
             },
-            hits: page
-                .hits
-                .into_iter()
-                .map(|found| SearchHit::new(found, ctx, lang.as_deref()))
-                .collect(),
+            hits,
             facets: page
                 .facets
                 .into_iter()

@@ -8,6 +8,7 @@ pub mod city;
 pub mod community;
 pub mod event;
 pub mod exchange_request;
+pub mod concept;
 pub mod funding;
 pub mod initiative;
 pub mod node;

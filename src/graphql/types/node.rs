@@ -5,6 +5,7 @@ use async_graphql::{ID, Interface};
 use crate::graphql::types::city::City;
 use crate::graphql::types::community::{Post, Thread};
 use crate::graphql::types::event::Event;
+use crate::graphql::types::concept::Concept;
 use crate::graphql::types::funding::FundingOpportunity;
 use crate::graphql::types::organisation::Organisation;
 use crate::graphql::types::partnership::Partnership;
@@ -28,4 +29,5 @@ pub enum Node {
     Post(Post),
     Partnership(Partnership),
     Event(Event),
+    Concept(Concept),
 }

@@ -47,6 +47,11 @@ pub struct SearchHit {
     pub highlights: Vec<Highlight>,
     /// Kilometres from `filter.near` to the record's nearest location.
     pub distance_km: Option<f64>,
+    /// Vocabulary concepts named by the query that this record is tagged with: why a record
+    /// without the query's words (one in another language, say) matched.
+    pub matched_concepts: Vec<crate::graphql::types::concept::Concept>,
+    #[graphql(skip)]
+    pub concept_keys: Vec<String>,
 }
 
 impl SearchHit {
@@ -70,6 +75,8 @@ impl SearchHit {
                 .map(Highlight::from)
                 .collect(),
             distance_km: found.hit.distance_km,
+            matched_concepts: Vec::new(),
+            concept_keys: found.hit.concepts,
         }
     }
 }

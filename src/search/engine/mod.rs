@@ -21,6 +21,7 @@ pub use writer::IndexSession;
 
 use super::SearchIndex;
 use super::analysis;
+use super::concepts::ConceptMatcher;
 use super::document::{DocKey, SearchDocument};
 use super::fields::{self, Fields};
 use super::query::Analyzers;
@@ -101,6 +102,8 @@ pub struct TantivyIndex {
     root: PathBuf,
     generation: ArcSwap<Generation>,
     analyzers: Analyzers,
+    /// The concept vocabulary queries expand with; the indexer replaces it when concepts change.
+    vocabulary: ArcSwap<ConceptMatcher>,
 }
 
 impl TantivyIndex {
@@ -121,6 +124,7 @@ impl TantivyIndex {
             root: root.to_owned(),
             generation: ArcSwap::from_pointee(generation),
             analyzers: Analyzers::new(),
+            vocabulary: ArcSwap::from_pointee(ConceptMatcher::default()),
         }))
     }
 
@@ -133,6 +137,11 @@ impl TantivyIndex {
             dir,
             generation,
         })
+    }
+
+    /// Replaces the concept vocabulary queries expand with.
+    pub fn set_vocabulary(&self, vocabulary: Arc<ConceptMatcher>) {
+        self.vocabulary.store(vocabulary);
     }
 
     pub fn generation(&self) -> Arc<Generation> {
@@ -188,7 +197,13 @@ impl TantivyIndex {
 
 impl SearchIndex for TantivyIndex {
     fn search(&self, request: &SearchRequest) -> anyhow::Result<SearchResults> {
-        run::search(&self.generation(), None, &self.analyzers, request)
+        run::search(
+            &self.generation(),
+            None,
+            &self.analyzers,
+            &self.vocabulary.load(),
+            request,
+        )
     }
 
     fn search_including(
@@ -200,7 +215,13 @@ impl SearchIndex for TantivyIndex {
             return self.search(request);
         }
         let private = Generation::in_ram(extra)?;
-        run::search(&self.generation(), Some(&private), &self.analyzers, request)
+        run::search(
+            &self.generation(),
+            Some(&private),
+            &self.analyzers,
+            &self.vocabulary.load(),
+            request,
+        )
     }
 
     fn suggest(

@@ -7,11 +7,13 @@
 use std::cmp::Ordering;
 
 use tantivy::collector::{Count, TopDocs};
+use tantivy::schema::Value;
 use tantivy::{DocAddress, DocId, Score, SegmentReader, TantivyDocument};
 
 use super::Generation;
 use super::spelling;
 use crate::search::analysis;
+use crate::search::concepts::ConceptMatcher;
 use crate::search::document::DocKey;
 use crate::search::facets::{self, FacetCounter};
 use crate::search::fields::{self, Part};
@@ -120,6 +122,7 @@ pub fn search(
     generation: &Generation,
     private: Option<&Generation>,
     prototype: &Analyzers,
+    vocabulary: &ConceptMatcher,
     request: &SearchRequest,
 ) -> anyhow::Result<SearchResults> {
     let language = request
@@ -134,6 +137,7 @@ pub fn search(
     let compiled = query::compile(
         &generation.fields,
         &mut analyzers,
+        vocabulary,
         request,
         language,
         &searchers,
@@ -224,7 +228,17 @@ pub fn search(
                 highlights = typo_highlighter.highlights(&doc);
             }
         }
+        let concepts = if compiled.concepts.is_empty() {
+            Vec::new()
+        } else {
+            doc.get_all(generation.fields.concept)
+                .filter_map(|value| value.as_str())
+                .filter(|key| compiled.concepts.iter().any(|concept| concept == key))
+                .map(str::to_owned)
+                .collect()
+        };
         hits.push(Hit {
+            concepts,
             key: doc_key,
             score: key.relevance,
             cursor: SearchCursor {
@@ -322,6 +336,7 @@ mod tests {
             query::compile(
                 &generation.fields,
                 &mut analyzers,
+                &ConceptMatcher::default(),
                 &request(text),
                 None,
                 &[&searcher],
@@ -345,6 +360,7 @@ mod tests {
             &generation,
             None,
             &Analyzers::new(),
+            &ConceptMatcher::default(),
             &request(&pathological.join(" ")),
         )
         .unwrap();

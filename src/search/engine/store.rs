@@ -14,7 +14,7 @@ const FORMAT_FILE: &str = "FORMAT";
 
 /// What a generation's documents mean (fields, analyzers, kind names). Bump it when that
 /// changes: a generation of another format is not opened but rebuilt.
-pub const FORMAT: &str = "3";
+pub const FORMAT: &str = "4";
 
 /// True when the generation `name` was written in this kxc's [`FORMAT`].
 pub fn has_current_format(root: &Path, name: &str) -> bool {

@@ -71,6 +71,7 @@ impl DocumentMapping for FundingMapping {
             .into_iter()
             .map(|theme| (theme.row.id, theme))
             .collect();
+        let vocabulary = service::concepts::matcher(db).await?;
 
         Ok(rows
             .into_iter()
@@ -120,6 +121,7 @@ impl DocumentMapping for FundingMapping {
                     closes: if row.rolling { None } else { last_deadline },
                 });
                 doc.date = Some(row.updated_at.with_timezone(&Utc));
+                doc.concepts = vocabulary.tag(&doc);
                 doc
             })
             .collect())

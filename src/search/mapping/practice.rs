@@ -90,6 +90,7 @@ async fn documents(
         let city_ids: Vec<i32> = city_links.iter().map(|(_, city)| *city).collect();
         let places = places::load(db, &city_ids).await?;
         let theme_ids: Vec<i32> = theme_links.iter().map(|(_, theme)| *theme).collect();
+        let vocabulary = service::concepts::matcher(db).await?;
         let themes: HashMap<i32, service::themes::Theme> = service::themes::by_ids(db, &theme_ids)
             .await?
             .into_iter()
@@ -163,6 +164,7 @@ async fn documents(
                 doc.score = row.score;
                 doc.evaluation_label = row.evaluation_label.clone();
                 doc.date = row.published_at.map(|date| date.with_timezone(&Utc));
+                doc.concepts = vocabulary.tag(&doc);
                 doc
             })
             .collect())
