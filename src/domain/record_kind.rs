@@ -19,10 +19,11 @@ pub enum RecordKind {
     ExchangeRequest,
     Account,
     ApiKey,
+    Campaign,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 13] = [
+    pub const ALL: [RecordKind; 14] = [
         Self::Practice,
         Self::FundingOpportunity,
         Self::City,
@@ -36,6 +37,7 @@ impl RecordKind {
         Self::ExchangeRequest,
         Self::Account,
         Self::ApiKey,
+        Self::Campaign,
     ];
 
     /// The stable snake_case name: `change_log.entity_type`, the search document kind and the
@@ -55,6 +57,7 @@ impl RecordKind {
             Self::ExchangeRequest => "exchange_request",
             Self::Account => "account",
             Self::ApiKey => "api_key",
+            Self::Campaign => "campaign",
         }
     }
 
@@ -79,6 +82,7 @@ impl RecordKind {
             Self::ExchangeRequest => 11,
             Self::Account => 12,
             Self::ApiKey => 13,
+            Self::Campaign => 21,
         }
     }
 

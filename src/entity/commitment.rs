@@ -16,6 +16,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub evidence: Option<String>,
     pub reporting_platform: Option<String>,
+    /// The organisation that reports on the city's behalf (e.g. a county), when not the city.
+    pub reporting_organisation_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

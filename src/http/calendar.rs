@@ -180,7 +180,8 @@ async fn build(
     let truncated = rows.len() as u64 > MAX_EVENTS;
     rows.truncate(MAX_EVENTS as usize);
     let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
-    let city_ids: Vec<i32> = crate::service::sorted_unique(rows.iter().filter_map(|row| row.city_id).collect());
+    let city_ids: Vec<i32> =
+        crate::service::sorted_unique(rows.iter().filter_map(|row| row.city_id).collect());
     let organiser_ids: Vec<i32> =
         crate::service::sorted_unique(rows.iter().filter_map(|row| row.organiser_id).collect());
     let cities: HashMap<i32, city::Model> = crate::service::cities::by_ids(db, &city_ids)
@@ -202,7 +203,6 @@ async fn build(
 
     let mut calendar = Calendar::new();
     calendar.name("kxc events");
-    calendar.append_property(("PRODID", "-//kxc//events//EN"));
     for row in &rows {
         calendar.push(entry(
             row,
@@ -236,7 +236,10 @@ fn entry(
         }
         None => {
             // DTEND of an all-day event is the day after the last one (exclusive).
-            let end = row.ends_on.checked_add_days(Days::new(1)).unwrap_or(row.ends_on);
+            let end = row
+                .ends_on
+                .checked_add_days(Days::new(1))
+                .unwrap_or(row.ends_on);
             entry.starts(row.starts_on).ends(end);
         }
     }
@@ -256,7 +259,11 @@ fn entry(
     if let Some(location) = location {
         entry.location(&location);
     }
-    if let Some(url) = row.url.as_deref().filter(|url| crate::domain::HttpUrl::parse(url).is_ok()) {
+    if let Some(url) = row
+        .url
+        .as_deref()
+        .filter(|url| crate::domain::HttpUrl::parse(url).is_ok())
+    {
         entry.url(url);
     }
     if !themes.is_empty() {

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod audit;
 pub mod batch;
+pub mod campaigns;
 pub mod change_log;
 pub mod changes;
 pub mod chunked;

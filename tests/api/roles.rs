@@ -413,7 +413,10 @@ async fn exactly_the_allowed_roles_can_run_each_mutation() {
             partnership: partnerships.0,
             deletable_partnerships: partnerships.1,
             event: app
-                .data("{ event(slug: \"c40-world-mayors-summit-2019\") { id } }", json!({}))
+                .data(
+                    "{ event(slug: \"c40-world-mayors-summit-2019\") { id } }",
+                    json!({}),
+                )
                 .await["event"]["id"]
                 .as_str()
                 .unwrap()

@@ -1,9 +1,10 @@
 //! Root query slices, one per feature, merged into [`Query`]. Each resolver reads the viewer,
 //! the database and the request's loaders from the context and calls one service.
 
+mod campaigns;
 mod changes;
-mod events;
 mod cities;
+mod events;
 mod funding;
 mod identity;
 mod node;
@@ -27,6 +28,7 @@ pub struct Query(
     organisations::OrganisationQuery,
     partnerships::PartnershipQuery,
     events::EventQuery,
+    campaigns::CampaignQuery,
     funding::FundingQuery,
     search::SearchQuery,
     identity::IdentityQuery,

@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, Object};
 
 use crate::error::AppResult;
 use crate::graphql::ids::{GlobalId, RecordKind};
+use crate::graphql::types::campaign::Campaign;
 use crate::graphql::types::city::City;
 use crate::graphql::types::event::Event;
 use crate::graphql::types::funding::FundingOpportunity;
@@ -55,6 +56,9 @@ async fn load(ctx: &Context<'_>, id: &ID) -> AppResult<Option<Node>> {
         RecordKind::Event => service::events::by_id(db, global.id)
             .await?
             .map(|row| Node::Event(Event(row))),
+        RecordKind::Campaign => service::campaigns::by_id(db, global.id)
+            .await?
+            .map(|row| Node::Campaign(Campaign(row))),
         // Kinds without a `Node` type yet.
         _ => None,
     })

@@ -2,6 +2,7 @@
 
 use async_graphql::{ID, Interface};
 
+use crate::graphql::types::campaign::Campaign;
 use crate::graphql::types::city::City;
 use crate::graphql::types::event::Event;
 use crate::graphql::types::funding::FundingOpportunity;
@@ -25,4 +26,5 @@ pub enum Node {
     FundingOpportunity(FundingOpportunity),
     Partnership(Partnership),
     Event(Event),
+    Campaign(Campaign),
 }
