@@ -46,9 +46,9 @@ mod tests {
     fn norway_has_its_2024_counties_and_not_the_merged_ones() {
         assert!(is_removed("NO-30"));
         assert!(!is_removed("NO-03"));
-        let added: Vec<&str> = added("NO").map(|(code, _)| code).collect();
-        assert!(added.contains(&"NO-32"));
-        assert_eq!(added.len(), 7);
+        let norway: Vec<&str> = added("NO").map(|(code, _)| code).collect();
+        assert!(norway.contains(&"NO-32"));
+        assert_eq!(norway.len(), 7);
         assert_eq!(added("SE").count(), 0);
     }
 }
