@@ -5,7 +5,9 @@ use sea_orm_migration::{prelude::*, schema::*};
 /// `expectedVersion`) and `partnership.outcomes`; a participant's `role` in
 /// `partnership_city` (mentor, learner, lead, member); events with local start and end times
 /// in an IANA time zone and the campaign they belong to; and `campaign`, a communication
-/// campaign (such as Race to Zero for Norwegian municipalities) whose milestones are events.
+/// campaign (such as Race to Zero for Norwegian municipalities) whose milestones are events,
+/// with the joining steps it publishes; and the organisation that reports a commitment on a
+/// city's behalf (`commitment.reporting_organisation_id`, e.g. a county for its municipalities).
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -24,6 +26,7 @@ impl MigrationTrait for Migration {
             .col(string_null("url"))
             .col(date_null("starts_on"))
             .col(date_null("ends_on"))
+            .col(json_null("joining_steps"))
             .foreign_key(&mut foreign_key(
                 "campaign",
                 "organiser_id",
@@ -72,11 +75,19 @@ impl MigrationTrait for Migration {
                 .await?;
         }
         manager
-            .create_index(index("event", &["starts_on"]))
+            .alter_table(
+                Table::alter()
+                    .table("commitment")
+                    .add_column(
+                        integer_null("reporting_organisation_id")
+                            .extra("REFERENCES organisation (id) ON DELETE SET NULL")
+                            .to_owned(),
+                    )
+                    .to_owned(),
+            )
             .await?;
-        manager
-            .create_index(index("event", &["campaign_id"]))
-            .await
+        manager.create_index(index("event", &["starts_on"])).await?;
+        manager.create_index(index("event", &["campaign_id"])).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -90,6 +101,7 @@ impl MigrationTrait for Migration {
                 .await?;
         }
         for (table, column) in [
+            ("commitment", "reporting_organisation_id"),
             ("event", "campaign_id"),
             ("event", "time_zone"),
             ("event", "end_time"),

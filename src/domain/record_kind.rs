@@ -22,10 +22,11 @@ pub enum RecordKind {
     WebhookSubscription,
     WebhookDelivery,
     Concept,
+    Campaign,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 16] = [
+    pub const ALL: [RecordKind; 17] = [
         Self::Practice,
         Self::FundingOpportunity,
         Self::City,
@@ -42,6 +43,7 @@ impl RecordKind {
         Self::WebhookSubscription,
         Self::WebhookDelivery,
         Self::Concept,
+        Self::Campaign,
     ];
 
     /// The stable snake_case name: `change_log.entity_type`, the search document kind and the
@@ -64,6 +66,7 @@ impl RecordKind {
             Self::WebhookSubscription => "webhook_subscription",
             Self::WebhookDelivery => "webhook_delivery",
             Self::Concept => "concept",
+            Self::Campaign => "campaign",
         }
     }
 
@@ -91,6 +94,7 @@ impl RecordKind {
             Self::WebhookSubscription => 14,
             Self::WebhookDelivery => 15,
             Self::Concept => 30,
+            Self::Campaign => 21,
         }
     }
 

@@ -18,6 +18,8 @@ pub struct Model {
     pub url: Option<String>,
     pub starts_on: Option<Date>,
     pub ends_on: Option<Date>,
+    /// The steps a member joins by, in order (a JSON array of strings).
+    pub joining_steps: Option<Json>,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
 }

@@ -17,6 +17,8 @@ pub struct Model {
     pub evidence: Option<String>,
     pub reporting_platform: Option<String>,
     pub last_reported_on: Option<Date>,
+    /// The organisation that reports on the city's behalf (e.g. a county), when not the city.
+    pub reporting_organisation_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

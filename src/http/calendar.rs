@@ -55,46 +55,45 @@ fn list<T>(
     text: Option<&str>,
     name: &str,
     parse: impl Fn(&str) -> Result<T, String>,
-) -> Result<Vec<T>, Response> {
+) -> Result<Vec<T>, String> {
     let Some(text) = text.filter(|text| !text.is_empty()) else {
         return Ok(Vec::new());
     };
     let items: Vec<&str> = text.split(',').map(str::trim).collect();
     if items.len() > limits::LIST_ARGUMENT {
-        return Err(bad_request(format!(
+        return Err(format!(
             "`{name}` has {} items; at most {} are allowed",
             items.len(),
             limits::LIST_ARGUMENT
-        )));
+        ));
     }
     items
         .iter()
         .enumerate()
-        .map(|(index, item)| {
-            parse(item).map_err(|message| bad_request(format!("`{name}[{index}]`: {message}")))
-        })
+        .map(|(index, item)| parse(item).map_err(|message| format!("`{name}[{index}]`: {message}")))
         .collect()
 }
 
-fn day(text: Option<&str>, name: &str) -> Result<Option<chrono::NaiveDate>, Response> {
+fn day(text: Option<&str>, name: &str) -> Result<Option<chrono::NaiveDate>, String> {
     text.map(|text| {
         chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-            bad_request(format!(
+            format!(
                 "`{name}`: `{}` is not a calendar date (YYYY-MM-DD)",
                 crate::domain::excerpt(text)
-            ))
+            )
         })
     })
     .transpose()
 }
 
-fn filter(params: &CalendarParams) -> Result<EventFilter, Response> {
+/// The filter the parameters name, or the message saying which one is bad.
+fn filter(params: &CalendarParams) -> Result<EventFilter, String> {
     let from = day(params.from.as_deref(), "from")?;
     let to = day(params.to.as_deref(), "to")?;
     if let (Some(from), Some(to)) = (from, to)
         && from > to
     {
-        return Err(bad_request("`from` must not be after `to`"));
+        return Err("`from` must not be after `to`".to_owned());
     }
     Ok(EventFilter {
         from,
@@ -125,7 +124,7 @@ pub async fn events_ics(
     };
     let filter = match filter(&params) {
         Ok(filter) => filter,
-        Err(refused) => return refused,
+        Err(message) => return bad_request(message),
     };
     let (body, truncated) = match build(&state.db, &filter).await {
         Ok(built) => built,
@@ -180,7 +179,8 @@ async fn build(
     let truncated = rows.len() as u64 > MAX_EVENTS;
     rows.truncate(MAX_EVENTS as usize);
     let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
-    let city_ids: Vec<i32> = crate::service::sorted_unique(rows.iter().filter_map(|row| row.city_id).collect());
+    let city_ids: Vec<i32> =
+        crate::service::sorted_unique(rows.iter().filter_map(|row| row.city_id).collect());
     let organiser_ids: Vec<i32> =
         crate::service::sorted_unique(rows.iter().filter_map(|row| row.organiser_id).collect());
     let cities: HashMap<i32, city::Model> = crate::service::cities::by_ids(db, &city_ids)
@@ -202,7 +202,6 @@ async fn build(
 
     let mut calendar = Calendar::new();
     calendar.name("kxc events");
-    calendar.append_property(("PRODID", "-//kxc//events//EN"));
     for row in &rows {
         calendar.push(entry(
             row,
@@ -236,7 +235,10 @@ fn entry(
         }
         None => {
             // DTEND of an all-day event is the day after the last one (exclusive).
-            let end = row.ends_on.checked_add_days(Days::new(1)).unwrap_or(row.ends_on);
+            let end = row
+                .ends_on
+                .checked_add_days(Days::new(1))
+                .unwrap_or(row.ends_on);
             entry.starts(row.starts_on).ends(end);
         }
     }
@@ -256,7 +258,11 @@ fn entry(
     if let Some(location) = location {
         entry.location(&location);
     }
-    if let Some(url) = row.url.as_deref().filter(|url| crate::domain::HttpUrl::parse(url).is_ok()) {
+    if let Some(url) = row
+        .url
+        .as_deref()
+        .filter(|url| crate::domain::HttpUrl::parse(url).is_ok())
+    {
         entry.url(url);
     }
     if !themes.is_empty() {

@@ -45,12 +45,11 @@ pub async fn funding(
     headers: HeaderMap,
     params: Result<Query<ExportParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let budget = match super::charge::charge(&state, &headers, peer.ip(), EXPORT_COST, "export")
-        .await
-    {
-        Ok(budget) => budget,
-        Err(refused) => return refused,
-    };
+    let budget =
+        match super::charge::charge(&state, &headers, peer.ip(), EXPORT_COST, "export").await {
+            Ok(budget) => budget,
+            Err(refused) => return refused,
+        };
     let source = match params {
         Ok(Query(params)) => params.source,
         Err(rejection) => return bad_request(rejection.body_text()),

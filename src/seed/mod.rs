@@ -4,6 +4,7 @@
 mod concepts;
 mod m49;
 mod places;
+mod region_overrides;
 mod regions;
 mod taxonomy;
 
@@ -24,6 +25,7 @@ pub const ORGANISATIONS: &str = include_str!("data/organisations.json");
 pub const CITIES: &str = include_str!("data/cities.json");
 pub const PARTNERSHIPS: &str = include_str!("data/partnerships.json");
 pub const EVENTS: &str = include_str!("data/events.json");
+pub const CAMPAIGNS: &str = include_str!("data/campaigns.json");
 pub const PRACTICES: &str = include_str!("data/practices.json");
 pub const FUNDING: &str = include_str!("data/funding.json");
 pub const CONCEPTS: &str = include_str!("data/concepts.json");
@@ -36,6 +38,7 @@ pub struct SeedReport {
     pub cities: usize,
     pub partnerships: usize,
     pub events: usize,
+    pub campaigns: usize,
     pub practices: usize,
     pub funding: usize,
     pub concepts: usize,
@@ -45,12 +48,13 @@ impl fmt::Display for SeedReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "seeded: {} new regions, {} themes, {} organisations, {} cities, {} partnerships, {} events, {} practices, {} funding opportunities, {} concepts",
+            "seeded: {} new regions, {} themes, {} organisations, {} cities, {} partnerships, {} campaigns, {} events, {} practices, {} funding opportunities, {} concepts",
             self.regions,
             self.themes,
             self.organisations,
             self.cities,
             self.partnerships,
+            self.campaigns,
             self.events,
             self.practices,
             self.funding,
@@ -72,6 +76,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
         parse(ORGANISATIONS, "organisations.json")?;
     let partnerships: Vec<places::PartnershipSeed> = parse(PARTNERSHIPS, "partnerships.json")?;
     let events: Vec<places::EventSeed> = parse(EVENTS, "events.json")?;
+    let campaigns: Vec<places::CampaignSeed> = parse(CAMPAIGNS, "campaigns.json")?;
     let practices: Vec<PracticeRecord> = parse(PRACTICES, "practices.json")?;
     let funding: Vec<FundingRecord> = parse(FUNDING, "funding.json")?;
     let concepts: Vec<concepts::ConceptSeed> = parse(CONCEPTS, "concepts.json")?;
@@ -109,6 +114,9 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
     report.partnerships = places::load_partnerships(&txn, &partnerships)
         .await
         .context("seed partnerships")?;
+    report.campaigns = places::load_campaigns(&txn, &campaigns)
+        .await
+        .context("seed campaigns")?;
     report.events = places::load_events(&txn, &events)
         .await
         .context("seed events")?;
@@ -153,6 +161,7 @@ mod tests {
         parse::<taxonomy::OrganisationSeed>(ORGANISATIONS, "organisations.json").unwrap();
         parse::<places::PartnershipSeed>(PARTNERSHIPS, "partnerships.json").unwrap();
         parse::<places::EventSeed>(EVENTS, "events.json").unwrap();
+        parse::<places::CampaignSeed>(CAMPAIGNS, "campaigns.json").unwrap();
         assert!(cities.len() >= 60);
         assert!(themes.len() >= 40);
         assert!(themes.iter().any(|theme| theme.path.depth() >= 2));

@@ -9,10 +9,11 @@ use serde::Deserialize;
 use super::regions;
 use crate::domain::{
     CommitmentCriterion, CountryCode, Description, GeoPoint, HttpUrl, Language, MembershipRole,
-    Name, PartnershipKind, PartnershipRole, PartnershipStatus, ShortText, Slug, TargetStatus, ThemePath, Title,
+    Name, PartnershipKind, PartnershipRole, PartnershipStatus, ShortText, Slug, TargetStatus,
+    ThemePath, Title,
 };
 use crate::entity::{
-    city, commitment, event, event_theme, membership, partnership, partnership_city,
+    campaign, city, commitment, event, event_theme, membership, partnership, partnership_city,
     partnership_theme,
 };
 use crate::service::change_log::{self, Operation, RecordKind};
@@ -74,6 +75,9 @@ pub struct CommitmentSeed {
     /// The day the city last reported through `reporting_platform`, when known.
     #[serde(default)]
     pub last_reported_on: Option<NaiveDate>,
+    /// The organisation that reports on the city's behalf (a county for its municipalities).
+    #[serde(default)]
+    pub reporting_organisation: Option<Slug>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -220,6 +224,17 @@ pub async fn load_cities(txn: &DatabaseTransaction, cities: &[CitySeed]) -> anyh
             .collect();
         let initiative_ids =
             lookup::organisation_ids(txn, &initiatives, "commitments", &mut errors).await?;
+        let mut reporters = Vec::new();
+        for (index, commitment) in seed.commitments.iter().enumerate() {
+            let Some(slug) = &commitment.reporting_organisation else {
+                reporters.push(None);
+                continue;
+            };
+            let field = format!("commitments[{index}].reporting_organisation");
+            let found =
+                lookup::organisation_ids(txn, &[slug.as_str()], &field, &mut errors).await?;
+            reporters.push(found.first().copied());
+        }
         ensure_resolved("city", seed.slug.as_str(), errors)?;
 
         membership::Entity::delete_many()
@@ -241,7 +256,9 @@ pub async fn load_cities(txn: &DatabaseTransaction, cities: &[CitySeed]) -> anyh
             .filter(commitment::Column::CityId.eq(city_id))
             .exec(txn)
             .await?;
-        for (seed, organisation_id) in seed.commitments.iter().zip(initiative_ids) {
+        for ((seed, organisation_id), reporter) in
+            seed.commitments.iter().zip(initiative_ids).zip(reporters)
+        {
             commitment::ActiveModel {
                 city_id: Set(city_id),
                 organisation_id: Set(organisation_id),
@@ -255,6 +272,7 @@ pub async fn load_cities(txn: &DatabaseTransaction, cities: &[CitySeed]) -> anyh
                 evidence: Set(None),
                 reporting_platform: Set(seed.reporting_platform.as_ref().map(ToString::to_string)),
                 last_reported_on: Set(seed.last_reported_on),
+                reporting_organisation_id: Set(reporter),
                 ..Default::default()
             }
             .insert(txn)
@@ -373,13 +391,19 @@ pub async fn load_events(txn: &DatabaseTransaction, events: &[EventSeed]) -> any
             .await?
             .first()
             .copied();
-        for (field, time) in [("start_time", &seed.start_time), ("end_time", &seed.end_time)] {
+        for (field, time) in [
+            ("start_time", &seed.start_time),
+            ("end_time", &seed.end_time),
+        ] {
             if let Some(Err(message)) = time.as_deref().map(crate::service::events::parse_time) {
                 errors.push(crate::service::records::FieldError::new(field, message));
             }
         }
         if let Err(message) = crate::service::events::parse_time_zone(&seed.time_zone) {
-            errors.push(crate::service::records::FieldError::new("time_zone", message));
+            errors.push(crate::service::records::FieldError::new(
+                "time_zone",
+                message,
+            ));
         }
         ensure_resolved("event", seed.slug.as_str(), errors)?;
         let existing = event::Entity::find()
@@ -429,4 +453,65 @@ pub async fn load_events(txn: &DatabaseTransaction, events: &[EventSeed]) -> any
         change_log::append(txn, RecordKind::Event, id, Operation::Upsert).await?;
     }
     Ok(events.len())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignSeed {
+    pub slug: Slug,
+    pub name: Name,
+    pub organiser: Option<Slug>,
+    pub country: Option<CountryCode>,
+    pub url: Option<HttpUrl>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    pub description: Description,
+    #[serde(default)]
+    pub joining_steps: Vec<Description>,
+}
+
+pub async fn load_campaigns(
+    txn: &DatabaseTransaction,
+    campaigns: &[CampaignSeed],
+) -> anyhow::Result<usize> {
+    let now = Utc::now().fixed_offset();
+    for seed in campaigns {
+        let mut errors = Vec::new();
+        let organiser: Vec<&str> = seed.organiser.iter().map(|slug| slug.as_str()).collect();
+        let organiser_id = lookup::organisation_ids(txn, &organiser, "organiser", &mut errors)
+            .await?
+            .first()
+            .copied();
+        ensure_resolved("campaign", seed.slug.as_str(), errors)?;
+        let existing = campaign::Entity::find()
+            .filter(campaign::Column::Slug.eq(seed.slug.as_str()))
+            .one(txn)
+            .await?;
+        let steps: Vec<&str> = seed.joining_steps.iter().map(Description::as_str).collect();
+        let mut model = campaign::ActiveModel {
+            slug: Set(seed.slug.to_string()),
+            name: Set(seed.name.to_string()),
+            description: Set(seed.description.to_string()),
+            organiser_id: Set(organiser_id),
+            country_code: Set(seed.country.as_ref().map(ToString::to_string)),
+            url: Set(seed.url.as_ref().map(ToString::to_string)),
+            starts_on: Set(seed.starts_on),
+            ends_on: Set(seed.ends_on),
+            joining_steps: Set(Some(serde_json::json!(steps))),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        let id = match existing {
+            Some(row) => {
+                model.id = Set(row.id);
+                model.update(txn).await?.id
+            }
+            None => {
+                model.created_at = Set(now);
+                model.insert(txn).await?.id
+            }
+        };
+        change_log::append(txn, RecordKind::Campaign, id, Operation::Upsert).await?;
+    }
+    Ok(campaigns.len())
 }

@@ -1,5 +1,6 @@
 //! The region tree: world > continents > sub-regions (M49) > every ISO 3166-1 country
-//! (from `keshvar`) > ISO 3166-2 subdivisions of the countries that have seed cities.
+//! (from `keshvar`) > ISO 3166-2 subdivisions of the countries that have seed cities, corrected
+//! where keshvar is stale by the table in `region_overrides.rs`.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -7,7 +8,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Set,
 };
 
-use super::m49;
+use super::{m49, region_overrides};
 use crate::entity::region;
 use crate::service::change_log::{self, Operation, RecordKind};
 
@@ -139,8 +140,12 @@ fn rows(subdivision_countries: &BTreeSet<String>, extra: &[ExtraSubdivision]) ->
             let mut own: Vec<_> = country.subdivisions().values().collect();
             own.sort_by_key(|subdivision| subdivision.code());
             for subdivision in own {
+                let code = format!("{alpha2}-{}", subdivision.code());
+                if region_overrides::is_removed(&code) {
+                    continue;
+                }
                 subdivisions.push(Row {
-                    code: format!("{alpha2}-{}", subdivision.code()),
+                    code,
                     kind: "subdivision",
                     name: subdivision.name().to_owned(),
                     parent: Some(alpha2.clone()),
@@ -150,6 +155,19 @@ fn rows(subdivision_countries: &BTreeSet<String>, extra: &[ExtraSubdivision]) ->
                         .geo()
                         .and_then(|geo| Some((geo.latitude()?, geo.longitude()?))),
                 });
+            }
+            for (code, name) in region_overrides::added(&alpha2) {
+                if !subdivisions.iter().any(|row| row.code == code) {
+                    subdivisions.push(Row {
+                        code: code.to_owned(),
+                        kind: "subdivision",
+                        name: name.to_owned(),
+                        parent: Some(alpha2.clone()),
+                        m49: None,
+                        alpha3: None,
+                        point: None,
+                    });
+                }
             }
         }
     }

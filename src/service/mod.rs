@@ -6,6 +6,7 @@ pub mod audit;
 pub mod batch;
 pub mod change_consumer;
 pub mod change_bus;
+pub mod campaigns;
 pub mod change_log;
 pub mod changes;
 pub mod chunked;

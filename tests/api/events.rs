@@ -50,7 +50,10 @@ fn parse(text: &str) -> Vec<ical::parser::ical::component::IcalCalendar> {
         .expect("a valid iCalendar feed")
 }
 
-fn property<'a>(event: &'a ical::parser::ical::component::IcalEvent, name: &str) -> Option<&'a str> {
+fn property<'a>(
+    event: &'a ical::parser::ical::component::IcalEvent,
+    name: &str,
+) -> Option<&'a str> {
     event
         .properties
         .iter()
@@ -66,13 +69,19 @@ async fn events_filter_by_dates_themes_regions_and_organiser() {
         let all = app.data(list, json!({})).await;
         let nodes = all["events"]["nodes"].as_array().unwrap();
         assert!(nodes.len() >= 10, "{all}");
-        let days: Vec<&str> = nodes.iter().map(|n| n["startsOn"].as_str().unwrap()).collect();
+        let days: Vec<&str> = nodes
+            .iter()
+            .map(|n| n["startsOn"].as_str().unwrap())
+            .collect();
         let mut sorted = days.clone();
         sorted.sort();
         assert_eq!(days, sorted, "earliest first");
 
         let in_2024 = app
-            .data(list, json!({ "filter": { "from": "2024-01-01", "to": "2024-12-31" } }))
+            .data(
+                list,
+                json!({ "filter": { "from": "2024-01-01", "to": "2024-12-31" } }),
+            )
             .await;
         let slugs: Vec<&str> = in_2024["events"]["nodes"]
             .as_array()
@@ -82,7 +91,11 @@ async fn events_filter_by_dates_themes_regions_and_organiser() {
             .collect();
         assert_eq!(
             slugs,
-            ["iclei-world-congress-2024", "cities-mission-conference-2024", "innovate4cities-2024"]
+            [
+                "iclei-world-congress-2024",
+                "cities-mission-conference-2024",
+                "innovate4cities-2024"
+            ]
         );
 
         let europe_mission = app
@@ -94,16 +107,29 @@ async fn events_filter_by_dates_themes_regions_and_organiser() {
             .await;
         let nodes = europe_mission["events"]["nodes"].as_array().unwrap();
         assert_eq!(europe_mission["events"]["totalCount"], 2);
-        assert!(nodes.iter().all(|n| n["organiser"]["slug"] == "eu-cities-mission"));
+        assert!(
+            nodes
+                .iter()
+                .all(|n| n["organiser"]["slug"] == "eu-cities-mission")
+        );
         assert_eq!(nodes[1]["timeZone"], "Europe/Madrid");
         assert_eq!(nodes[1]["allDay"], true);
 
         let bad = app
-            .graphql(list, json!({ "filter": { "from": "2025-01-01", "to": "2024-01-01" } }))
+            .graphql(
+                list,
+                json!({ "filter": { "from": "2025-01-01", "to": "2024-01-01" } }),
+            )
             .await;
-        assert_eq!(bad["errors"][0]["extensions"]["field"], json!(["filter", "from"]));
+        assert_eq!(
+            bad["errors"][0]["extensions"]["field"],
+            json!(["filter", "from"])
+        );
         let unknown = app
-            .graphql(list, json!({ "filter": { "organisers": ["c40", "nobody"] } }))
+            .graphql(
+                list,
+                json!({ "filter": { "organisers": ["c40", "nobody"] } }),
+            )
             .await;
         assert_eq!(
             unknown["errors"][0]["extensions"]["field"],
@@ -130,7 +156,11 @@ async fn admins_create_and_update_events_with_time_zones() {
         assert_eq!(bad["createEvent"]["event"], Value::Null);
         assert_eq!(
             fields(&bad["createEvent"]["userErrors"]),
-            [json!(["input", "startTime"]), json!(["input", "timeZone"]), json!(["input", "url"])]
+            [
+                json!(["input", "startTime"]),
+                json!(["input", "timeZone"]),
+                json!(["input", "url"])
+            ]
         );
         let bad = app
             .data_as(
@@ -251,6 +281,12 @@ async fn the_calendar_feed_parses_back_with_the_same_filters() {
         let text = response.text().await.unwrap();
         let calendars = parse(&text);
         assert_eq!(calendars.len(), 1);
+        let prodids = calendars[0]
+            .properties
+            .iter()
+            .filter(|property| property.name == "PRODID")
+            .count();
+        assert_eq!(prodids, 1, "PRODID occurs exactly once");
         let events = &calendars[0].events;
         let graphql = app
             .data(
@@ -258,7 +294,10 @@ async fn the_calendar_feed_parses_back_with_the_same_filters() {
                 json!({}),
             )
             .await;
-        assert_eq!(events.len() as u64, graphql["events"]["totalCount"].as_u64().unwrap());
+        assert_eq!(
+            events.len() as u64,
+            graphql["events"]["totalCount"].as_u64().unwrap()
+        );
         for event in events {
             assert!(property(event, "UID").is_some_and(|uid| uid.ends_with("@kxc")));
             assert!(property(event, "DTSTAMP").is_some());
@@ -266,7 +305,9 @@ async fn the_calendar_feed_parses_back_with_the_same_filters() {
         }
         let timed = events
             .iter()
-            .find(|event| property(event, "SUMMARY").is_some_and(|s| s.starts_with("Timed session")))
+            .find(|event| {
+                property(event, "SUMMARY").is_some_and(|s| s.starts_with("Timed session"))
+            })
             .expect("the timed event");
         assert_eq!(property(timed, "DTSTART"), Some("20240625T070000Z"));
         assert_eq!(property(timed, "DTEND"), Some("20240625T153000Z"));
@@ -276,7 +317,9 @@ async fn the_calendar_feed_parses_back_with_the_same_filters() {
         );
         let conference = events
             .iter()
-            .find(|event| property(event, "SUMMARY").is_some_and(|s| s.starts_with("Empowering Cities")))
+            .find(|event| {
+                property(event, "SUMMARY").is_some_and(|s| s.starts_with("Empowering Cities"))
+            })
             .expect("the all-day conference");
         // All day: DATE values, the end exclusive (the conference's last day is 26 June).
         assert_eq!(property(conference, "DTSTART"), Some("20240625"));
@@ -293,7 +336,13 @@ async fn the_calendar_feed_parses_back_with_the_same_filters() {
             .iter()
             .filter_map(|event| property(event, "SUMMARY").map(str::to_owned))
             .collect();
-        assert_eq!(summaries, ["C40 World Mayors Summit 2019", "C40 World Mayors Summit 2025"]);
+        assert_eq!(
+            summaries,
+            [
+                "C40 World Mayors Summit 2019",
+                "C40 World Mayors Summit 2025"
+            ]
+        );
 
         for (query, needle) in [
             ("?from=2024-13-01", "from"),
@@ -305,7 +354,10 @@ async fn the_calendar_feed_parses_back_with_the_same_filters() {
             let response = ics(&app, query).await;
             assert_eq!(response.status(), 400, "{query}");
             let body: Value = response.json().await.unwrap();
-            assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+            assert_eq!(
+                body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+                "{body}"
+            );
             let message = body["errors"][0]["message"].as_str().unwrap();
             assert!(message.contains(needle), "{query}: {message}");
         }

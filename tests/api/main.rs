@@ -18,6 +18,7 @@ mod http;
 mod identity;
 mod import;
 mod import_validation;
+mod landscape_seed;
 mod limits;
 mod list_limits;
 mod loaders;

@@ -25,7 +25,8 @@ fn update_document() -> String {
     )
 }
 
-const DELETE: &str = "mutation($input: DeletePartnershipInput!) { deletePartnership(input: $input) {
+const DELETE: &str =
+    "mutation($input: DeletePartnershipInput!) { deletePartnership(input: $input) {
     deletedId userErrors { field code message } } }";
 
 async fn rows(app: &TestApp) -> (u64, u64) {
@@ -372,19 +373,29 @@ async fn admins_create_update_and_delete_partnerships_with_audit_rows() {
                 json!({ "input": { "id": id, "expectedVersion": 1, "name": "Stale" } }),
             )
             .await;
-        assert_eq!(stale["errors"][0]["extensions"]["code"], "CONFLICT", "{stale}");
+        assert_eq!(
+            stale["errors"][0]["extensions"]["code"], "CONFLICT",
+            "{stale}"
+        );
         assert_eq!(stale["errors"][0]["extensions"]["currentVersion"], 2);
 
         // Delete; a second delete is NOT_FOUND.
         let deleted = app
-            .data_as(&admin, DELETE, json!({ "input": { "id": id, "reason": "test" } }))
+            .data_as(
+                &admin,
+                DELETE,
+                json!({ "input": { "id": id, "reason": "test" } }),
+            )
             .await;
         assert_eq!(deleted["deletePartnership"]["deletedId"], id);
         assert_eq!(rows(&app).await, before);
         let again = app
             .graphql_as(&admin, DELETE, json!({ "input": { "id": id } }))
             .await;
-        assert_eq!(again["errors"][0]["extensions"]["code"], "NOT_FOUND", "{again}");
+        assert_eq!(
+            again["errors"][0]["extensions"]["code"], "NOT_FOUND",
+            "{again}"
+        );
 
         let db = app.db().await;
         let actions: Vec<String> = audit_event::Entity::find()

@@ -10,8 +10,8 @@ use sea_orm::DatabaseConnection;
 
 use crate::domain::Viewer;
 use crate::entity::{
-    city, commitment, evaluation, membership, organisation, partnership, partnership_city, practice,
-    practice_translation, region,
+    campaign, city, commitment, evaluation, membership, organisation, partnership,
+    partnership_city, practice, practice_translation, region,
 };
 use crate::error::AppError;
 use crate::service::batch::{self, FundingLinks};
@@ -80,6 +80,11 @@ loader!(
     crate::service::partnerships::theme_ids
 );
 loader!(EventThemes, Vec<i32>, crate::service::events::theme_ids);
+loader!(
+    Campaigns,
+    campaign::Model,
+    crate::service::campaigns::by_ids
+);
 loader!(
     CityPartnerships,
     Vec<partnership::Model>,
@@ -295,6 +300,7 @@ pub struct Loaders {
     pub partnership_themes: DataLoader<PartnershipThemes>,
     pub city_partnerships: DataLoader<CityPartnerships>,
     pub event_themes: DataLoader<EventThemes>,
+    pub campaigns: DataLoader<Campaigns>,
     theme_tree: tokio::sync::OnceCell<std::sync::Arc<Vec<Theme>>>,
 }
 
@@ -343,6 +349,7 @@ impl Loaders {
             partnership_themes: make!(PartnershipThemes),
             city_partnerships: make!(CityPartnerships),
             event_themes: make!(EventThemes),
+            campaigns: make!(Campaigns),
             theme_tree: tokio::sync::OnceCell::new(),
         }
     }

@@ -13,10 +13,10 @@ use crate::graphql::ids::{GlobalId, RecordKind};
 use crate::graphql::scalars::Date;
 use crate::graphql::types::partnership::Partnership;
 use crate::graphql::types::user_error::UserError;
+use crate::service::ServiceError;
 use crate::service::partnerships::{self, NewPartnership, Participant, update::Changes};
 use crate::service::permissions::Action;
 use crate::service::records::FieldError;
-use crate::service::ServiceError;
 
 #[derive(Default)]
 pub struct PartnershipMutation;
@@ -122,7 +122,11 @@ pub struct DeletePartnershipPayload {
 pub(super) struct Errors(pub(super) Vec<FieldError>);
 
 impl Errors {
-    pub(super) fn take<T>(&mut self, path: impl Into<FieldPath>, result: Result<T, String>) -> Option<T> {
+    pub(super) fn take<T>(
+        &mut self,
+        path: impl Into<FieldPath>,
+        result: Result<T, String>,
+    ) -> Option<T> {
         match result {
             Ok(value) => Some(value),
             Err(message) => {
@@ -158,15 +162,21 @@ fn participants(errors: &mut Errors, input: Vec<ParticipantInput>) -> Vec<Partic
 pub(super) fn themes(errors: &mut Errors, input: Vec<String>) -> Vec<ThemePath> {
     let mut parsed = Vec::with_capacity(input.len());
     for (index, path) in input.iter().enumerate() {
-        if let Some(theme) = errors.take(FieldPath::from("themes").index(index), ThemePath::parse(path))
-        {
+        if let Some(theme) = errors.take(
+            FieldPath::from("themes").index(index),
+            ThemePath::parse(path),
+        ) {
             parsed.push(theme);
         }
     }
     parsed
 }
 
-pub(super) fn day(errors: &mut Errors, field: &str, date: Option<Date>) -> Option<chrono::NaiveDate> {
+pub(super) fn day(
+    errors: &mut Errors,
+    field: &str,
+    date: Option<Date>,
+) -> Option<chrono::NaiveDate> {
     date.and_then(|date| errors.take(field, date.to_day()))
 }
 
@@ -254,7 +264,9 @@ impl UpdatePartnershipInput {
 
 pub(super) fn check_reason(reason: &Option<String>) -> Result<(), ServiceError> {
     match reason {
-        Some(reason) if reason.chars().count() > crate::service::api_keys::create::MAX_REASON_CHARS => {
+        Some(reason)
+            if reason.chars().count() > crate::service::api_keys::create::MAX_REASON_CHARS =>
+        {
             Err(ServiceError::invalid(
                 "reason",
                 format!(
@@ -267,7 +279,9 @@ pub(super) fn check_reason(reason: &Option<String>) -> Result<(), ServiceError> 
     }
 }
 
-fn payload(outcome: Result<crate::entity::partnership::Model, ServiceError>) -> AppResult<PartnershipPayload> {
+fn payload(
+    outcome: Result<crate::entity::partnership::Model, ServiceError>,
+) -> AppResult<PartnershipPayload> {
     Ok(match answer(outcome)? {
         Ok(row) => PartnershipPayload {
             partnership: Some(Partnership(row)),
@@ -339,9 +353,7 @@ impl PartnershipMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The partnership to delete.")] input: DeletePartnershipInput,
     ) -> AppResult<DeletePartnershipPayload> {
-        let outcome = match check_reason(&input.reason)
-            .and_then(|()| partnership_id(&input.id))
-        {
+        let outcome = match check_reason(&input.reason).and_then(|()| partnership_id(&input.id)) {
             Ok(id) => {
                 partnerships::delete::run(
                     crate::graphql::db(ctx),

@@ -1,12 +1,13 @@
 //! Root query slices, one per feature, merged into [`Query`]. Each resolver reads the viewer,
 //! the database and the request's loaders from the context and calls one service.
 
+mod campaigns;
 mod changes;
-mod events;
 mod cities;
 mod community;
 mod exchange_requests;
 mod concepts;
+mod events;
 mod funding;
 mod identity;
 pub(crate) mod node;
@@ -35,6 +36,7 @@ pub struct Query(
     partners::PartnerQuery,
     partnerships::PartnershipQuery,
     events::EventQuery,
+    campaigns::CampaignQuery,
     funding::FundingQuery,
     search::SearchQuery,
     stats::StatsQuery,

@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, Object};
 
 use crate::error::AppResult;
 use crate::graphql::ids::{GlobalId, RecordKind};
+use crate::graphql::types::campaign::Campaign;
 use crate::graphql::types::city::City;
 use crate::graphql::types::community::{Post, Thread};
 use crate::graphql::types::event::Event;
@@ -72,6 +73,9 @@ pub(crate) async fn load(ctx: &Context<'_>, id: &ID) -> AppResult<Option<Node>> 
             .into_iter()
             .next()
             .map(|concept| Node::Concept(Concept(concept))),
+        RecordKind::Campaign => service::campaigns::by_id(db, global.id)
+            .await?
+            .map(|row| Node::Campaign(Campaign(row))),
         // Kinds without a `Node` type yet.
         _ => None,
     })

@@ -7,8 +7,8 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::exec::limits;
 use crate::graphql::ids::{GlobalId, RecordKind};
 use crate::graphql::inputs::bounded_list;
-use crate::graphql::types::partnership::{Partnership, PartnershipConnection, Total};
 use crate::graphql::types::pagination;
+use crate::graphql::types::partnership::{Partnership, PartnershipConnection, Total};
 use crate::service;
 use crate::service::partnerships::PartnershipFilter as Filter;
 
@@ -75,7 +75,9 @@ impl PartnershipQuery {
         first: Option<i32>,
         #[graphql(desc = "Cursor (an edge's `cursor` or `pageInfo.endCursor`) to start after.")]
         after: Option<String>,
-        #[graphql(desc = "Page backwards: at most this many partnerships (1..100) before `before`.")]
+        #[graphql(
+            desc = "Page backwards: at most this many partnerships (1..100) before `before`."
+        )]
         last: Option<i32>,
         #[graphql(desc = "Cursor (an edge's `cursor` or `pageInfo.startCursor`) to end before.")]
         before: Option<String>,

@@ -193,6 +193,19 @@ impl Commitment {
     ) -> AppResult<Vec<super::initiative::CriterionAssessment>> {
         super::initiative::assess(ctx, &self.0).await
     }
+
+    /// The organisation that reports on the city's behalf (e.g. the county for its
+    /// municipalities); null when the city reports itself or it is not recorded.
+    async fn reporting_organisation(&self, ctx: &Context<'_>) -> AppResult<Option<Organisation>> {
+        let Some(id) = self.0.reporting_organisation_id else {
+            return Ok(None);
+        };
+        Ok(crate::graphql::loaders(ctx)
+            .organisations
+            .load_one(id)
+            .await?
+            .map(Organisation))
+    }
 }
 
 /// A city with its location, population, climate targets, networks and practices.
@@ -284,7 +297,9 @@ impl City {
     }
 
     /// Partnerships the city takes part in, by name. `first` or `last` (1..100) is required.
-    #[graphql(complexity = "crate::graphql::exec::limits::connection_complexity(first, last, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::exec::limits::connection_complexity(first, last, child_complexity)"
+    )]
     async fn partnerships(
         &self,
         ctx: &Context<'_>,
@@ -292,7 +307,9 @@ impl City {
         first: Option<i32>,
         #[graphql(desc = "Cursor (an edge's `cursor` or `pageInfo.endCursor`) to start after.")]
         after: Option<String>,
-        #[graphql(desc = "Page backwards: at most this many partnerships (1..100) before `before`.")]
+        #[graphql(
+            desc = "Page backwards: at most this many partnerships (1..100) before `before`."
+        )]
         last: Option<i32>,
         #[graphql(desc = "Cursor (an edge's `cursor` or `pageInfo.startCursor`) to end before.")]
         before: Option<String>,
@@ -304,7 +321,8 @@ impl City {
             .await?
             .unwrap_or_default();
         let total = rows.len() as u64;
-        let page = service::paging::page_in_memory(rows, &request, |row| (row.name.clone(), row.id));
+        let page =
+            service::paging::page_in_memory(rows, &request, |row| (row.name.clone(), row.id));
         Ok(PartnershipConnection::new(page, Total::Known(total)))
     }
 

@@ -6,6 +6,7 @@ use crate::entity::event;
 use crate::error::AppResult;
 use crate::graphql::ids::{GlobalId, RecordKind};
 use crate::graphql::scalars::{Date, DateTime};
+use crate::graphql::types::campaign::Campaign;
 use crate::graphql::types::city::City;
 use crate::graphql::types::organisation::Organisation;
 use crate::graphql::types::pagination::PageInfo;
@@ -54,7 +55,9 @@ impl EventConnection {
     async fn total_count(&self, ctx: &Context<'_>) -> AppResult<u64> {
         Ok(match &self.total {
             Total::Known(count) => *count,
-            Total::Filter(filter) => service::events::count(crate::graphql::db(ctx), filter).await?,
+            Total::Filter(filter) => {
+                service::events::count(crate::graphql::db(ctx), filter).await?
+            }
         })
     }
 }
@@ -185,6 +188,18 @@ impl Event {
             .cloned()
             .map(Theme)
             .collect())
+    }
+
+    /// The campaign this event is a milestone or deadline of; null when none.
+    async fn campaign(&self, ctx: &Context<'_>) -> AppResult<Option<Campaign>> {
+        let Some(id) = self.0.campaign_id else {
+            return Ok(None);
+        };
+        Ok(crate::graphql::loaders(ctx)
+            .campaigns
+            .load_one(id)
+            .await?
+            .map(Campaign))
     }
 
     /// The record's version, for `expectedVersion` in `updateEvent`.

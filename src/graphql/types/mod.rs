@@ -3,6 +3,7 @@
 
 pub mod api_key;
 pub mod audit;
+pub mod campaign;
 pub mod change;
 pub mod city;
 pub mod community;

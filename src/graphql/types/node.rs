@@ -2,6 +2,7 @@
 
 use async_graphql::{ID, Interface};
 
+use crate::graphql::types::campaign::Campaign;
 use crate::graphql::types::city::City;
 use crate::graphql::types::community::{Post, Thread};
 use crate::graphql::types::event::Event;
@@ -30,4 +31,5 @@ pub enum Node {
     Partnership(Partnership),
     Event(Event),
     Concept(Concept),
+    Campaign(Campaign),
 }

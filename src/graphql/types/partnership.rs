@@ -131,7 +131,11 @@ impl Partnership {
 
     /// What the partnership does.
     async fn kind(&self) -> AppResult<PartnershipKind> {
-        super::stored(&self.0.kind, PartnershipKind::from_stored, "partnership.kind")
+        super::stored(
+            &self.0.kind,
+            PartnershipKind::from_stored,
+            "partnership.kind",
+        )
     }
 
     /// Where the partnership stands.

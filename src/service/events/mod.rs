@@ -48,7 +48,10 @@ pub fn instants(row: &event::Model) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     let zone = parse_time_zone(&row.time_zone).ok()?;
     let start = parse_time(row.start_time.as_deref()?).ok()?;
     let end = parse_time(row.end_time.as_deref()?).ok()?;
-    Some((local(zone, row.starts_on, start)?, local(zone, row.ends_on, end)?))
+    Some((
+        local(zone, row.starts_on, start)?,
+        local(zone, row.ends_on, end)?,
+    ))
 }
 
 /// A local wall-clock time as UTC; in a gap (spring forward) the time after it, in an overlap
@@ -288,8 +291,7 @@ mod tests {
 
     #[test]
     fn local_times_become_utc_in_the_events_zone() {
-        let (start, end) =
-            instants(&row("Europe/Madrid", Some("09:00"), Some("17:30"))).unwrap();
+        let (start, end) = instants(&row("Europe/Madrid", Some("09:00"), Some("17:30"))).unwrap();
         assert_eq!(start.to_rfc3339(), "2024-06-25T07:00:00+00:00");
         assert_eq!(end.to_rfc3339(), "2024-06-26T15:30:00+00:00");
         assert!(instants(&row("UTC", None, None)).is_none());

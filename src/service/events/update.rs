@@ -2,7 +2,10 @@
 //! new one, written with its version bumped (`expectedVersion` guards it).
 
 use chrono::{NaiveDate, NaiveTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
 
 use super::validate::{self, NewEvent, parse_time, parse_time_zone};
 use crate::domain::{Description, HttpUrl, RecordKind, Slug, ThemePath, Title, Viewer};
@@ -172,7 +175,10 @@ async fn merge(
         online: changes.online.unwrap_or(stored.online),
         url: match changes.url {
             Some(url) => url,
-            None => stored.url.as_deref().and_then(|url| HttpUrl::parse(url).ok()),
+            None => stored
+                .url
+                .as_deref()
+                .and_then(|url| HttpUrl::parse(url).ok()),
         },
         city: match changes.city {
             Some(city) => city,

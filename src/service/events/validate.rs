@@ -66,8 +66,14 @@ pub async fn check(
 ) -> Result<Result<Resolved, Vec<FieldError>>, sea_orm::DbErr> {
     let mut errors = shape_errors(new);
     let city_id = single(db, &new.city, "city", &mut errors, Kind::City).await?;
-    let organiser_id =
-        single(db, &new.organiser, "organiser", &mut errors, Kind::Organisation).await?;
+    let organiser_id = single(
+        db,
+        &new.organiser,
+        "organiser",
+        &mut errors,
+        Kind::Organisation,
+    )
+    .await?;
     let campaign_id = single(db, &new.campaign, "campaign", &mut errors, Kind::Campaign).await?;
     let themes: Vec<&str> = new
         .themes

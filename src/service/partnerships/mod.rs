@@ -72,14 +72,12 @@ async fn filtered(
     let mut errors = Vec::new();
     let mut query = partnership::Entity::find();
     if !filter.kinds.is_empty() {
-        query = query.filter(
-            partnership::Column::Kind.is_in(filter.kinds.iter().map(|kind| kind.as_str())),
-        );
+        query = query
+            .filter(partnership::Column::Kind.is_in(filter.kinds.iter().map(|kind| kind.as_str())));
     }
     if !filter.statuses.is_empty() {
         query = query.filter(
-            partnership::Column::Status
-                .is_in(filter.statuses.iter().map(|status| status.as_str())),
+            partnership::Column::Status.is_in(filter.statuses.iter().map(|status| status.as_str())),
         );
     }
     if !filter.cities.is_empty() {
