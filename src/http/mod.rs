@@ -8,6 +8,7 @@ mod graphiql;
 mod graphql;
 mod health;
 mod layers;
+pub mod metrics;
 mod negotiate;
 mod reply;
 mod wire;
@@ -51,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .route("/export/funding.jsonl", get(export::funding))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::get))
         .layer(layers::body_timeout(api.body_timeout()))
         .layer(layers::compression())
         .layer(layers::cors(&api.cors_origins))

@@ -83,6 +83,8 @@ impl SearchGate {
 fn search_error(error: anyhow::Error) -> AppError {
     if error.is::<SearchTimedOut>() {
         AppError::new(ErrorCode::Timeout, "the search took too long")
+    } else if error.is::<crate::search::pending::IndexBuilding>() {
+        AppError::new(ErrorCode::Timeout, error.to_string())
     } else {
         AppError::internal(error)
     }
@@ -208,12 +210,13 @@ pub async fn suggest(
         .await?;
     let index = index.clone();
     let prefix = prefix.to_owned();
-    Ok(tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let _permit = permit;
         index.suggest(&prefix, first)
     })
     .await
-    .context("suggest task")??)
+    .context("suggest task")?
+    .map_err(search_error)
 }
 
 async fn check_filter(db: &DatabaseConnection, request: &SearchRequest) -> AppResult<()> {

@@ -15,6 +15,7 @@ mod import_validation;
 mod limits;
 mod list_limits;
 mod loaders;
+mod observability;
 mod persisted_queries;
 mod places;
 mod practice_detail;
