@@ -4,6 +4,7 @@
 mod m49;
 mod places;
 mod regions;
+pub mod synthetic;
 mod taxonomy;
 
 use std::collections::BTreeSet;

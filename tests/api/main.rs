@@ -28,5 +28,6 @@ mod scalars;
 mod schema;
 mod search;
 mod sync;
+mod synthetic;
 mod taxonomy_and_places;
 mod visibility;
