@@ -47,25 +47,46 @@ impl Application {
                 .context("seed empty database")?;
             tracing::info!(%report, "seeded empty database");
         }
-        let index = search::open_or_build(&connection, &settings.index_dir())
-            .await
-            .context("open search index")?;
         let (shutdown, stopping) = Shutdown::new();
         let signal = ChangeSignal::new();
-        let tasks = vec![
-            signal.spawn_poller(connection.clone(), CHANGE_POLL, stopping.clone()),
-            search::indexer::Indexer::new(connection.clone(), index.clone())
-                .spawn(signal.clone(), stopping.clone()),
-        ]
-        .into_iter()
-        .chain(crate::service::webhooks::dispatch::spawn(
+        let mut tasks =
+            vec![signal.spawn_poller(connection.clone(), CHANGE_POLL, stopping.clone())];
+        // With an index on disk the server starts serving it at once. Without one the listener
+        // opens first and the build runs beside it: `/healthz` answers, `/readyz` says not ready
+        // and searches fail clearly until the generation is published.
+        let index = match search::open_current(&connection, &settings.index_dir()).await {
+            Ok(Some(index)) => {
+                tasks.push(
+                    search::indexer::Indexer::new(connection.clone(), index.clone())
+                        .spawn(signal.clone(), stopping.clone()),
+                );
+                Arc::new(search::pending::PendingIndex::ready(index))
+            }
+            unusable => {
+                if let Err(error) = unusable {
+                    tracing::warn!(
+                        error = format!("{error:#}"),
+                        "cannot open search index; rebuilding"
+                    );
+                }
+                let pending = Arc::new(search::pending::PendingIndex::default());
+                spawn_first_build(
+                    connection.clone(),
+                    settings.index_dir(),
+                    pending.clone(),
+                    (signal.clone(), stopping.clone()),
+                );
+                pending
+            }
+        };
+        tasks.extend(crate::service::webhooks::dispatch::spawn(
             connection.clone(),
             settings.webhooks.clone(),
             signal.clone(),
             stopping,
-        ))
-        .collect();
+        ));
         let index: search::SharedIndex = index;
+        crate::http::metrics::install();
         let schema = graphql::build(
             connection.clone(),
             index.clone(),
@@ -188,6 +209,43 @@ impl Application {
         graceful.shutdown().await;
         Ok(())
     }
+}
+
+/// Builds the first index generation while the server already listens, then starts the
+/// indexer on it. A failed build is retried, as the indexer retries a failed batch.
+fn spawn_first_build(
+    db: sea_orm::DatabaseConnection,
+    root: std::path::PathBuf,
+    pending: Arc<search::pending::PendingIndex>,
+    (signal, stopping): (ChangeSignal, Shutdown),
+) {
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        loop {
+            match search::build_and_open(&db, &root).await {
+                Ok(index) => {
+                    tracing::info!(
+                        seconds = started.elapsed().as_secs_f64(),
+                        "search index ready"
+                    );
+                    // Stopped by `stopping` like the other tasks; not joined on shutdown.
+                    drop(
+                        search::indexer::Indexer::new(db.clone(), index.clone())
+                            .spawn(signal, stopping),
+                    );
+                    pending.set(index);
+                    return;
+                }
+                Err(error) => {
+                    tracing::error!(
+                        error = format!("{error:#}"),
+                        "search index build failed; retrying"
+                    );
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    });
 }
 
 /// Full buckets are dropped every minute, so budget memory follows recent clients only.

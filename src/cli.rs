@@ -32,8 +32,17 @@ pub enum Command {
         #[command(subcommand)]
         action: MigrateAction,
     },
-    /// Load the built-in seed data (idempotent).
-    Seed,
+    /// Load the built-in seed data (idempotent); with `--synthetic N`, also a deterministic
+    /// synthetic corpus of N practices for benchmarks.
+    Seed {
+        /// Also write N synthetic practices (with translations, evaluations, cities on every
+        /// continent and one funding opportunity per ten practices) through the bulk path.
+        #[arg(long, value_name = "N")]
+        synthetic: Option<usize>,
+        /// Seed of the synthetic corpus: the same seed gives the same records.
+        #[arg(long, value_name = "S", default_value_t = 1)]
+        rng_seed: u64,
+    },
     /// Import records from a JSON Lines file; valid lines are stored, bad lines reported.
     Import {
         #[command(subcommand)]
@@ -157,11 +166,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Seed => {
+        Command::Seed {
+            synthetic,
+            rng_seed,
+        } => {
             let connection = db::connect(&settings).await?;
             db::migrate(&connection).await?;
             let report = seed::load(&connection).await?;
             println!("{report}");
+            if let Some(count) = synthetic {
+                let started = std::time::Instant::now();
+                let progress = indicatif::ProgressBar::new(count as u64);
+                let report =
+                    seed::synthetic::generate(&connection, count, rng_seed, &progress).await?;
+                println!("{report} in {:.1} s", started.elapsed().as_secs_f64());
+            }
             Ok(())
         }
         Command::Import { kind } => {

@@ -20,8 +20,8 @@ mod m0013_audit;
 mod m0014_practice_lifecycle;
 mod m0015_webhook_dispatch;
 mod m0016_community_moderation;
-mod m0019_commitment_reports;
 mod m0018_landscape;
+mod m0019_commitment_reports;
 mod m0021_concepts;
 
 pub struct Migrator;

@@ -154,7 +154,12 @@ async fn execute(
         .and_then(|value| value.to_str().ok())
         .map(AcceptedLanguages::from_header)
         .unwrap_or_default();
-    crate::graphql::execute(
+    let started = std::time::Instant::now();
+    let operation = request
+        .operation_name
+        .clone()
+        .or_else(|| super::metrics::leading_operation_name(&request.query).map(str::to_owned));
+    let response = crate::graphql::execute(
         &state.schema,
         &state.db,
         caller.viewer.clone(),
@@ -162,7 +167,13 @@ async fn execute(
         languages,
         state.report_sql_statements,
     )
-    .await
+    .await;
+    super::metrics::record_operation(
+        operation.as_deref(),
+        response.errors.is_empty(),
+        started.elapsed(),
+    );
+    response
 }
 
 /// Whether reading the body failed because it stalled (see `layers::body_timeout`).

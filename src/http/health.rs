@@ -10,8 +10,8 @@ pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// Readiness: the database answers and every migration this binary knows is applied. Also
-/// reports how far the search index trails the change log (`search.lag`, in changes).
+/// Readiness: the database answers, every migration this binary knows is applied and the
+/// first search index build has finished (the server listens while it runs). Also reports how far the search index trails the change log (`search.lag`, in changes).
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let database = state.db.ping().await.is_ok();
     let latest = crate::search::rebuild::latest_seq(&state.db).await.ok();
@@ -20,7 +20,8 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
         && crate::db::migrations_current(&state.db)
             .await
             .unwrap_or(false);
-    let status = if database && migrations {
+    let search_ready = state.search.is_ready();
+    let status = if database && migrations && search_ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
@@ -32,6 +33,7 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
             "database": database,
             "migrations_current": migrations,
             "search": {
+                "ready": search_ready,
                 "generation": state.search.generation_name(),
                 "checkpoint": checkpoint,
                 "latest_change": latest,

@@ -12,6 +12,7 @@ mod graphiql;
 mod graphql;
 mod health;
 mod layers;
+pub mod metrics;
 mod negotiate;
 mod reply;
 mod vocabulary;
@@ -84,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .route("/vocabulary.ttl", get(vocabulary::turtle))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::get))
         .layer(layers::body_timeout(api.body_timeout()))
         .layer(layers::compression())
         .layer(layers::cors(&api.cors_origins))

@@ -20,6 +20,7 @@ pub mod fields;
 pub mod geo;
 pub mod indexer;
 pub mod mapping;
+pub mod pending;
 mod query;
 pub mod rebuild;
 pub mod request;
@@ -63,6 +64,11 @@ pub trait SearchIndex: Send + Sync {
 
     /// Names the index generation in use (it changes when a rebuild is published).
     fn generation_name(&self) -> String;
+
+    /// Whether searches can be answered (false while the first generation is being built).
+    fn is_ready(&self) -> bool {
+        true
+    }
 }
 
 pub type SharedIndex = Arc<dyn SearchIndex>;
@@ -72,12 +78,24 @@ pub async fn open_or_build(
     db: &DatabaseConnection,
     root: &Path,
 ) -> anyhow::Result<Arc<TantivyIndex>> {
+    if let Some(index) = open_current(db, root).await? {
+        return Ok(index);
+    }
+    build_and_open(db, root).await
+}
+
+/// Opens the index under `root` when it has a usable generation for this database; `None`
+/// when it must be built first (see [`build_and_open`]).
+pub async fn open_current(
+    db: &DatabaseConnection,
+    root: &Path,
+) -> anyhow::Result<Option<Arc<TantivyIndex>>> {
     let path = root.to_owned();
     if let Some(index) = tokio::task::spawn_blocking(move || TantivyIndex::open(&path)).await?? {
         let latest = rebuild::latest_seq(db).await?;
         if index.checkpoint() <= latest {
             index.set_vocabulary(Arc::new(crate::service::concepts::matcher(db).await?));
-            return Ok(Arc::new(index));
+            return Ok(Some(Arc::new(index)));
         }
         // An index ahead of the log belongs to another database (a restored backup, say):
         // tailing from its checkpoint would skip every change up to it.
@@ -87,6 +105,14 @@ pub async fn open_or_build(
             "search index is ahead of the change log; rebuilding"
         );
     }
+    Ok(None)
+}
+
+/// Builds a whole generation under `root` from the database, publishes and opens it.
+pub async fn build_and_open(
+    db: &DatabaseConnection,
+    root: &Path,
+) -> anyhow::Result<Arc<TantivyIndex>> {
     let report = rebuild::rebuild(db, root, &ProgressBar::hidden()).await?;
     tracing::info!(
         generation = report.generation,

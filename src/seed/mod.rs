@@ -6,6 +6,7 @@ mod m49;
 mod places;
 mod region_overrides;
 mod regions;
+pub mod synthetic;
 mod taxonomy;
 
 use std::collections::BTreeSet;

@@ -83,6 +83,8 @@ impl SearchGate {
 fn search_error(error: anyhow::Error) -> AppError {
     if error.is::<SearchTimedOut>() {
         AppError::new(ErrorCode::Timeout, "the search took too long")
+    } else if error.is::<crate::search::pending::IndexBuilding>() {
+        AppError::new(ErrorCode::Timeout, error.to_string())
     } else {
         AppError::internal(error)
     }

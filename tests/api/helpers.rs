@@ -449,7 +449,7 @@ async fn start(
     settings.report_sql_statements = true;
     configure(&mut settings);
     let (address, stop, server) = launch(settings.clone()).await;
-    TestApp {
+    let app = TestApp {
         backend,
         address,
         database_url,
@@ -459,6 +459,48 @@ async fn start(
         settings,
         stop: Some(stop),
         server: Some(server),
+    };
+    if WAIT_FOR_INDEX.with(std::cell::Cell::get) {
+        app.wait_until_ready(Duration::from_secs(60)).await;
+    }
+    app
+}
+
+thread_local! {
+    /// Whether `start` waits for the first index build (the server listens while it runs).
+    static WAIT_FOR_INDEX: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+/// Like [`spawn_apps_with`], but returns as soon as the servers listen, before their first
+/// search index build is published.
+pub async fn spawn_apps_unready(configure: impl Fn(&mut Settings)) -> Vec<TestApp> {
+    WAIT_FOR_INDEX.with(|wait| wait.set(false));
+    let apps = spawn_apps_with(configure).await;
+    WAIT_FOR_INDEX.with(|wait| wait.set(true));
+    apps
+}
+
+impl TestApp {
+    /// Polls `/readyz` until it answers 200 (the first index build is published).
+    pub async fn wait_until_ready(&self, limit: Duration) {
+        let started = Instant::now();
+        loop {
+            let status = self
+                .client
+                .get(format!("{}/readyz", self.address))
+                .send()
+                .await
+                .map(|response| response.status().as_u16());
+            if status.as_ref().is_ok_and(|status| *status == 200) {
+                return;
+            }
+            assert!(
+                started.elapsed() < limit,
+                "[{}] not ready after {limit:?}: {status:?}",
+                self.backend
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 }
 

@@ -34,7 +34,6 @@ struct Fixture {
     city: String,
 }
 
-
 /// Global IDs of community records in the states the community mutations start from.
 struct Community {
     /// An open thread, for `createPost`.
@@ -141,7 +140,6 @@ impl Community {
         }
     }
 }
-
 
 /// Calls of the role table so far, so each run gets its own slug or record.
 static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);

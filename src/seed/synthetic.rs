@@ -1,0 +1,598 @@
+//! `kxc seed --synthetic N --rng-seed S`: a large, realistic, deterministic corpus for
+//! benchmarks. Published practices in the nine seed languages (original text plus one to three
+//! translations, words drawn Zipf-like from the seed practices of each language), with themes,
+//! SDGs, cities and zero to three evaluations; cities spread over every country of the region
+//! table (every continent); funding opportunities (one per ten practices) with themes and
+//! regions. Written through a bulk path: one transaction per batch holding multi-row `INSERT`s
+//! (each within the backend's parameter limit, see `service::chunked`) and the batch's
+//! `change_log` rows. Record `i` depends only on `(S, i)`, so the same seed gives the same
+//! corpus, and a run resumes after the records an earlier run with that seed stored.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use indicatif::ProgressBar;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
+};
+
+use crate::domain::{EvaluationLabel, RecordKind, mean_score, practice_score};
+use crate::entity::{
+    change_log, city, evaluation, funding_opportunity, funding_region, funding_theme, practice,
+    practice_city, practice_sdg, practice_theme, practice_translation, region, theme,
+};
+use crate::service::change_log::Operation;
+use crate::service::chunked::StatementLimits;
+
+/// Practices written per transaction.
+const BATCH: usize = 500;
+const LANGUAGES: [&str; 9] = ["en", "fr", "de", "es", "no", "sv", "nl", "it", "pt"];
+const INSTRUMENTS: [&str; 4] = ["grant", "loan", "technical_assistance", "prize"];
+const LEVELS: [&str; 4] = ["eu", "national", "international", "regional"];
+
+#[derive(Debug, Default)]
+pub struct SyntheticReport {
+    pub practices: usize,
+    pub translations: usize,
+    pub evaluations: usize,
+    pub cities: usize,
+    pub funding: usize,
+}
+
+impl fmt::Display for SyntheticReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "synthetic: {} practices ({} translations, {} evaluations), {} cities, {} funding opportunities",
+            self.practices, self.translations, self.evaluations, self.cities, self.funding
+        )
+    }
+}
+
+/// SplitMix64: small, fast and stable across versions (the corpus must not change when a
+/// dependency does), seeded per record from `(seed, kind, index)`.
+struct Rng(u64);
+
+impl Rng {
+    fn for_record(seed: u64, stream: u64, index: usize) -> Self {
+        let mut rng = Rng(seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ index as u64);
+        rng.next();
+        rng
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, bound: usize) -> usize {
+        (self.next() % bound.max(1) as u64) as usize
+    }
+
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Zipf-like ranks: common words far more often, as in real text.
+    fn zipf(&mut self, bound: usize) -> usize {
+        let rank = (bound as f64).powf(self.unit()) - 1.0;
+        (rank as usize).min(bound.saturating_sub(1))
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// Words of the seed practices per language, most frequent first.
+fn vocabularies() -> HashMap<String, Vec<String>> {
+    let practices: serde_json::Value =
+        serde_json::from_str(super::PRACTICES).expect("seed practices parse");
+    let mut counts: HashMap<String, HashMap<String, usize>> = HashMap::new();
+    let mut add = |language: &str, text: &str| {
+        let words = counts.entry(language.to_owned()).or_default();
+        for word in text.split(|c: char| !c.is_alphanumeric()) {
+            if word.chars().count() > 1 {
+                *words.entry(word.to_lowercase()).or_default() += 1;
+            }
+        }
+    };
+    for practice in practices.as_array().into_iter().flatten() {
+        let language = practice["original_language"].as_str().unwrap_or("en");
+        for field in ["title", "summary", "body"] {
+            add(language, practice[field].as_str().unwrap_or_default());
+        }
+        for translation in practice["translations"].as_array().into_iter().flatten() {
+            let language = translation["language"].as_str().unwrap_or("en");
+            for field in ["title", "summary", "body"] {
+                add(language, translation[field].as_str().unwrap_or_default());
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .map(|(language, words)| {
+            let mut words: Vec<(String, usize)> = words.into_iter().collect();
+            words.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            (language, words.into_iter().map(|(word, _)| word).collect())
+        })
+        .collect()
+}
+
+struct Words {
+    by_language: HashMap<String, Vec<String>>,
+}
+
+impl Words {
+    fn text(&self, rng: &mut Rng, language: &str, count: usize) -> String {
+        let words = self
+            .by_language
+            .get(language)
+            .filter(|words| words.len() > 50)
+            .or_else(|| self.by_language.get("en"))
+            .expect("English seed vocabulary");
+        let mut text = String::with_capacity(count * 8);
+        for n in 0..count {
+            if n > 0 {
+                text.push(' ');
+            }
+            text.push_str(&words[rng.zipf(words.len())]);
+        }
+        if let Some(first) = text.get(..1) {
+            let upper = first.to_uppercase();
+            text.replace_range(..1, &upper);
+        }
+        text
+    }
+}
+
+/// Inserts `models` in as few statements as the backend allows, `columns` bound values each.
+async fn insert_all<A>(
+    txn: &DatabaseTransaction,
+    models: Vec<A>,
+    columns: usize,
+) -> Result<(), sea_orm::DbErr>
+where
+    A: ActiveModelTrait + Send,
+{
+    let limits = StatementLimits::of(txn.get_database_backend());
+    let per_statement = (limits.bound_parameters / columns.max(1)).max(1);
+    let mut models = models.into_iter().peekable();
+    while models.peek().is_some() {
+        let chunk: Vec<A> = models.by_ref().take(per_statement).collect();
+        <A::Entity as EntityTrait>::insert_many(chunk)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn append_changes(
+    txn: &DatabaseTransaction,
+    kind: RecordKind,
+    ids: impl IntoIterator<Item = i32>,
+) -> Result<(), sea_orm::DbErr> {
+    let now = Utc::now().fixed_offset();
+    let rows: Vec<change_log::ActiveModel> = ids
+        .into_iter()
+        .map(|id| change_log::ActiveModel {
+            entity_type: Set(kind.name().to_owned()),
+            entity_id: Set(id),
+            operation: Set(Operation::Upsert.as_str().to_owned()),
+            occurred_at: Set(now),
+            ..Default::default()
+        })
+        .collect();
+    insert_all(txn, rows, 4).await
+}
+
+/// Ids of the rows of `entity` whose `column` (a unique key) is one of `keys`.
+async fn ids_by_slug(
+    txn: &DatabaseTransaction,
+    slugs: &[String],
+    entity: RecordKind,
+) -> Result<HashMap<String, i32>, sea_orm::DbErr> {
+    let mut found = HashMap::with_capacity(slugs.len());
+    for chunk in slugs.chunks(10_000) {
+        let rows: Vec<(i32, String)> = match entity {
+            RecordKind::City => {
+                city::Entity::find()
+                    .select_only()
+                    .columns([city::Column::Id, city::Column::Slug])
+                    .filter(city::Column::Slug.is_in(chunk.iter().cloned()))
+                    .into_tuple()
+                    .all(txn)
+                    .await?
+            }
+            RecordKind::FundingOpportunity => {
+                funding_opportunity::Entity::find()
+                    .select_only()
+                    .columns([
+                        funding_opportunity::Column::Id,
+                        funding_opportunity::Column::ExternalId,
+                    ])
+                    .filter(funding_opportunity::Column::Source.eq(FUNDING_SOURCE))
+                    .filter(funding_opportunity::Column::ExternalId.is_in(chunk.iter().cloned()))
+                    .into_tuple()
+                    .all(txn)
+                    .await?
+            }
+            _ => {
+                practice::Entity::find()
+                    .select_only()
+                    .columns([practice::Column::Id, practice::Column::Slug])
+                    .filter(practice::Column::Slug.is_in(chunk.iter().cloned()))
+                    .into_tuple()
+                    .all(txn)
+                    .await?
+            }
+        };
+        found.extend(rows.into_iter().map(|(id, slug)| (slug, id)));
+    }
+    Ok(found)
+}
+
+const FUNDING_SOURCE: &str = "synthetic";
+
+/// Writes `count` synthetic practices (and their cities and funding) for `seed`, after the
+/// built-in seed data, which gives themes and regions.
+pub async fn generate(
+    db: &DatabaseConnection,
+    count: usize,
+    seed: u64,
+    progress: &ProgressBar,
+) -> anyhow::Result<SyntheticReport> {
+    super::load(db).await?;
+    let words = Words {
+        by_language: vocabularies(),
+    };
+    let mut countries: Vec<region::Model> = region::Entity::find()
+        .filter(region::Column::Kind.eq("country"))
+        .all(db)
+        .await?;
+    countries.sort_by(|a, b| a.code.cmp(&b.code));
+    let countries: Vec<region::Model> = countries
+        .into_iter()
+        .filter(|country| country.lat.is_some() && country.lon.is_some())
+        .collect();
+    anyhow::ensure!(!countries.is_empty(), "no countries with coordinates");
+    let themes: Vec<i32> = theme::Entity::find()
+        .filter(theme::Column::Depth.gte(1))
+        .select_only()
+        .column(theme::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    anyhow::ensure!(!themes.is_empty(), "no themes");
+    let prefix = format!("syn{seed}-");
+    let mut report = SyntheticReport::default();
+
+    // Cities first: practices refer to them.
+    let city_count = (count / 50).max(20);
+    let city_slugs: Vec<String> = (0..city_count)
+        .map(|i| format!("{prefix}city-{i}"))
+        .collect();
+    let existing = city::Entity::find()
+        .filter(city::Column::Slug.starts_with(&prefix))
+        .count(db)
+        .await? as usize;
+    for start in (existing..city_count).step_by(BATCH * 4) {
+        let end = (start + BATCH * 4).min(city_count);
+        let txn = crate::service::change_log::begin_serialised(db).await?;
+        let now = Utc::now().fixed_offset();
+        let rows: Vec<city::ActiveModel> = (start..end)
+            .map(|i| {
+                let mut rng = Rng::for_record(seed, 1, i);
+                // Round-robin over countries, so every continent has cities.
+                let country = &countries[i % countries.len()];
+                let language = *rng.pick(&LANGUAGES);
+                let name = words.text(&mut rng, language, 2);
+                city::ActiveModel {
+                    slug: Set(city_slugs[i].clone()),
+                    name: Set(format!("{name} {i}")),
+                    local_names: Set(serde_json::json!({ language: name })),
+                    region_id: Set(country.id),
+                    country_code: Set(country.code.clone()),
+                    lat: Set((country.lat.unwrap_or(0.0) + rng.unit() - 0.5).clamp(-90.0, 90.0)),
+                    lon: Set((country.lon.unwrap_or(0.0) + rng.unit() - 0.5).clamp(-180.0, 180.0)),
+                    population: Set(Some(10_000 + rng.below(5_000_000) as i64)),
+                    population_year: Set(Some(2020 + rng.below(5) as i32)),
+                    target_base_year: Set(None),
+                    target_year: Set(None),
+                    target_reduction_pct: Set(None),
+                    net_zero_year: Set(Some(2030 + 5 * rng.below(5) as i32)),
+                    target_status: Set(None),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        insert_all(&txn, rows, 19).await?;
+        let ids = ids_by_slug(&txn, &city_slugs[start..end], RecordKind::City).await?;
+        append_changes(&txn, RecordKind::City, ids.values().copied()).await?;
+        txn.commit().await?;
+        report.cities += end - start;
+    }
+    let city_ids: Vec<i32> = {
+        let txn = db.begin().await?;
+        let ids = ids_by_slug(&txn, &city_slugs, RecordKind::City).await?;
+        txn.commit().await?;
+        city_slugs
+            .iter()
+            .filter_map(|slug| ids.get(slug).copied())
+            .collect()
+    };
+    anyhow::ensure!(city_ids.len() == city_count, "synthetic cities missing");
+
+    let existing = practice::Entity::find()
+        .filter(practice::Column::Slug.starts_with(&prefix))
+        .count(db)
+        .await? as usize;
+    progress.set_length(count as u64);
+    progress.set_position(existing.min(count) as u64);
+    let epoch = NaiveDate::from_ymd_opt(2015, 1, 1).expect("date");
+    for start in (existing..count).step_by(BATCH) {
+        let end = (start + BATCH).min(count);
+        let txn = crate::service::change_log::begin_serialised(db).await?;
+        let now = Utc::now().fixed_offset();
+        let mut practices = Vec::with_capacity(end - start);
+        let mut slugs = Vec::with_capacity(end - start);
+        // Everything but the practice row waits for its id.
+        let mut children = Vec::with_capacity(end - start);
+        for i in start..end {
+            let mut rng = Rng::for_record(seed, 2, i);
+            let language = *rng.pick(&LANGUAGES);
+            let slug = format!("{prefix}practice-{i}");
+            let evaluations: Vec<[i16; 7]> = (0..rng.below(4))
+                .map(|_| std::array::from_fn(|_| 1 + rng.below(5) as i16))
+                .collect();
+            let means: Vec<f64> = evaluations
+                .iter()
+                .map(|scores| mean_score(*scores))
+                .collect();
+            let score = practice_score(&means);
+            let started = epoch + Duration::days(rng.below(3000) as i64);
+            let published = Utc
+                .timestamp_opt(1_500_000_000 + (i as i64 % 250_000_000), 0)
+                .single()
+                .unwrap_or_else(Utc::now)
+                .fixed_offset();
+            let (title_words, summary_words, body_words) =
+                (6 + rng.below(5), 30 + rng.below(20), 150 + rng.below(250));
+            practices.push(practice::ActiveModel {
+                slug: Set(slug.clone()),
+                title: Set(words.text(&mut rng, language, title_words)),
+                summary: Set(words.text(&mut rng, language, summary_words)),
+                body: Set(words.text(&mut rng, language, body_words)),
+                original_language: Set(language.to_owned()),
+                status: Set("published".to_owned()),
+                governance_level: Set(Some("municipal".to_owned())),
+                start_date: Set(Some(started)),
+                end_date: Set(None),
+                cost_amount: Set(Some(10_000.0 * (1 + rng.below(1000)) as f64)),
+                cost_currency: Set(Some("EUR".to_owned())),
+                impact_tco2e: Set(Some((1 + rng.below(50_000)) as f64)),
+                impact_baseline: Set(None),
+                impact_method: Set(None),
+                co_benefits: Set(serde_json::json!(["air quality"])),
+                replicability_notes: Set(None),
+                replicated_from_id: Set(None),
+                contacts: Set(serde_json::json!([])),
+                links: Set(serde_json::json!([])),
+                score: Set(score),
+                evaluation_label: Set(
+                    score.map(|value| EvaluationLabel::from_score(value).as_str().to_owned())
+                ),
+                evaluation_count: Set(evaluations.len() as i32),
+                published_at: Set(Some(published)),
+                deleted_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                owner_id: Set(None),
+                version: Set(1),
+                review_reason: Set(None),
+                ..Default::default()
+            });
+            let mut others: Vec<&str> = LANGUAGES
+                .iter()
+                .copied()
+                .filter(|other| *other != language)
+                .collect();
+            let mut translations = Vec::new();
+            for _ in 0..1 + rng.below(3) {
+                let other = others.remove(rng.below(others.len()));
+                translations.push((
+                    other,
+                    words.text(&mut rng, other, 8),
+                    words.text(&mut rng, other, 35),
+                    words.text(&mut rng, other, 120),
+                ));
+            }
+            let mut cities = vec![*rng.pick(&city_ids)];
+            if rng.below(4) == 0 {
+                cities.push(*rng.pick(&city_ids));
+            }
+            cities.sort_unstable();
+            cities.dedup();
+            let mut practice_themes = vec![*rng.pick(&themes)];
+            if rng.below(2) == 0 {
+                practice_themes.push(*rng.pick(&themes));
+            }
+            practice_themes.sort_unstable();
+            practice_themes.dedup();
+            let sdgs = [11i16, [7, 9, 12, 13, 15][rng.below(5)]];
+            slugs.push(slug);
+            children.push((
+                translations,
+                cities,
+                practice_themes,
+                sdgs,
+                evaluations,
+                started,
+            ));
+        }
+        insert_all(&txn, practices, 32).await?;
+        let ids = ids_by_slug(&txn, &slugs, RecordKind::Practice).await?;
+        let mut translation_rows = Vec::new();
+        let mut city_rows = Vec::new();
+        let mut theme_rows = Vec::new();
+        let mut sdg_rows = Vec::new();
+        let mut evaluation_rows = Vec::new();
+        let mut practice_ids = Vec::with_capacity(slugs.len());
+        for (slug, (translations, cities, practice_themes, sdgs, evaluations, started)) in
+            slugs.iter().zip(children)
+        {
+            let id = *ids
+                .get(slug)
+                .ok_or_else(|| anyhow::anyhow!("practice {slug} not stored"))?;
+            practice_ids.push(id);
+            for (language, title, summary, body) in translations {
+                translation_rows.push(practice_translation::ActiveModel {
+                    practice_id: Set(id),
+                    language: Set(language.to_owned()),
+                    title: Set(title),
+                    summary: Set(summary),
+                    body: Set(body),
+                    machine_translated: Set(true),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                });
+            }
+            city_rows.extend(
+                cities
+                    .into_iter()
+                    .map(|city_id| practice_city::ActiveModel {
+                        practice_id: Set(id),
+                        city_id: Set(city_id),
+                    }),
+            );
+            theme_rows.extend(practice_themes.into_iter().map(|theme_id| {
+                practice_theme::ActiveModel {
+                    practice_id: Set(id),
+                    theme_id: Set(theme_id),
+                }
+            }));
+            let mut sdgs = sdgs.to_vec();
+            sdgs.sort_unstable();
+            sdgs.dedup();
+            sdg_rows.extend(sdgs.into_iter().map(|sdg| practice_sdg::ActiveModel {
+                practice_id: Set(id),
+                sdg: Set(sdg),
+            }));
+            for (n, scores) in evaluations.into_iter().enumerate() {
+                let [a, b, c, d, e, f, g] = scores;
+                evaluation_rows.push(evaluation::ActiveModel {
+                    practice_id: Set(id),
+                    evaluator: Set(format!("Synthetic evaluator {}", n + 1)),
+                    relevance: Set(a),
+                    impact: Set(b),
+                    evidence_quality: Set(c),
+                    replicability: Set(d),
+                    cost_effectiveness: Set(e),
+                    co_benefits: Set(f),
+                    participation: Set(g),
+                    summary: Set("Synthetic evaluation.".to_owned()),
+                    evaluated_on: Set(started + Duration::days(365)),
+                    status: Set("published".to_owned()),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    evaluator_account_id: Set(None),
+                    ..Default::default()
+                });
+            }
+        }
+        report.translations += translation_rows.len();
+        report.evaluations += evaluation_rows.len();
+        insert_all(&txn, translation_rows, 8).await?;
+        insert_all(&txn, city_rows, 2).await?;
+        insert_all(&txn, theme_rows, 2).await?;
+        insert_all(&txn, sdg_rows, 2).await?;
+        insert_all(&txn, evaluation_rows, 16).await?;
+        append_changes(&txn, RecordKind::Practice, practice_ids).await?;
+        txn.commit().await?;
+        report.practices += end - start;
+        progress.inc((end - start) as u64);
+    }
+
+    // Funding: one opportunity per ten practices.
+    let funding_count = count / 10;
+    let existing = funding_opportunity::Entity::find()
+        .filter(funding_opportunity::Column::Source.eq(FUNDING_SOURCE))
+        .filter(funding_opportunity::Column::ExternalId.starts_with(&prefix))
+        .count(db)
+        .await? as usize;
+    for start in (existing..funding_count).step_by(BATCH) {
+        let end = (start + BATCH).min(funding_count);
+        let txn = crate::service::change_log::begin_serialised(db).await?;
+        let now = Utc::now().fixed_offset();
+        let mut rows = Vec::with_capacity(end - start);
+        let mut keys = Vec::with_capacity(end - start);
+        let mut links: BTreeMap<String, (i32, i32)> = BTreeMap::new();
+        for i in start..end {
+            let mut rng = Rng::for_record(seed, 3, i);
+            let language = *rng.pick(&LANGUAGES);
+            let key = format!("{prefix}funding-{i}");
+            let country = rng.pick(&countries);
+            let amount = 10_000.0 * (1 + rng.below(500)) as f64;
+            rows.push(funding_opportunity::ActiveModel {
+                source: Set(FUNDING_SOURCE.to_owned()),
+                external_id: Set(key.clone()),
+                title: Set(words.text(&mut rng, language, 7)),
+                summary: Set(words.text(&mut rng, language, 40)),
+                provider_id: Set(None),
+                provider_level: Set(rng.pick(&LEVELS).to_string()),
+                provider_country: Set(None),
+                instrument: Set(rng.pick(&INSTRUMENTS).to_string()),
+                direction: Set("domestic".to_owned()),
+                amount_min: Set(Some(amount)),
+                amount_max: Set(Some(amount * 4.0)),
+                currency: Set(Some("EUR".to_owned())),
+                co_financing_rate: Set(None),
+                opens_at: Set(None),
+                rolling: Set(true),
+                url: Set(None),
+                language: Set(language.to_owned()),
+                version: Set(1),
+                deleted_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            });
+            links.insert(key.clone(), (*rng.pick(&themes), country.id));
+            keys.push(key);
+        }
+        insert_all(&txn, rows, 22).await?;
+        let ids = ids_by_slug(&txn, &keys, RecordKind::FundingOpportunity).await?;
+        let mut theme_rows = Vec::new();
+        let mut region_rows = Vec::new();
+        let mut funding_ids = Vec::new();
+        for (key, (theme_id, region_id)) in links {
+            let id = *ids
+                .get(&key)
+                .ok_or_else(|| anyhow::anyhow!("funding {key} not stored"))?;
+            funding_ids.push(id);
+            theme_rows.push(funding_theme::ActiveModel {
+                funding_id: Set(id),
+                theme_id: Set(theme_id),
+            });
+            region_rows.push(funding_region::ActiveModel {
+                funding_id: Set(id),
+                region_id: Set(region_id),
+            });
+        }
+        insert_all(&txn, theme_rows, 2).await?;
+        insert_all(&txn, region_rows, 2).await?;
+        append_changes(&txn, RecordKind::FundingOpportunity, funding_ids).await?;
+        txn.commit().await?;
+        report.funding += end - start;
+    }
+    progress.finish_and_clear();
+    Ok(report)
+}
