@@ -6,13 +6,11 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFi
 
 use super::ServiceError;
 use super::change_bus::Change;
-use super::permissions::{self, Action};
 use super::practice_query::PracticeFilter;
 use crate::domain::{RecordKind, Viewer};
 use crate::entity::{audit_event, post, practice, thread};
 
 /// Post and thread states hidden from everybody but their author and moderators.
-const HIDDEN_STATES: [&str; 5] = ["pending", "hidden", "removed", "deleted", "rejected"];
 
 /// Checks the filter's references (unknown themes or regions are input errors at
 /// `filter.themes[N]` / `filter.regions[N]`).
@@ -63,24 +61,14 @@ pub async fn published_practice(
         .await?)
 }
 
-/// True when `viewer` may read `status` content written by `author`: visible states for
-/// everybody, any state for its author and for moderators.
-fn community_visible(viewer: &Viewer, author: i32, status: &str) -> bool {
-    !HIDDEN_STATES.contains(&status)
-        || viewer.account_id() == Some(author)
-        || permissions::may(viewer, Action::WatchModerationQueue)
-}
-
-/// The thread, when `viewer` may see it.
+/// The thread, when `viewer` may see it (the community's one visibility rule,
+/// [`community::reads::thread`](super::community::reads::thread)).
 pub async fn visible_thread(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     thread_id: i32,
 ) -> Result<Option<thread::Model>, sea_orm::DbErr> {
-    Ok(thread::Entity::find_by_id(thread_id)
-        .one(db)
-        .await?
-        .filter(|row| community_visible(viewer, row.author_id, &row.status)))
+    super::community::reads::thread(db, viewer, thread_id).await
 }
 
 /// The post `change` created or edited, when it belongs to `thread_id` and `viewer` may see it
@@ -94,13 +82,9 @@ pub async fn thread_post(
     if change.kind() != Some(RecordKind::Post) || change.deleted {
         return Ok(None);
     }
-    let Some(row) = post::Entity::find_by_id(change.entity_id).one(db).await? else {
-        return Ok(None);
-    };
-    if row.thread_id != thread_id || !community_visible(viewer, row.author_id, &row.status) {
-        return Ok(None);
-    }
-    Ok(visible_thread(db, viewer, thread_id).await?.map(|_| row))
+    Ok(super::community::reads::post(db, viewer, change.entity_id)
+        .await?
+        .filter(|row| row.thread_id == thread_id))
 }
 
 /// True for changes that can move the moderation queue: posts, threads and flags.

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_apps, spawn_apps_with};
-use crate::ws::{WsClient, open};
+use crate::ws::{Received, WsClient, open};
 
 pub const PUBLISHED: &str = "subscription($filter: PracticePublishedFilter) {
     practicePublished(filter: $filter) { id slug status title themes { path } } }";
@@ -253,5 +253,160 @@ async fn every_bound_of_the_websocket_endpoint_has_a_clear_error() {
         let _third = WsClient::connect(&app, None).await;
         assert_eq!(open(&app).await.err(), Some(503), "[{}]", app.backend);
         drop(client);
+    }
+}
+
+const ACTIVITY: &str = "subscription($thread: ID!) {
+    threadActivity(threadId: $thread) { threadId postId activity status bodyHtml } }";
+const CREATE_THREAD: &str = "mutation($input: CreateThreadInput!) { createThread(input: $input) {
+    thread { id } post { id status } userErrors { field code message } } }";
+const CREATE_POST: &str = "mutation($input: CreatePostInput!) { createPost(input: $input) {
+    post { id status } userErrors { field code message } } }";
+const EDIT_POST: &str = "mutation($input: EditPostInput!) { editPost(input: $input) {
+    post { id } userErrors { field code message } } }";
+
+async fn run(app: &TestApp, bearer: &str, document: &str, input: Value, field: &str) -> Value {
+    let data = app
+        .data_as(bearer, document, json!({ "input": input }))
+        .await;
+    assert_eq!(data[field]["userErrors"], json!([]), "{data}");
+    data[field].clone()
+}
+
+#[tokio::test]
+async fn thread_activity_streams_the_posts_a_subscriber_may_see_and_never_a_pending_one() {
+    for app in spawn_apps().await {
+        let moderator = app.api_key("moderator", None).await;
+        let newcomer = app.api_key("member", None).await;
+        let created = run(
+            &app,
+            &moderator,
+            CREATE_THREAD,
+            json!({ "title": "Heat pumps in old schools", "body": "Who has tried?" }),
+            "createThread",
+        )
+        .await;
+        let thread = created["thread"]["id"].as_str().unwrap().to_owned();
+        // The first post was committed just before subscribing; the bus may still announce it.
+        let opening = created["post"]["id"].clone();
+        let mut anonymous = WsClient::connect(&app, None).await;
+        follow(&mut anonymous, &thread, &opening).await;
+        let mut watching = WsClient::connect(&app, Some(&moderator)).await;
+        follow(&mut watching, &thread, &opening).await;
+
+        // A new member's reply waits for moderation: only moderators (and its author) see it.
+        let pending = run(
+            &app,
+            &newcomer,
+            CREATE_POST,
+            json!({ "threadId": thread, "body": "Pending <script>alert(1)</script> reply" }),
+            "createPost",
+        )
+        .await;
+        assert_eq!(pending["post"]["status"], "PENDING", "[{}]", app.backend);
+        let seen = next_activity(&mut watching, &opening).await;
+        assert_eq!(
+            seen["data"]["threadActivity"]["postId"], pending["post"]["id"],
+            "[{}] {seen}",
+            app.backend
+        );
+        assert!(
+            !seen["data"]["threadActivity"]["bodyHtml"]
+                .as_str()
+                .unwrap()
+                .contains("<script"),
+            "[{}] {seen}",
+            app.backend
+        );
+
+        // A moderator's reply, then its edit: the anonymous subscriber's first message is the
+        // visible reply, so the pending one never reached it.
+        let reply = run(
+            &app,
+            &moderator,
+            CREATE_POST,
+            json!({ "threadId": thread, "body": "We did, in **Asker**." }),
+            "createPost",
+        )
+        .await["post"]["id"]
+            .clone();
+        let first = next_activity(&mut anonymous, &opening).await;
+        assert_eq!(
+            first["data"]["threadActivity"],
+            json!({ "threadId": thread, "postId": reply, "activity": "POSTED", "status": "approved",
+                    "bodyHtml": "<p>We did, in <strong>Asker</strong>.</p>\n" }),
+            "[{}] {first}",
+            app.backend
+        );
+        run(
+            &app,
+            &moderator,
+            EDIT_POST,
+            json!({ "postId": reply, "body": "We did, in Asker and Drammen." }),
+            "editPost",
+        )
+        .await;
+        let edited = anonymous.next("activity").await;
+        assert_eq!(
+            edited["data"]["threadActivity"]["activity"], "EDITED",
+            "[{}] {edited}",
+            app.backend
+        );
+        assert_eq!(
+            edited["data"]["threadActivity"]["postId"], reply,
+            "[{}] {edited}",
+            app.backend
+        );
+
+        // A thread nobody but its author and moderators may see yet cannot be followed.
+        let hidden_thread = run(
+            &app,
+            &newcomer,
+            CREATE_THREAD,
+            json!({ "title": "Still in the queue", "body": "Waiting." }),
+            "createThread",
+        )
+        .await["thread"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let mut stranger = WsClient::connect(&app, None).await;
+        stranger
+            .start("hidden", ACTIVITY, json!({ "thread": hidden_thread }))
+            .await;
+        let refused = stranger.error("hidden").await;
+        assert_eq!(
+            refused["extensions"]["code"], "NOT_FOUND",
+            "[{}] {refused}",
+            app.backend
+        );
+    }
+}
+
+/// The next `threadActivity` payload about another post than `skip`.
+async fn next_activity(client: &mut WsClient, skip: &Value) -> Value {
+    loop {
+        let payload = client.next("activity").await;
+        if payload["data"]["threadActivity"]["postId"] != *skip {
+            return payload;
+        }
+    }
+}
+
+/// Subscribes to `thread`'s activity and waits until the server has read the subscription (a
+/// ping it answers after every earlier message), passing over the announcement of `skip`.
+async fn follow(client: &mut WsClient, thread: &str, skip: &Value) {
+    client
+        .start("activity", ACTIVITY, json!({ "thread": thread }))
+        .await;
+    client.send(json!({ "type": "ping" })).await;
+    loop {
+        match client.receive().await {
+            Received::Json(message) if message["type"] == "pong" => return,
+            Received::Json(message)
+                if message["type"] == "next"
+                    && message["payload"]["data"]["threadActivity"]["postId"] == *skip => {}
+            other => panic!("unexpected {other:?} before any change"),
+        }
     }
 }
