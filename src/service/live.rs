@@ -10,8 +10,6 @@ use super::practice_query::PracticeFilter;
 use crate::domain::{RecordKind, Viewer};
 use crate::entity::{audit_event, post, practice, thread};
 
-/// Post and thread states hidden from everybody but their author and moderators.
-
 /// Checks the filter's references (unknown themes or regions are input errors at
 /// `filter.themes[N]` / `filter.regions[N]`).
 pub async fn check_filter(
