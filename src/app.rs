@@ -193,13 +193,26 @@ impl Application {
                     router.clone().oneshot(request)
                 },
             );
-            // With upgrades: `/graphql/ws` hands the connection over to a websocket.
-            let connection = builder
-                .serve_connection_with_upgrades(TokioIo::new(stream), service)
-                .into_owned();
-            let connection = graceful.watch(connection);
+            let builder = builder.clone();
+            let watcher = graceful.watcher();
+            let header_timeout = self.header_timeout;
             tokio::spawn(async move {
-                if let Err(error) = connection.await {
+                // Serving with upgrades (`/graphql/ws` hands the connection over to a
+                // websocket) first sniffs the protocol version, which hyper's header timer does
+                // not cover: a connection that sends nothing within the header timeout is
+                // closed here instead of holding its permit.
+                let mut first = [0u8; 1];
+                if !matches!(
+                    tokio::time::timeout(header_timeout, stream.peek(&mut first)).await,
+                    Ok(Ok(1..))
+                ) {
+                    drop(permit);
+                    return;
+                }
+                let connection = builder
+                    .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                    .into_owned();
+                if let Err(error) = watcher.watch(connection).await {
                     tracing::debug!(%peer, error = %error, "connection ended with an error");
                 }
                 drop(permit);

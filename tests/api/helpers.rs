@@ -484,9 +484,14 @@ impl TestApp {
     /// Polls `/readyz` until it answers 200 (the first index build is published).
     pub async fn wait_until_ready(&self, limit: Duration) {
         let started = Instant::now();
+        // A client of its own that keeps no idle connection: a pooled one would hold one of the
+        // server's connection permits, which tests of the connection limit count.
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(0)
+            .build()
+            .expect("client");
         loop {
-            let status = self
-                .client
+            let status = client
                 .get(format!("{}/readyz", self.address))
                 .send()
                 .await
