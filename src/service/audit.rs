@@ -3,14 +3,13 @@
 //! audit row commit together or not at all. Only admins read it ([`page`]).
 
 use chrono::{DateTime, FixedOffset, Utc};
-use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, Order,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    Set,
 };
 
 use super::ServiceError;
-use super::paging::{Cursor, Page, PageRequest, keyset_condition};
+use super::paging::{Page, PageRequest, page_by_id};
 use super::permissions::{self, Action};
 use crate::domain::{RecordKind, Viewer};
 use crate::entity::audit_event;
@@ -86,29 +85,14 @@ pub async fn page(
     if let Some(since) = filter.since {
         query = query.filter(audit_event::Column::OccurredAt.gte(since));
     }
-    // Display order is newest first; a backward page walks it in reverse.
-    let ascending = !request.is_forward();
-    if let Some(cursor) = request.cursor() {
-        let id = || Expr::col((audit_event::Entity, audit_event::Column::Id));
-        query = query.filter(keyset_condition(
-            id(),
-            id(),
-            cursor.id.into(),
-            cursor.id,
-            ascending,
-        ));
-    }
-    let rows = query
-        .order_by(
-            audit_event::Column::Id,
-            if ascending { Order::Asc } else { Order::Desc },
-        )
-        .limit(u64::from(request.size()) + 1)
-        .all(db)
-        .await?;
-    Ok(Page::from_rows(rows, request, |row| Cursor {
-        key: None,
-        id: row.id,
-        order: Some("audit".into()),
-    }))
+    Ok(page_by_id(
+        db,
+        query,
+        audit_event::Column::Id,
+        true,
+        request,
+        "audit",
+        |row| row.id,
+    )
+    .await?)
 }

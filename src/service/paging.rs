@@ -228,6 +228,47 @@ pub fn page_in_memory<T>(
     })
 }
 
+/// One page of `query` ordered by the entity's `id` column alone: newest (highest id) first
+/// when `newest_first`, else oldest first. `row_id` reads a row's id for its cursor, which is
+/// tagged with `order` so a cursor of another list is refused.
+pub async fn page_by_id<E>(
+    db: &impl sea_orm::ConnectionTrait,
+    mut query: sea_orm::Select<E>,
+    id: E::Column,
+    newest_first: bool,
+    request: &PageRequest,
+    order: &str,
+    row_id: impl Fn(&E::Model) -> i32,
+) -> Result<Page<E::Model>, sea_orm::DbErr>
+where
+    E: sea_orm::EntityTrait,
+{
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{Order, QueryFilter, QueryOrder, QuerySelect};
+    // A backward page walks the display order in reverse.
+    let ascending = request.is_forward() != newest_first;
+    if let Some(cursor) = request.cursor() {
+        let column = || Expr::col((E::default(), id));
+        query = query.filter(keyset_condition(
+            column(),
+            column(),
+            cursor.id.into(),
+            cursor.id,
+            ascending,
+        ));
+    }
+    let rows = query
+        .order_by(id, if ascending { Order::Asc } else { Order::Desc })
+        .limit(u64::from(request.size()) + 1)
+        .all(db)
+        .await?;
+    Ok(Page::from_rows(rows, request, |row| Cursor {
+        key: None,
+        id: row_id(row),
+        order: Some(order.into()),
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

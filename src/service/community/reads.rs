@@ -15,7 +15,7 @@ use crate::domain::{RecordKind, Viewer};
 use crate::entity::{account, audit_event, flag, post, post_revision, thread};
 use crate::service::ServiceError;
 use crate::service::chunked::{self, PerKey};
-use crate::service::paging::{Cursor, Page, PageRequest, keyset_condition};
+use crate::service::paging::{Cursor, Page, PageRequest, keyset_condition, page_by_id};
 use crate::service::permissions::{self, Action};
 
 /// Which threads to list; every given part must match.
@@ -55,30 +55,16 @@ pub async fn threads(
         Some(false) => query = query.filter(thread::Column::AcceptedPostId.is_null()),
         None => {}
     }
-    let ascending = !request.is_forward();
-    if let Some(cursor) = request.cursor() {
-        let id = || Expr::col((thread::Entity, thread::Column::Id));
-        query = query.filter(keyset_condition(
-            id(),
-            id(),
-            cursor.id.into(),
-            cursor.id,
-            ascending,
-        ));
-    }
-    let rows = query
-        .order_by(
-            thread::Column::Id,
-            if ascending { Order::Asc } else { Order::Desc },
-        )
-        .limit(u64::from(request.size()) + 1)
-        .all(db)
-        .await?;
-    Ok(Page::from_rows(rows, request, |row| Cursor {
-        key: None,
-        id: row.id,
-        order: Some("thread".into()),
-    }))
+    page_by_id(
+        db,
+        query,
+        thread::Column::Id,
+        true,
+        request,
+        "thread",
+        |row| row.id,
+    )
+    .await
 }
 
 /// A thread `viewer` may see.
@@ -131,33 +117,13 @@ pub async fn posts(
     thread_id: i32,
     request: &PageRequest,
 ) -> Result<Page<post::Model>, sea_orm::DbErr> {
-    let mut query = post::Entity::find()
+    let query = post::Entity::find()
         .filter(post::Column::ThreadId.eq(thread_id))
         .filter(post_visibility(viewer));
-    let ascending = request.is_forward();
-    if let Some(cursor) = request.cursor() {
-        let id = || Expr::col((post::Entity, post::Column::Id));
-        query = query.filter(keyset_condition(
-            id(),
-            id(),
-            cursor.id.into(),
-            cursor.id,
-            ascending,
-        ));
-    }
-    let rows = query
-        .order_by(
-            post::Column::Id,
-            if ascending { Order::Asc } else { Order::Desc },
-        )
-        .limit(u64::from(request.size()) + 1)
-        .all(db)
-        .await?;
-    Ok(Page::from_rows(rows, request, |row| Cursor {
-        key: None,
-        id: row.id,
-        order: Some("post".into()),
-    }))
+    page_by_id(db, query, post::Column::Id, false, request, "post", |row| {
+        row.id
+    })
+    .await
 }
 
 /// The visible posts of a thread, oldest first (what search indexes).

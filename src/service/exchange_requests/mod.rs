@@ -4,13 +4,10 @@
 pub mod create;
 pub mod matches;
 
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::ServiceError;
-use super::paging::{Cursor, Page, PageRequest, keyset_condition};
+use super::paging::{Page, PageRequest, page_by_id};
 use crate::entity::{exchange_request, theme};
 
 /// Whether a city offers help or needs it; stored as `offer` / `need`.
@@ -65,30 +62,16 @@ pub async fn page(
         let ids = theme_subtree_ids(db, &filter.theme_paths).await?;
         query = query.filter(exchange_request::Column::ThemeId.is_in(ids));
     }
-    let ascending = !request.is_forward();
-    if let Some(cursor) = request.cursor() {
-        let id = || Expr::col((exchange_request::Entity, exchange_request::Column::Id));
-        query = query.filter(keyset_condition(
-            id(),
-            id(),
-            cursor.id.into(),
-            cursor.id,
-            ascending,
-        ));
-    }
-    let rows = query
-        .order_by(
-            exchange_request::Column::Id,
-            if ascending { Order::Asc } else { Order::Desc },
-        )
-        .limit(u64::from(request.size()) + 1)
-        .all(db)
-        .await?;
-    Ok(Page::from_rows(rows, request, |row| Cursor {
-        key: None,
-        id: row.id,
-        order: Some("exchange".into()),
-    }))
+    Ok(page_by_id(
+        db,
+        query,
+        exchange_request::Column::Id,
+        true,
+        request,
+        "exchange",
+        |row| row.id,
+    )
+    .await?)
 }
 
 pub async fn by_id(
