@@ -23,9 +23,7 @@ use tokio::sync::broadcast;
 
 use crate::domain::RecordKind;
 use crate::entity::change_log;
-use crate::service::change_consumer::{
-    self, ChangeConsumer, ChangeSignal, RunOptions, Shutdown,
-};
+use crate::service::change_consumer::{self, ChangeConsumer, ChangeSignal, RunOptions, Shutdown};
 
 /// Changes a slow subscriber may fall behind before it skips the oldest.
 pub const CAPACITY: usize = 1024;

@@ -164,7 +164,9 @@ pub fn read(text: &str) -> Result<Vec<Row>, (usize, FieldError)> {
                 .map_or(0, |position| position.line() as usize);
             (line, FieldError::new("", format!("invalid CSV: {error}")))
         })?;
-        let line = record.position().map_or(0, |position| position.line() as usize);
+        let line = record
+            .position()
+            .map_or(0, |position| position.line() as usize);
         rows.push(Row {
             line,
             record: to_record(&columns, &record),
@@ -180,7 +182,10 @@ pub fn read(text: &str) -> Result<Vec<Row>, (usize, FieldError)> {
     Ok(rows)
 }
 
-fn to_record(columns: &[&'static str], record: &csv::StringRecord) -> Result<Value, Vec<FieldError>> {
+fn to_record(
+    columns: &[&'static str],
+    record: &csv::StringRecord,
+) -> Result<Value, Vec<FieldError>> {
     let mut object = Map::new();
     let mut errors = Vec::new();
     for (column, cell) in columns.iter().zip(record.iter()) {
@@ -197,7 +202,10 @@ fn to_record(columns: &[&'static str], record: &csv::StringRecord) -> Result<Val
             match cell.trim().parse::<f64>() {
                 Ok(number) if number.is_finite() => Value::from(number),
                 _ => {
-                    errors.push(FieldError::new(*column, format!("`{cell}` is not a number")));
+                    errors.push(FieldError::new(
+                        *column,
+                        format!("`{cell}` is not a number"),
+                    ));
                     continue;
                 }
             }

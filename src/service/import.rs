@@ -16,7 +16,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 
 use std::collections::HashMap;
 
@@ -164,7 +164,7 @@ impl From<sea_orm::DbErr> for LineFailure {
 async fn import_practice(db: &DatabaseConnection, line: &str) -> Result<bool, LineFailure> {
     let record: PracticeRecord =
         parse_record(line).map_err(|error| LineFailure::Invalid(vec![error]))?;
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     practice_write::upsert(&txn, record).await?;
     txn.commit().await?;
     Ok(true)
