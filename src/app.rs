@@ -32,7 +32,7 @@ pub struct Application {
     address: SocketAddr,
     header_timeout: Duration,
     max_connections: usize,
-    /// Stops the background tasks (change poller, indexer, webhook dispatcher).
+    /// Stops the background tasks (change poller, indexer, webhook dispatcher, change bus).
     shutdown: ShutdownTrigger,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -83,7 +83,7 @@ impl Application {
             connection.clone(),
             settings.webhooks.clone(),
             signal.clone(),
-            stopping,
+            stopping.clone(),
         ));
         let index: search::SharedIndex = index;
         crate::http::metrics::install();
@@ -96,12 +96,15 @@ impl Application {
         let budgets =
             std::sync::Arc::new(crate::auth::budget::Budgets::from_settings(&settings.auth));
         spawn_budget_sweeper(budgets.clone());
-        let bus = crate::service::change_bus::ChangeBus::start(
+        let (bus, bus_task) = crate::service::change_bus::ChangeBus::start(
             connection.clone(),
+            signal.clone(),
             settings.live.change_bus_poll(),
+            stopping.clone(),
         )
         .await
         .context("start the change bus")?;
+        tasks.push(bus_task);
         let router = http::router(AppState {
             db: connection,
             schema,

@@ -43,7 +43,8 @@ pub enum Command {
         #[arg(long, value_name = "S", default_value_t = 1)]
         rng_seed: u64,
     },
-    /// Import records from a JSON Lines file; valid lines are stored, bad lines reported.
+    /// Import practices from JSON Lines (valid lines are stored, bad lines reported) or funding
+    /// records from JSON Lines or CSV (all or nothing: a bad line stores nothing).
     Import {
         #[command(subcommand)]
         kind: ImportKind,
@@ -136,6 +137,9 @@ pub enum ImportKind {
         /// The partner source the records belong to.
         #[arg(long)]
         source: String,
+        /// The file's format; by default CSV when the name ends in `.csv`, else JSON Lines.
+        #[arg(long, value_enum)]
+        format: Option<service::import::Format>,
     },
 }
 
@@ -195,11 +199,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     )
                     .await?
                 }
-                ImportKind::Funding { file, source } => {
+                ImportKind::Funding {
+                    file,
+                    source,
+                    format,
+                } => {
                     service::import::import_file(
                         &connection,
                         &file,
-                        service::import::Kind::Funding { source },
+                        service::import::Kind::Funding { source, format },
                     )
                     .await?
                 }

@@ -31,7 +31,9 @@ pub struct LiveSettings {
     #[arg(long, env = "KXC_WS_MAX_CONNECTIONS", default_value_t = DEFAULT_WS_MAX_CONNECTIONS, value_parser = parse_ws_max_connections, global = true)]
     pub ws_max_connections: usize,
 
-    /// How often, in milliseconds, the change bus reads new `change_log` rows for subscribers.
+    /// Longest wait, in milliseconds, before the change bus (subscriptions' `change_log`
+    /// consumer) looks for new rows although no new commit was signalled; the application's
+    /// change poller signals commits within 100 ms.
     #[arg(long, env = "KXC_CHANGE_BUS_POLL_MS", default_value_t = DEFAULT_CHANGE_BUS_POLL_MS, value_parser = parse_change_bus_poll_ms, global = true)]
     pub change_bus_poll_ms: u64,
 }

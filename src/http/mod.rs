@@ -79,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql/ws", get(ws::upgrade))
         .route("/graphiql/{file}", get(graphiql::asset))
         .route("/export/funding.jsonl", get(export::funding))
+        .route("/export/funding.csv", get(export::funding_csv))
         .route("/events.ics", get(calendar::events_ics))
         .route("/feeds/funding.atom", get(feeds::funding))
         .route("/feeds/practices.atom", get(feeds::practices))

@@ -1,32 +1,32 @@
 //! The change bus: committed `change_log` rows, published in `seq` order to in-process
 //! subscribers (GraphQL subscriptions) over a tokio broadcast channel.
 //!
-//! One task tails `change_log` from the highest `seq` present at start-up, every `poll` or as
-//! soon as a writer calls [`ChangeBus::wake`] after its commit. It reads only committed rows,
-//! and `change_log::append` makes seqs visible in commit order, so a subscriber never sees a
-//! change that is not committed, and never one out of order. A [`Change`] names a record, not
-//! its content: subscribers re-read the record through their viewer's visibility.
+//! The bus follows `change_log` as a [`ChangeConsumer`] on the shared consumer
+//! (`service::change_consumer`, like the indexer and the webhook dispatcher): it wakes on the
+//! application's [`ChangeSignal`], reads batches after its checkpoint and backs off when the
+//! database fails. Its checkpoint is in memory only ([`ChangeBus::published`]), starting at the
+//! highest `seq` present at start-up: a subscription is live, nothing is replayed after a
+//! restart. The consumer reads only committed rows, and `change_log::append` makes seqs visible
+//! in commit order, so a subscriber never sees a change that is not committed, and never one
+//! out of order. A [`Change`] names a record, not its content: subscribers re-read the record
+//! through their viewer's visibility.
 //!
-//! The API ([`ChangeBus::start`], [`subscribe`](ChangeBus::subscribe), [`wake`](ChangeBus::wake),
-//! [`Change`]) is all subscribers rely on, so the tail can move onto the shared `change_log`
-//! consumer without changing them: that consumer would call [`ChangeBus::publish`] per row.
 //! A subscriber that falls more than [`CAPACITY`] changes behind skips the oldest ones
-//! (`RecvError::Lagged`), it is never blocked on and never blocks the tail.
+//! (`RecvError::Lagged`), it is never blocked on and never blocks the consumer.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use tokio::sync::{Notify, broadcast};
+use sea_orm::DatabaseConnection;
+use tokio::sync::broadcast;
 
 use crate::domain::RecordKind;
 use crate::entity::change_log;
+use crate::service::change_consumer::{self, ChangeConsumer, ChangeSignal, RunOptions, Shutdown};
 
 /// Changes a slow subscriber may fall behind before it skips the oldest.
 pub const CAPACITY: usize = 1024;
-const BATCH: u64 = 500;
-const BACKOFF: Duration = Duration::from_secs(1);
 
 /// One committed `change_log` row.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,42 +61,46 @@ impl From<change_log::Model> for Change {
 #[derive(Clone)]
 pub struct ChangeBus {
     sender: broadcast::Sender<Arc<Change>>,
-    wake: Arc<Notify>,
     published: Arc<AtomicI64>,
 }
 
 impl ChangeBus {
-    /// A bus with no tail task: changes reach subscribers only through [`publish`](Self::publish).
+    /// A bus with no consumer: changes reach subscribers only through [`publish`](Self::publish).
     pub fn detached() -> Self {
         Self {
             sender: broadcast::channel(CAPACITY).0,
-            wake: Arc::new(Notify::new()),
             published: Arc::new(AtomicI64::new(0)),
         }
     }
 
-    /// Starts the tail task from the newest row now in `change_log`.
-    pub async fn start(db: DatabaseConnection, poll: Duration) -> Result<Self, sea_orm::DbErr> {
-        let newest = change_log::Entity::find()
-            .order_by_desc(change_log::Column::Seq)
-            .one(&db)
-            .await?
-            .map_or(0, |row| row.seq);
+    /// Starts the bus's consumer from the newest row now in `change_log`, until `shutdown`.
+    /// It wakes on `signal`; `idle` bounds how long it waits when no signal comes.
+    pub async fn start(
+        db: DatabaseConnection,
+        signal: ChangeSignal,
+        idle: Duration,
+        shutdown: Shutdown,
+    ) -> Result<(Self, tokio::task::JoinHandle<()>), sea_orm::DbErr> {
+        let newest = change_consumer::latest_seq(&db).await?;
         let bus = Self::detached();
         bus.published.store(newest, Ordering::SeqCst);
-        let tail = bus.clone();
-        tokio::spawn(async move { tail.follow(db, poll).await });
-        Ok(bus)
+        let options = RunOptions {
+            idle,
+            ..RunOptions::default()
+        };
+        let task = tokio::spawn(change_consumer::run(
+            db,
+            BusConsumer(bus.clone()),
+            signal,
+            options,
+            shutdown,
+        ));
+        Ok((bus, task))
     }
 
     /// A receiver of every change published from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Change>> {
         self.sender.subscribe()
-    }
-
-    /// Asks the tail to read `change_log` now; writers call it after their commit.
-    pub fn wake(&self) {
-        self.wake.notify_one();
     }
 
     /// The highest `seq` published so far.
@@ -112,37 +116,27 @@ impl ChangeBus {
         // No receiver is not an error: nobody is subscribed right now.
         let _ = self.sender.send(Arc::new(change));
     }
+}
 
-    async fn follow(&self, db: DatabaseConnection, poll: Duration) {
-        loop {
-            match self.read_new(&db).await {
-                Ok(read) if read as u64 == BATCH => continue,
-                Ok(_) => {
-                    tokio::select! {
-                        () = tokio::time::sleep(poll) => {}
-                        () = self.wake.notified() => {}
-                    }
-                }
-                Err(error) => {
-                    tracing::warn!(%error, "change bus could not read change_log; retrying");
-                    tokio::time::sleep(BACKOFF).await;
-                }
-            }
-        }
+/// The bus as a `change_log` consumer named `change-bus`, its checkpoint the highest seq
+/// published.
+struct BusConsumer(ChangeBus);
+
+#[async_trait::async_trait]
+impl ChangeConsumer for BusConsumer {
+    fn name(&self) -> &str {
+        "change-bus"
     }
 
-    async fn read_new(&self, db: &DatabaseConnection) -> Result<usize, sea_orm::DbErr> {
-        let rows = change_log::Entity::find()
-            .filter(change_log::Column::Seq.gt(self.published()))
-            .order_by_asc(change_log::Column::Seq)
-            .limit(BATCH)
-            .all(db)
-            .await?;
-        let read = rows.len();
-        for row in rows {
-            self.publish(row.into());
+    async fn checkpoint(&mut self) -> anyhow::Result<i64> {
+        Ok(self.0.published())
+    }
+
+    async fn apply(&mut self, changes: &[change_log::Model]) -> anyhow::Result<()> {
+        for row in changes {
+            self.0.publish(row.clone().into());
         }
-        Ok(read)
+        Ok(())
     }
 }
 

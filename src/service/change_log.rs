@@ -45,14 +45,24 @@ impl Operation {
 pub async fn begin_serialised(
     db: &DatabaseConnection,
 ) -> Result<DatabaseTransaction, sea_orm::DbErr> {
-    let txn = db
-        .begin_with_options(TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..Default::default()
-        })
-        .await?;
+    let txn = begin_write(db).await?;
     lock_tail(&txn).await?;
     Ok(txn)
+}
+
+/// Begins a transaction that writes: `BEGIN IMMEDIATE` on SQLite, the default on PostgreSQL.
+/// Every writer in `service` begins this way (or with [`begin_serialised`]). On SQLite a
+/// deferred transaction that reads first and writes later cannot wait for the write lock: when
+/// another writer committed after its first read, its snapshot is stale and the write fails at
+/// once with `SQLITE_BUSY` whatever the busy timeout. Taking the write lock at `BEGIN` makes
+/// concurrent writers queue (up to the busy timeout) and makes each read-then-write see the
+/// latest committed state. Read-only transactions (the export snapshot) stay deferred.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, sea_orm::DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }
 
 async fn lock_tail(txn: &DatabaseTransaction) -> Result<(), sea_orm::DbErr> {

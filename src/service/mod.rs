@@ -21,6 +21,7 @@ pub mod exchange_requests;
 pub mod export;
 pub mod feeds;
 pub mod funding;
+pub mod funding_csv;
 pub mod funding_sync;
 pub mod funding_write;
 pub mod import;

@@ -17,7 +17,7 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
 use serde_json::{Map, Value, json};
 
@@ -109,7 +109,7 @@ pub async fn create(
     base.insert("slug".into(), json!(slug_base(title)));
     base.insert("status".into(), json!("draft"));
     let record = merge(base, fields)?;
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let record = PracticeRecord {
         slug: free_slug(&txn, record.slug.as_str()).await?,
         ..record
@@ -150,7 +150,7 @@ pub async fn update(
     };
     base.insert("status".into(), json!(status));
     let record = merge(base, fields)?;
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let current = practice::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -211,7 +211,7 @@ pub async fn transition(
     if step == Transition::Submit {
         check_publishable(db, &row).await?;
     }
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let current = practice::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -291,7 +291,7 @@ pub async fn evaluate(
             ),
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     if let Some(account) = viewer.account_id() {
         let earlier = evaluation::Entity::find()
             .filter(evaluation::Column::PracticeId.eq(row.id))
@@ -376,7 +376,7 @@ pub async fn upsert_translation(
             "the original language is not a translation",
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let now = Utc::now().fixed_offset();
     let existing = practice_translation::Entity::find()
         .filter(practice_translation::Column::PracticeId.eq(row.id))
@@ -438,7 +438,7 @@ pub async fn remove_translation(
 ) -> Result<practice::Model, ServiceError> {
     permissions::check(viewer, Action::ContributePractices)?;
     let row = editable_row(db, viewer, practice_id).await?;
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let removed = practice_translation::Entity::delete_many()
         .filter(practice_translation::Column::PracticeId.eq(row.id))
         .filter(practice_translation::Column::Language.eq(language))

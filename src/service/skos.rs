@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use oxrdf::vocab::rdf;
 use oxrdf::{Literal, NamedNode, NamedOrBlankNode, Term, Triple};
 use oxttl::{TurtleParser, TurtleSerializer};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 
 use super::concepts::{self, Concept, ConceptRecord, LabelRecord};
 use crate::domain::{Language, Name, Slug, ThemePath};
@@ -328,7 +328,7 @@ pub async fn import_file(db: &DatabaseConnection, path: &std::path::Path) -> any
     }
     let bytes = std::fs::read(path).with_context(|| format!("read {}", path.display()))?;
     let records = parse_turtle(&bytes)?;
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     concepts::save(&txn, &records)
         .await
         .map_err(|error| anyhow::anyhow!("{error}"))?;

@@ -373,3 +373,179 @@ async fn an_export_longer_than_one_batch_holds_every_record_once() {
         assert_eq!(lines.iter().map(key).collect::<BTreeSet<_>>(), shown);
     }
 }
+
+/// The CSV export's status, cursor header and rows (header row first), parsed by the `csv`
+/// crate as any RFC 4180 reader would.
+async fn export_csv(app: &TestApp, query: &str) -> (u16, Option<String>, Vec<Vec<String>>) {
+    let response = app
+        .client
+        .get(format!("{}/export/funding.csv{query}", app.address))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let cursor = response
+        .headers()
+        .get("kxc-change-cursor")
+        .map(|value| value.to_str().unwrap().to_owned());
+    if status == 200 {
+        assert_eq!(
+            response.headers()["content-type"],
+            "text/csv; charset=utf-8; header=present"
+        );
+    }
+    let body = response.text().await.unwrap();
+    let rows = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(body.as_bytes())
+        .records()
+        .map(|record| {
+            record
+                .expect("an RFC 4180 row")
+                .iter()
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect();
+    (status, cursor, rows)
+}
+
+const CSV_COLUMNS: [&str; 21] = [
+    "source",
+    "external_id",
+    "title",
+    "summary",
+    "provider",
+    "provider_level",
+    "provider_country",
+    "instrument",
+    "direction",
+    "eligible_regions",
+    "eligible_applicants",
+    "themes",
+    "amount_min",
+    "amount_max",
+    "currency",
+    "co_financing_rate",
+    "opens_at",
+    "deadlines",
+    "rolling",
+    "url",
+    "language",
+];
+
+/// What the CSV row of a JSON Lines export line must be: the import format's spelling, lists
+/// joined by `|`.
+fn csv_row_of(line: &Value) -> Vec<String> {
+    let text = |field: &str| line[field].as_str().unwrap_or_default().to_owned();
+    let lower = |field: &str| text(field).to_ascii_lowercase();
+    let number = |field: &str| {
+        line[field]
+            .as_f64()
+            .map(|n| n.to_string())
+            .unwrap_or_default()
+    };
+    let list = |field: &str, lowercase: bool| {
+        line[field]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|value| {
+                let value = value.as_str().unwrap();
+                if lowercase {
+                    value.to_ascii_lowercase()
+                } else {
+                    value.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("|")
+    };
+    vec![
+        text("source"),
+        text("externalId"),
+        text("title"),
+        text("summary"),
+        text("provider"),
+        lower("providerLevel"),
+        text("providerCountry"),
+        lower("instrument"),
+        lower("direction"),
+        list("eligibleRegions", false),
+        list("eligibleApplicants", true),
+        list("themes", false),
+        number("amountMin"),
+        number("amountMax"),
+        text("currency"),
+        number("coFinancingRate"),
+        text("opensAt"),
+        list("deadlines", false),
+        line["rolling"].as_bool().unwrap().to_string(),
+        text("url"),
+        text("language"),
+    ]
+}
+
+#[tokio::test]
+async fn the_csv_export_holds_the_jsonl_snapshot_and_names_its_cursor_at_both_ends() {
+    for app in spawn_apps().await {
+        let partner = three_pushed_one_deleted(&app).await;
+        // Quoting: a comma and quotes in a title, a line break in a summary.
+        let mut tricky = record("call-5", "Heat, \"pumps\" and more");
+        tricky["summary"] = json!("First line.\nSecond line, with a comma.");
+        tricky["themes"] = json!(["energy/renewables/solar", "buildings"]);
+        tricky["coFinancingRate"] = json!(0.35);
+        push(&app, &partner, &[tricky]).await;
+
+        let (status, header, mut rows) = export_csv(&app, "").await;
+        assert_eq!(status, 200, "[{}] {rows:?}", app.backend);
+        assert_eq!(rows[0], CSV_COLUMNS, "the header row");
+        let trailer = rows.pop().expect("a trailer row");
+        assert_eq!(trailer.len(), CSV_COLUMNS.len(), "the trailer is as wide");
+        assert_eq!(trailer[0], "#change-cursor");
+        assert_eq!(
+            Some(trailer[1].as_str()),
+            header.as_deref(),
+            "header = trailer"
+        );
+        assert!(trailer[2..].iter().all(String::is_empty), "{trailer:?}");
+
+        // The same snapshot as the JSON Lines export, row for row.
+        let (lines, cursor) = export_ok(&app, "").await;
+        assert_eq!(cursor, trailer[1], "[{}] both at one position", app.backend);
+        let expected: Vec<Vec<String>> = lines.iter().map(csv_row_of).collect();
+        assert_eq!(rows[1..], expected[..], "[{}]", app.backend);
+        let tricky_row = rows.iter().find(|row| row[1] == "call-5").unwrap();
+        assert_eq!(tricky_row[2], "Heat, \"pumps\" and more");
+        assert_eq!(tricky_row[3], "First line.\nSecond line, with a comma.");
+        assert_eq!(tricky_row[10], "city_government|ngo");
+        assert_eq!(tricky_row[11], "buildings|energy/renewables/solar");
+        assert_eq!(tricky_row[15], "0.35");
+        assert!(!rows.iter().any(|row| row[1] == "call-2"), "tombstoned");
+
+        // The cursor continues the change feed: nothing before it is repeated, nothing
+        // after it is missed.
+        let after = |after: String| {
+            let app = &app;
+            async move {
+                let data = app.data(CHANGES, json!({ "after": after })).await;
+                data["changes"]["edges"].as_array().unwrap().clone()
+            }
+        };
+        assert_eq!(after(trailer[1].clone()).await, Vec::<Value>::new());
+        push(&app, &partner, &[record("call-6", "Cargo bikes grant")]).await;
+        let changes = after(trailer[1].clone()).await;
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert_eq!(
+            key(&changes[0]["node"]["node"]),
+            (SOURCE.to_owned(), "call-6".to_owned())
+        );
+
+        // The same checks and charge as the JSON Lines export.
+        let (status, cursor, _) = export_csv(&app, "?source=Not%20a%20slug").await;
+        assert_eq!((status, cursor), (400, None));
+        let (status, _, rows) = export_csv(&app, "?source=nobody-here").await;
+        assert_eq!(status, 200);
+        assert_eq!(rows.len(), 2, "header and trailer only: {rows:?}");
+    }
+}

@@ -99,7 +99,7 @@ async fn importing_practices_stores_the_good_lines_and_names_the_bad_line_and_fi
 }
 
 #[tokio::test]
-async fn reimporting_a_funding_file_is_idempotent_and_bad_lines_are_reported() {
+async fn reimporting_a_funding_file_is_idempotent_and_a_bad_line_stores_nothing() {
     for app in spawn_apps().await {
         let good = json!({
             "external_id": "call-1", "title": "Heat pump grant", "summary": "Grants for heat pumps.",
@@ -128,9 +128,27 @@ async fn reimporting_a_funding_file_is_idempotent_and_bad_lines_are_reported() {
             "[{}] {stdout}",
             app.backend
         );
-        assert!(stdout.contains("1 stored"), "[{}] {stdout}", app.backend);
+        // All or nothing: the good line is not stored either.
+        assert!(
+            stdout.contains("0 stored, 0 unchanged, 1 rejected"),
+            "[{}] {stdout}",
+            app.backend
+        );
 
         std::fs::write(&file, format!("{good}\n")).unwrap();
+        let stored = app.kxc(&[
+            "import",
+            "funding",
+            file.to_str().unwrap(),
+            "--source",
+            "partner-x",
+        ]);
+        let stdout = String::from_utf8_lossy(&stored.stdout);
+        assert!(
+            stdout.contains("1 stored, 0 unchanged, 0 rejected"),
+            "[{}] {stdout}",
+            app.backend
+        );
         let second = app.kxc(&[
             "import",
             "funding",

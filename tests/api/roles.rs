@@ -32,6 +32,9 @@ struct Fixture {
     event: String,
     /// The global ID of a city, for `createExchangeRequest`.
     city: String,
+    /// A delivery of a subscription an admin owns, for `redeliverWebhook` (owner-scoped:
+    /// other partners get NOT_FOUND; admins may redeliver any).
+    webhook_delivery: String,
 }
 
 /// Global IDs of community records in the states the community mutations start from.
@@ -276,7 +279,7 @@ impl Practices {
 /// Mutations on a record the caller may not see unless they own it: a signed-in caller who
 /// neither owns nor reviews it gets `NOT_FOUND` (its existence is not revealed), not
 /// `FORBIDDEN`. The owner's own run is in `contribute.rs`.
-const OWNER_SCOPED: &[&str] = &["submitPractice"];
+const OWNER_SCOPED: &[&str] = &["submitPractice", "redeliverWebhook"];
 
 struct MutationCase {
     /// The root field, to find its payload.
@@ -574,7 +577,99 @@ fn cases() -> Vec<MutationCase> {
             variables: |fixture| json!({ "input": { "id": fixture.deleted_webhook } }),
             allowed: &["partner", "admin"],
         },
+        MutationCase {
+            field: "redeliverWebhook",
+            document: "mutation($input: RedeliverWebhookInput!) {
+                redeliverWebhook(input: $input) { delivery { id } userErrors { field code message } } }",
+            variables: |fixture| json!({ "input": { "deliveryId": fixture.webhook_delivery } }),
+            // Partners only for their own subscriptions: see
+            // `a_partner_redelivers_only_its_own_subscriptions_deliveries`.
+            allowed: &["admin"],
+        },
     ]
+}
+
+/// The ID of a delivery of a live subscription `bearer` creates: one change is made after it
+/// (a funding record pushed by an admin) and the dispatcher's delivery row awaited.
+async fn webhook_delivery(app: &TestApp, bearer: &str) -> String {
+    let created = app
+        .data_as(
+            bearer,
+            "mutation($input: CreateWebhookSubscriptionInput!) { createWebhookSubscription(input: $input) {
+                webhookSubscription { id } userErrors { field code message } } }",
+            json!({ "input": { "url": "https://hooks.example.org/redeliver",
+                "secret": "role-table-secret-0123456789", "entityTypes": ["FUNDING_OPPORTUNITY"] } }),
+        )
+        .await;
+    let subscription = created["createWebhookSubscription"]["webhookSubscription"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created}"))
+        .to_owned();
+    let admin = app.api_key("admin", None).await;
+    let pushed = app
+        .data_as(
+            &admin,
+            "mutation($input: UpsertFundingOpportunitiesInput!) {
+                upsertFundingOpportunities(input: $input) { userErrors { message } } }",
+            json!({ "input": { "source": "test-source",
+                "records": [funding_record(&format!("role-table-hook-{}", next_run()))] } }),
+        )
+        .await;
+    assert_eq!(
+        pushed["upsertFundingOpportunities"]["userErrors"],
+        json!([])
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let data = app
+            .data_as(
+                bearer,
+                "query($filter: WebhookDeliveryFilter) { webhookDeliveries(first: 1, filter: $filter) { nodes { id } } }",
+                json!({ "filter": { "subscription": subscription } }),
+            )
+            .await;
+        if let Some(id) = data["webhookDeliveries"]["nodes"][0]["id"].as_str() {
+            return id.to_owned();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "[{}] no delivery for {subscription}",
+            app.backend
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+const REDELIVER: &str = "mutation($input: RedeliverWebhookInput!) {
+    redeliverWebhook(input: $input) { delivery { id status } userErrors { field code message } } }";
+
+#[tokio::test]
+async fn a_partner_redelivers_only_its_own_subscriptions_deliveries() {
+    for app in spawn_apps_with(accept_test_tokens).await {
+        let owner = app.api_key("partner", Some("test-source")).await;
+        let delivery = webhook_delivery(&app, &owner).await;
+        let input = json!({ "input": { "deliveryId": delivery } });
+
+        let other = app.api_key("partner", Some("test-source")).await;
+        let refused = app.graphql_as(&other, REDELIVER, input.clone()).await;
+        assert_eq!(
+            refused["errors"][0]["extensions"]["code"], "NOT_FOUND",
+            "[{}] another partner: {refused}",
+            app.backend
+        );
+        assert_eq!(refused["data"]["redeliverWebhook"], Value::Null);
+
+        for bearer in [owner, app.api_key("admin", None).await] {
+            let done = app.data_as(&bearer, REDELIVER, input.clone()).await;
+            assert_eq!(
+                done["redeliverWebhook"]["userErrors"],
+                json!([]),
+                "[{}] {done}",
+                app.backend
+            );
+            assert_eq!(done["redeliverWebhook"]["delivery"]["id"], json!(delivery));
+        }
+    }
 }
 
 /// A subscription made and deleted by an admin of its own.
@@ -692,6 +787,7 @@ async fn exactly_the_allowed_roles_can_run_each_mutation() {
                 .as_str()
                 .unwrap()
                 .to_owned(),
+            webhook_delivery: webhook_delivery(&app, &app.api_key("admin", None).await).await,
         };
         let operator = app.api_key("admin", None).await;
         app.data_as(
@@ -760,6 +856,7 @@ async fn every_mutation_over_get_is_405() {
             deletable_partnerships: vec!["UGFydG5lcnNoaXA6MA".into()],
             event: "RXZlbnQ6MA".into(),
             city: "Y2l0eTox".into(),
+            webhook_delivery: "d2ViaG9va19kZWxpdmVyeTow".into(),
         };
         for case in cases() {
             let response = app

@@ -3,7 +3,7 @@
 //! its audit row. The secret is returned once and only its hash is stored.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 
 use crate::auth::api_key;
 use crate::domain::{RecordKind, Role, Slug, Viewer};
@@ -46,7 +46,7 @@ pub async fn run(
         .map_err(|error| ServiceError::Db(sea_orm::DbErr::Custom(error.to_string())))?;
     let now = Utc::now().fixed_offset();
     let name = new.name.trim().to_owned();
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let owner = account::ActiveModel {
         name: Set(name.clone()),
         role: Set(new.role.as_str().to_owned()),

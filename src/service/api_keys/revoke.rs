@@ -3,7 +3,7 @@
 //! changes nothing and writes nothing.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 
 use crate::auth::api_key;
 use crate::domain::{RecordKind, Viewer};
@@ -34,7 +34,7 @@ pub async fn run(
             ),
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let key = super::by_prefix(&txn, &prefix)
         .await?
         .ok_or_else(|| ServiceError::not_found("API key"))?;

@@ -5,7 +5,7 @@
 use chrono::{DateTime, FixedOffset};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set, TransactionTrait, sea_query::Expr,
+    QueryOrder, Set, sea_query::Expr,
 };
 use serde_json::json;
 
@@ -46,7 +46,7 @@ pub async fn flag_post(
     if let Some(earlier) = earlier {
         return Ok(earlier);
     }
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let row = flag::ActiveModel {
         post_id: Set(post.id),
         reporter_id: Set(account),
@@ -140,7 +140,7 @@ pub async fn decide_post(
     if row.status == decision.target() && open_flags.is_empty() {
         return Ok(row);
     }
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let at = now();
     if !open_flags.is_empty() {
         flag::Entity::update_many()
@@ -205,7 +205,7 @@ pub async fn set_lock(
     if row.status == target {
         return Ok(row);
     }
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let mut model = row.clone().into_active_model();
     model.status = Set(target.to_owned());
     model.updated_at = Set(now());
@@ -262,7 +262,7 @@ pub async fn suspend_account(
             "moderators and admins are not suspended here; an admin changes their role".into(),
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let suspension = account_suspension::ActiveModel {
         account_id: Set(target.id),
         moderator_id: Set(viewer.account_id().unwrap_or_default()),

@@ -3,7 +3,7 @@
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, Set, TransactionTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, Set,
 };
 use serde_json::json;
 
@@ -62,7 +62,7 @@ pub async fn create_thread(
         .ok_or_else(|| ServiceError::Forbidden("the operator does not post".into()))?;
     let trusted = is_trusted(db, community, viewer).await?;
     community.charge_post(account)?;
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let at = now();
     let thread = thread::ActiveModel {
         title: Set(new.title.trim().to_owned()),
@@ -203,7 +203,7 @@ pub async fn create_post(
         .ok_or_else(|| ServiceError::Forbidden("the operator does not post".into()))?;
     let trusted = is_trusted(db, community, viewer).await?;
     community.charge_post(account)?;
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let post = insert_post(&txn, thread.id, account, &body, trusted).await?;
     let mut model = thread.clone().into_active_model();
     model.last_post_at = Set(Some(post.created_at));
@@ -264,7 +264,7 @@ pub async fn edit_post(
     } else {
         row.status.clone()
     };
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let at = now();
     post_revision::ActiveModel {
         post_id: Set(row.id),
@@ -339,7 +339,7 @@ pub async fn accept_answer(
     if thread.accepted_post_id == Some(post.id) {
         return Ok(thread);
     }
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let mut model = thread.clone().into_active_model();
     model.accepted_post_id = Set(Some(post.id));
     model.updated_at = Set(now());

@@ -4,7 +4,7 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, Set, TransactionTrait,
+    QueryFilter, Set,
 };
 
 use super::validate::{self, NewEvent, Resolved};
@@ -32,7 +32,7 @@ pub async fn run(
     }
     let resolved = resolved.map_err(ServiceError::Invalid)?;
     let now = Utc::now().fixed_offset();
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let row = event::ActiveModel {
         slug: Set(new.slug.to_string()),
         created_at: Set(now),

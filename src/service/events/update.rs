@@ -2,10 +2,7 @@
 //! new one, written with its version bumped (`expectedVersion` guards it).
 
 use chrono::{NaiveDate, NaiveTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
 use super::validate::{self, NewEvent, parse_time, parse_time_zone};
 use crate::domain::{Description, HttpUrl, RecordKind, Slug, ThemePath, Title, Viewer};
@@ -51,7 +48,7 @@ pub async fn run(
         .await?
         .map_err(ServiceError::Invalid)?;
     let now = Utc::now().fixed_offset();
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let current = event::Entity::find_by_id(id)
         .one(&txn)
         .await?

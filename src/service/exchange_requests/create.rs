@@ -2,10 +2,7 @@
 //! transaction writes the request, its `change_log` row and its audit row.
 
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
 use super::ExchangeKind;
@@ -80,7 +77,7 @@ pub async fn run(
         .account_id()
         .ok_or_else(|| ServiceError::Forbidden("an exchange request needs an account".into()))?;
     let now = Utc::now().fixed_offset();
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let row = exchange_request::ActiveModel {
         city_id: Set(city.id),
         author_id: Set(author),

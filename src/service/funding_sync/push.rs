@@ -40,11 +40,41 @@ pub struct Pushed {
     pub row: Option<funding_opportunity::Model>,
 }
 
+/// A batch that passed [`check`], ready for [`store`].
+pub struct Checked {
+    source: Slug,
+    prepared: Vec<(funding_write::Prepared, Option<i64>)>,
+    reason: Option<String>,
+}
+
+impl Checked {
+    pub fn len(&self) -> usize {
+        self.prepared.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.prepared.is_empty()
+    }
+}
+
+/// Validates and stores one batch, all or nothing: [`check`] then [`store`].
 pub async fn run(
     db: &DatabaseConnection,
     viewer: &Viewer,
     push: Push,
 ) -> Result<Vec<Pushed>, ServiceError> {
+    let checked = check(db, viewer, push).await?;
+    store(db, viewer, checked).await
+}
+
+/// Checks the viewer may write the source and every record of the batch, writing nothing;
+/// the problems are reported under `records[i]`, in input order. `kxc import funding` checks
+/// every batch of a file before storing any, so a bad row anywhere stores nothing.
+pub async fn check(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    push: Push,
+) -> Result<Checked, ServiceError> {
     permissions::check_source(viewer, &push.source)?;
     if push.records.len() > MAX_BATCH {
         return Err(ServiceError::invalid(
@@ -92,9 +122,30 @@ pub async fn run(
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
     }
+    Ok(Checked {
+        source: push.source,
+        prepared,
+        reason: push.reason,
+    })
+}
 
+/// Stores a checked batch in one serialised transaction (records, their `change_log` rows, one
+/// audit row) and answers what became of each record, in the order sent.
+pub async fn store(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    checked: Checked,
+) -> Result<Vec<Pushed>, ServiceError> {
+    permissions::check_source(viewer, &checked.source)?;
     let txn = change_log::begin_serialised(db).await?;
-    let written = write_all(&txn, viewer, &push.source, prepared, push.reason).await?;
+    let written = write_all(
+        &txn,
+        viewer,
+        &checked.source,
+        checked.prepared,
+        checked.reason,
+    )
+    .await?;
     txn.commit().await?;
 
     let ids: Vec<i32> = written.iter().map(|(_, outcome)| id_of(*outcome)).collect();

@@ -1,9 +1,7 @@
 //! `deletePartnership` (admins): removes the partnership and its participant and theme rows
 //! in one transaction with its `change_log` (`delete`) and audit rows.
 
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter};
 
 use crate::domain::{RecordKind, Viewer};
 use crate::entity::{partnership, partnership_city, partnership_theme};
@@ -20,7 +18,7 @@ pub async fn run(
     reason: Option<String>,
 ) -> Result<partnership::Model, ServiceError> {
     permissions::check(viewer, Action::ManageLandscape)?;
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let row = partnership::Entity::find_by_id(id)
         .one(&txn)
         .await?

@@ -2,7 +2,7 @@
 //! checked like a new one, written with its version bumped (`expectedVersion` guards it).
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 
 use super::validate::{self, NewPartnership, Participant};
 use crate::domain::{
@@ -47,7 +47,7 @@ pub async fn run(
         .await?
         .map_err(ServiceError::Invalid)?;
     let now = Utc::now().fixed_offset();
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let current = partnership::Entity::find_by_id(id)
         .one(&txn)
         .await?

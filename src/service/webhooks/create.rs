@@ -5,7 +5,7 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 
 use super::{MAX_SECRET_CHARS, MAX_SUBSCRIPTIONS_PER_ACCOUNT, MIN_SECRET_CHARS, target};
@@ -87,7 +87,7 @@ pub async fn run(
         return Err(ServiceError::Invalid(errors));
     };
     let now = Utc::now().fixed_offset();
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let row = webhook_subscription::ActiveModel {
         account_id: Set(account),
         url: Set(url.as_str().to_owned()),

@@ -3,7 +3,7 @@
 //! already gone changes nothing.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 
 use crate::domain::{RecordKind, Viewer};
 use crate::entity::webhook_subscription;
@@ -24,7 +24,7 @@ pub async fn run(db: &DatabaseConnection, viewer: &Viewer, id: i32) -> Result<i3
         return Err(ServiceError::not_found("webhook subscription"));
     }
     let now = Utc::now().fixed_offset();
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let url = row.url.clone();
     let mut active: webhook_subscription::ActiveModel = row.into();
     active.deleted_at = Set(Some(now));

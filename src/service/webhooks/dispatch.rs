@@ -23,7 +23,7 @@ use futures_util::StreamExt;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    QuerySelect, Set,
 };
 use tokio::sync::Notify;
 
@@ -174,7 +174,7 @@ impl ChangeConsumer for FanOut {
             self.persisted_at = std::time::Instant::now();
             return Ok(());
         }
-        let txn = self.db.begin().await?;
+        let txn = crate::service::change_log::begin_write(&self.db).await?;
         for chunk in rows.chunks(200) {
             webhook_delivery::Entity::insert_many(chunk.to_vec())
                 .on_conflict(
@@ -361,7 +361,7 @@ impl Sender {
                 now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::hours(1)),
             ));
         }
-        let txn = self.db.begin().await?;
+        let txn = crate::service::change_log::begin_write(&self.db).await?;
         row.update(&txn).await?;
         if mark_failing && subscription.failing_since.is_none() {
             let mut marked: webhook_subscription::ActiveModel = subscription.into();

@@ -2,7 +2,7 @@
 //! de-duplicate by it apply it once) and a fresh set of attempts.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 
 use super::DeliveryStatus;
 use crate::domain::{RecordKind, Viewer};
@@ -34,7 +34,7 @@ pub async fn run(
         ));
     }
     let now = Utc::now().fixed_offset();
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let mut active: webhook_delivery::ActiveModel = delivery.into();
     active.status = Set(DeliveryStatus::Pending.as_str().to_owned());
     active.attempts = Set(0);
