@@ -32,11 +32,66 @@ pub struct ExportParams {
     source: Option<String>,
 }
 
-/// Where the body stream is: reading batches, then the trailer, then done.
-enum Step {
-    Batches(Box<Snapshot>, String),
-    Trailer(String),
+/// An export read in batches inside one snapshot, each batch encoded as one body chunk.
+pub(super) trait Chunks: Send + 'static {
+    /// The next batch, encoded; `None` once every record was read.
+    fn next_chunk(
+        &mut self,
+    ) -> impl Future<Output = Result<Option<Vec<u8>>, sea_orm::DbErr>> + Send;
+}
+
+/// Where the body stream is: the head, reading batches, then the tail, then done.
+enum Step<C> {
+    Head(Vec<u8>, C, Vec<u8>),
+    Batches(C, Vec<u8>),
+    Tail(Vec<u8>),
     Done,
+}
+
+/// The body of an export: `head`, each chunk of `source` as it is read (so memory stays at one
+/// batch), then `tail`. A failed read ends the body with an error (the client sees a
+/// truncated response, never a complete-looking one).
+pub(super) fn streamed<C: Chunks>(head: Vec<u8>, source: C, tail: Vec<u8>) -> Body {
+    Body::from_stream(stream::unfold(
+        Step::Head(head, source, tail),
+        |step| async move {
+            match step {
+                Step::Head(head, source, tail) => {
+                    Some((Ok(Bytes::from(head)), Step::Batches(source, tail)))
+                }
+                Step::Batches(mut source, tail) => match source.next_chunk().await {
+                    Ok(Some(chunk)) => Some((Ok(Bytes::from(chunk)), Step::Batches(source, tail))),
+                    Ok(None) => Some((Ok(Bytes::new()), Step::Tail(tail))),
+                    Err(error) => {
+                        tracing::error!(%error, "export: read batch");
+                        Some((Err(std::io::Error::other(error)), Step::Done))
+                    }
+                },
+                Step::Tail(tail) => Some((Ok(Bytes::from(tail)), Step::Done)),
+                Step::Done => None,
+            }
+        },
+    ))
+}
+
+/// `items` as JSON Lines.
+pub(super) fn json_lines<T: serde::Serialize>(items: &[T]) -> Vec<u8> {
+    let mut chunk = Vec::with_capacity(items.len() * 1024);
+    for item in items {
+        serde_json::to_writer(&mut chunk, item).expect("a line serialises");
+        chunk.push(b'\n');
+    }
+    chunk
+}
+
+/// The funding snapshot's batches as JSON Lines.
+struct FundingLines(Box<Snapshot>);
+
+impl Chunks for FundingLines {
+    async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, sea_orm::DbErr> {
+        let lines = self.0.next_batch().await?;
+        Ok((!lines.is_empty()).then(|| json_lines(&lines)))
+    }
 }
 
 pub async fn funding(
@@ -73,37 +128,10 @@ pub async fn funding(
     };
     let cursor = crate::graphql::encode_change_cursor(snapshot.seq);
     let header_value = HeaderValue::from_str(&cursor).expect("a cursor is base64url");
-    let body = stream::unfold(
-        Step::Batches(Box::new(snapshot), cursor),
-        |step| async move {
-            match step {
-                Step::Batches(mut snapshot, cursor) => match snapshot.next_batch().await {
-                    Ok(lines) if lines.is_empty() => {
-                        Some((Ok(Bytes::new()), Step::Trailer(cursor)))
-                    }
-                    Ok(lines) => {
-                        let mut chunk = Vec::with_capacity(lines.len() * 1024);
-                        for line in &lines {
-                            serde_json::to_writer(&mut chunk, line).expect("a line serialises");
-                            chunk.push(b'\n');
-                        }
-                        Some((Ok(Bytes::from(chunk)), Step::Batches(snapshot, cursor)))
-                    }
-                    Err(error) => {
-                        tracing::error!(%error, "export: read batch");
-                        Some((Err(std::io::Error::other(error)), Step::Done))
-                    }
-                },
-                Step::Trailer(cursor) => {
-                    let mut chunk = serde_json::to_vec(&serde_json::json!({ "cursor": cursor }))
-                        .expect("JSON values serialise");
-                    chunk.push(b'\n');
-                    Some((Ok(Bytes::from(chunk)), Step::Done))
-                }
-                Step::Done => None,
-            }
-        },
-    );
+    let mut trailer = serde_json::to_vec(&serde_json::json!({ "cursor": cursor }))
+        .expect("JSON values serialise");
+    trailer.push(b'\n');
+    let body = streamed(Vec::new(), FundingLines(Box::new(snapshot)), trailer);
     let mut response = (
         [
             (
@@ -112,7 +140,7 @@ pub async fn funding(
             ),
             (header::HeaderName::from_static(CURSOR_HEADER), header_value),
         ],
-        Body::from_stream(body),
+        body,
     )
         .into_response();
     reply::rate_limit_headers(response.headers_mut(), budget, None);

@@ -28,6 +28,7 @@ mod partnerships;
 mod persisted_queries;
 mod places;
 mod practice_detail;
+mod practice_export;
 mod practice_filters;
 mod practice_orders;
 mod practices;
