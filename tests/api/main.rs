@@ -22,6 +22,7 @@ mod landscape_seed;
 mod limits;
 mod list_limits;
 mod loaders;
+mod nested_connections;
 mod observability;
 mod partners;
 mod partnerships;

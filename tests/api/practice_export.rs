@@ -8,7 +8,9 @@ use std::str::FromStr;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, practice_record, spawn_apps};
+use kxc::config::Budget;
+
+use crate::helpers::{TestApp, practice_record, spawn_apps, spawn_apps_with};
 
 /// The status, content type and body of an export.
 async fn get(app: &TestApp, path: &str) -> (u16, String, String) {
@@ -247,7 +249,15 @@ async fn exported_practices_carry_the_fields_the_api_shows() {
 
 #[tokio::test]
 async fn bad_export_parameters_are_refused_naming_the_parameter() {
-    for app in spawn_apps().await {
+    // Each refused export is still charged; these are many.
+    let apps = spawn_apps_with(|settings| {
+        settings.auth.budget_anonymous = Budget {
+            capacity: 1_000_000,
+            per_second: 10_000,
+        };
+    })
+    .await;
+    for app in apps {
         let cases = [
             ("?themes=energy,Not%20A%20Path", "themes[1]"),
             ("?themes=no-such-theme", "themes[0]"),
