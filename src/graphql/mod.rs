@@ -15,10 +15,10 @@
 pub mod exec;
 mod guard;
 pub mod ids;
-mod inputs;
+pub(crate) mod inputs;
 mod mutation;
 pub(crate) mod query;
-mod scalars;
+pub(crate) mod scalars;
 mod schema;
 pub mod subscription;
 mod types;

@@ -13,7 +13,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use futures_util::{StreamExt, stream};
+use futures_util::stream;
 use serde::Deserialize;
 
 use super::AppState;
@@ -33,6 +33,58 @@ pub const CURSOR_HEADER: &str = "kxc-change-cursor";
 #[derive(Debug, Deserialize)]
 pub struct ExportParams {
     source: Option<String>,
+}
+
+/// An export read in batches inside one snapshot, each batch encoded as one body chunk.
+pub(super) trait Chunks: Send + 'static {
+    /// The next batch, encoded; `None` once every record was read.
+    fn next_chunk(
+        &mut self,
+    ) -> impl Future<Output = Result<Option<Vec<u8>>, sea_orm::DbErr>> + Send;
+}
+
+/// Where the body stream is: the head, reading batches, then the tail, then done.
+enum Step<C> {
+    Head(Vec<u8>, C, Vec<u8>),
+    Batches(C, Vec<u8>),
+    Tail(Vec<u8>),
+    Done,
+}
+
+/// The body of an export: `head`, each chunk of `source` as it is read (so memory stays at one
+/// batch), then `tail`. A failed read ends the body with an error (the client sees a
+/// truncated response, never a complete-looking one).
+pub(super) fn streamed<C: Chunks>(head: Vec<u8>, source: C, tail: Vec<u8>) -> Body {
+    Body::from_stream(stream::unfold(
+        Step::Head(head, source, tail),
+        |step| async move {
+            match step {
+                Step::Head(head, source, tail) => {
+                    Some((Ok(Bytes::from(head)), Step::Batches(source, tail)))
+                }
+                Step::Batches(mut source, tail) => match source.next_chunk().await {
+                    Ok(Some(chunk)) => Some((Ok(Bytes::from(chunk)), Step::Batches(source, tail))),
+                    Ok(None) => Some((Ok(Bytes::new()), Step::Tail(tail))),
+                    Err(error) => {
+                        tracing::error!(%error, "export: read batch");
+                        Some((Err(std::io::Error::other(error)), Step::Done))
+                    }
+                },
+                Step::Tail(tail) => Some((Ok(Bytes::from(tail)), Step::Done)),
+                Step::Done => None,
+            }
+        },
+    ))
+}
+
+/// `items` as JSON Lines.
+pub(super) fn json_lines<T: serde::Serialize>(items: &[T]) -> Vec<u8> {
+    let mut chunk = Vec::with_capacity(items.len() * 1024);
+    for item in items {
+        serde_json::to_writer(&mut chunk, item).expect("a line serialises");
+        chunk.push(b'\n');
+    }
+    chunk
 }
 
 /// How a snapshot is encoded.
@@ -60,14 +112,7 @@ impl Format {
 
     fn batch(self, lines: &[Line]) -> Vec<u8> {
         match self {
-            Self::Jsonl => {
-                let mut chunk = Vec::with_capacity(lines.len() * 1024);
-                for line in lines {
-                    serde_json::to_writer(&mut chunk, line).expect("a line serialises");
-                    chunk.push(b'\n');
-                }
-                chunk
-            }
+            Self::Jsonl => json_lines(lines),
             Self::Csv => crate::service::funding_csv::rows(lines),
         }
     }
@@ -85,11 +130,14 @@ impl Format {
     }
 }
 
-/// Where the body stream is: reading batches, then the trailer, then done.
-enum Step {
-    Batches(Box<Snapshot>, String),
-    Trailer(String),
-    Done,
+/// The funding snapshot's batches in one [`Format`].
+struct FundingChunks(Format, Box<Snapshot>);
+
+impl Chunks for FundingChunks {
+    async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, sea_orm::DbErr> {
+        let lines = self.1.next_batch().await?;
+        Ok((!lines.is_empty()).then(|| self.0.batch(&lines)))
+    }
 }
 
 /// `GET /export/funding.jsonl`.
@@ -147,39 +195,17 @@ async fn export(
     };
     let cursor = crate::graphql::encode_change_cursor(snapshot.seq);
     let header_value = HeaderValue::from_str(&cursor).expect("a cursor is base64url");
-    let head = stream::once(std::future::ready(Ok::<_, std::io::Error>(Bytes::from(
+    let body = streamed(
         format.head(),
-    ))));
-    let body = stream::unfold(
-        Step::Batches(Box::new(snapshot), cursor),
-        move |step| async move {
-            match step {
-                Step::Batches(mut snapshot, cursor) => match snapshot.next_batch().await {
-                    Ok(lines) if lines.is_empty() => {
-                        Some((Ok(Bytes::new()), Step::Trailer(cursor)))
-                    }
-                    Ok(lines) => Some((
-                        Ok(Bytes::from(format.batch(&lines))),
-                        Step::Batches(snapshot, cursor),
-                    )),
-                    Err(error) => {
-                        tracing::error!(%error, "export: read batch");
-                        Some((Err(std::io::Error::other(error)), Step::Done))
-                    }
-                },
-                Step::Trailer(cursor) => {
-                    Some((Ok(Bytes::from(format.trailer(&cursor))), Step::Done))
-                }
-                Step::Done => None,
-            }
-        },
+        FundingChunks(format, Box::new(snapshot)),
+        format.trailer(&cursor),
     );
     let mut response = (
         [
             (header::CONTENT_TYPE, format.content_type()),
             (header::HeaderName::from_static(CURSOR_HEADER), header_value),
         ],
-        Body::from_stream(head.chain(body)),
+        body,
     )
         .into_response();
     reply::rate_limit_headers(response.headers_mut(), budget, None);

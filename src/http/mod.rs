@@ -1,5 +1,5 @@
 //! The HTTP surface: GraphQL, GraphQL over websockets (`ws.rs`), GraphiQL, the funding export
-//! (`export.rs`), the events calendar (`calendar.rs`), Atom feeds (`feeds.rs`) and health probes. Every GraphQL request is
+//! (`export.rs`), the practice exports (`practice_export.rs`), the events calendar (`calendar.rs`), Atom feeds (`feeds.rs`) and health probes. Every GraphQL request is
 //! authenticated here (`client.rs`) before the schema runs; it is served with
 //! `ConnectInfo<SocketAddr>` so anonymous budgets know the client's address.
 
@@ -14,6 +14,7 @@ mod health;
 mod layers;
 pub mod metrics;
 mod negotiate;
+mod practice_export;
 mod reply;
 mod vocabulary;
 mod wire;
@@ -80,6 +81,9 @@ pub fn router(state: AppState) -> Router {
         .route("/graphiql/{file}", get(graphiql::asset))
         .route("/export/funding.jsonl", get(export::funding))
         .route("/export/funding.csv", get(export::funding_csv))
+        .route("/export/practices.csv", get(practice_export::csv))
+        .route("/export/practices.jsonl", get(practice_export::jsonl))
+        .route("/export/practices.geojson", get(practice_export::geojson))
         .route("/events.ics", get(calendar::events_ics))
         .route("/feeds/funding.atom", get(feeds::funding))
         .route("/feeds/practices.atom", get(feeds::practices))

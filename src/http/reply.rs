@@ -67,6 +67,21 @@ pub fn rejection(
     with_media(status, media, body)
 }
 
+/// 400 `BAD_USER_INPUT` for a plain-HTTP query parameter, naming it in the message and in
+/// `extensions.parameter` (`themes[1]`).
+pub fn bad_parameter(parameter: &str, message: impl Into<String>) -> Response {
+    let mut error = ServerError::new(message, None);
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    extensions.set("code", ErrorCode::BadUserInput.as_str());
+    extensions.set("parameter", parameter);
+    let body = serde_json::to_string(&Body {
+        data: None,
+        errors: &[error],
+        extensions: &BTreeMap::new(),
+    });
+    with_media(StatusCode::BAD_REQUEST, ResponseMedia::Json, body)
+}
+
 /// One request's response. A request error (the schema never started executing) has no `data`
 /// entry, and with `application/graphql-response+json` it is answered 400.
 pub fn single(

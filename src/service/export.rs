@@ -43,20 +43,7 @@ impl Snapshot {
         db: &DatabaseConnection,
         source: Option<String>,
     ) -> Result<Self, sea_orm::DbErr> {
-        let options = if crate::db::is_postgres(db) {
-            TransactionOptions {
-                isolation_level: Some(IsolationLevel::RepeatableRead),
-                access_mode: Some(AccessMode::ReadOnly),
-                sqlite_transaction_mode: None,
-            }
-        } else {
-            // A deferred transaction: its first read takes the WAL snapshot it keeps.
-            TransactionOptions {
-                sqlite_transaction_mode: Some(SqliteTransactionMode::Deferred),
-                ..Default::default()
-            }
-        };
-        let txn = db.begin_with_options(options).await?;
+        let txn = read_snapshot(db).await?;
         let seq = latest_seq(&txn).await?;
         Ok(Self {
             txn: Some(txn),
@@ -91,6 +78,26 @@ impl Snapshot {
         }
         Ok(lines)
     }
+}
+
+/// A read-only transaction that sees one snapshot of the database from its first read:
+/// REPEATABLE READ on PostgreSQL, a deferred transaction on SQLite (WAL). Every export reads
+/// its batches in one.
+pub async fn read_snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, sea_orm::DbErr> {
+    let options = if crate::db::is_postgres(db) {
+        TransactionOptions {
+            isolation_level: Some(IsolationLevel::RepeatableRead),
+            access_mode: Some(AccessMode::ReadOnly),
+            sqlite_transaction_mode: None,
+        }
+    } else {
+        // A deferred transaction: its first read takes the WAL snapshot it keeps.
+        TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Deferred),
+            ..Default::default()
+        }
+    };
+    db.begin_with_options(options).await
 }
 
 async fn latest_seq(db: &impl ConnectionTrait) -> Result<i64, sea_orm::DbErr> {

@@ -32,6 +32,7 @@ pub mod paging;
 pub mod partners;
 pub mod partnerships;
 pub mod permissions;
+pub mod practice_export;
 pub mod practice_lifecycle;
 pub mod practice_query;
 pub mod practice_write;

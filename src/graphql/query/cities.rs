@@ -7,8 +7,9 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::exec::limits;
 use crate::graphql::ids::{GlobalId, RecordKind};
 use crate::graphql::inputs::CityFilter;
-use crate::graphql::types::city::{City, CityConnection, CityEdge};
-use crate::graphql::types::pagination::{self, PageInfo};
+use crate::graphql::types::city::{City, CityConnection};
+use crate::graphql::types::pagination;
+use crate::graphql::types::partnership::Total;
 use crate::service;
 
 #[derive(Default)]
@@ -36,18 +37,7 @@ impl CityQuery {
         let request = pagination::request(first, after, last, before)?;
         let filter = filter.unwrap_or_default().parse()?;
         let page = service::cities::page(crate::graphql::db(ctx), &filter, &request).await?;
-        Ok(CityConnection {
-            page_info: PageInfo::of(&page),
-            edges: page
-                .items
-                .into_iter()
-                .map(|(cursor, row)| CityEdge {
-                    cursor: cursor.encode(),
-                    node: City(row),
-                })
-                .collect(),
-            filter,
-        })
+        Ok(CityConnection::new(page, Total::Filter(filter)))
     }
 
     /// One city by global `id` or by `slug` (give exactly one), or null.

@@ -6,9 +6,8 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::exec::limits;
 use crate::graphql::ids::{GlobalId, RecordKind};
 use crate::graphql::inputs::{PracticeFilter, PracticeOrder};
-use crate::graphql::types::pagination::{self, PageInfo};
 use crate::graphql::types::practice::Practice;
-use crate::graphql::types::practice_connection::{PracticeConnection, PracticeEdge};
+use crate::graphql::types::practice_connection::PracticeConnection;
 use crate::service::{self};
 
 #[derive(Default)]
@@ -39,29 +38,8 @@ impl PracticeQuery {
         #[graphql(desc = "ISO 639-1 language to answer in, falling back to the original")]
         lang: Option<String>,
     ) -> AppResult<PracticeConnection> {
-        let request = pagination::request(first, after, last, before)?;
         let filter = filter.unwrap_or_default().parse()?;
-        let order = PracticeOrder::parse(order_by);
-        let page = service::practices::page(
-            crate::graphql::db(ctx),
-            crate::graphql::viewer(ctx),
-            &filter,
-            order,
-            &request,
-        )
-        .await?;
-        Ok(PracticeConnection {
-            page_info: PageInfo::of(&page),
-            edges: page
-                .items
-                .into_iter()
-                .map(|(cursor, row)| PracticeEdge {
-                    cursor: cursor.encode(),
-                    node: Practice::new(row, ctx, lang.as_deref()),
-                })
-                .collect(),
-            filter,
-        })
+        PracticeConnection::list(ctx, filter, order_by, (first, after, last, before), lang).await
     }
 
     /// One practice the viewer may see, by global `id` or by `slug` (give exactly one), or null.

@@ -11,7 +11,7 @@ use crate::graphql::scalars::Date;
 use crate::graphql::types::organisation::Organisation;
 use crate::graphql::types::pagination::PageInfo;
 use crate::graphql::types::partnership::{PartnershipConnection, Total};
-use crate::graphql::types::practice::Practice;
+use crate::graphql::types::practice_connection::PracticeConnection;
 use crate::graphql::types::region::Region;
 use crate::service;
 
@@ -24,7 +24,27 @@ pub struct CityConnection {
     /// Cursors and whether more pages exist either way.
     pub page_info: PageInfo,
     #[graphql(skip)]
-    pub filter: service::cities::CityFilter,
+    pub total: Total<service::cities::CityFilter>,
+}
+
+impl CityConnection {
+    pub fn new(
+        page: service::paging::Page<city::Model>,
+        total: Total<service::cities::CityFilter>,
+    ) -> Self {
+        Self {
+            page_info: PageInfo::of(&page),
+            edges: page
+                .items
+                .into_iter()
+                .map(|(cursor, row)| CityEdge {
+                    cursor: cursor.encode(),
+                    node: City(row),
+                })
+                .collect(),
+            total,
+        }
+    }
 }
 
 #[ComplexObject]
@@ -34,9 +54,69 @@ impl CityConnection {
         self.edges.iter().map(|edge| edge.node.clone()).collect()
     }
 
-    /// How many cities match the filter, across all pages.
+    /// How many cities match, across all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> AppResult<u64> {
-        Ok(service::cities::count(crate::graphql::db(ctx), &self.filter).await?)
+        Ok(match &self.total {
+            Total::Known(count) => *count,
+            Total::Filter(filter) => {
+                service::cities::count(crate::graphql::db(ctx), filter).await?
+            }
+        })
+    }
+}
+
+/// A page of a network's memberships.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct MembershipConnection {
+    /// The memberships on this page with their cursors, in the order kxc recorded them.
+    pub edges: Vec<MembershipEdge>,
+    /// Cursors and whether more pages exist either way.
+    pub page_info: PageInfo,
+    #[graphql(skip)]
+    pub total: u64,
+}
+
+#[ComplexObject]
+impl MembershipConnection {
+    /// The memberships on this page.
+    async fn nodes(&self) -> Vec<Membership> {
+        self.edges.iter().map(|edge| edge.node.clone()).collect()
+    }
+
+    /// How many memberships the network has, across all pages.
+    async fn total_count(&self) -> u64 {
+        self.total
+    }
+}
+
+/// A membership and its cursor.
+#[derive(SimpleObject)]
+pub struct MembershipEdge {
+    /// Opaque cursor of this membership; pass it as `after` or `before` to page from here.
+    pub cursor: String,
+    /// The membership.
+    pub node: Membership,
+}
+
+impl MembershipConnection {
+    /// A page of `rows` (every membership of one network, loaded in one batch for all
+    /// networks asked for), in id order.
+    pub fn page(rows: Vec<membership::Model>, request: &service::paging::PageRequest) -> Self {
+        let total = rows.len() as u64;
+        let page = service::paging::page_in_memory(rows, request, |row| (String::new(), row.id));
+        Self {
+            page_info: PageInfo::of(&page),
+            edges: page
+                .items
+                .into_iter()
+                .map(|(cursor, row)| MembershipEdge {
+                    cursor: cursor.encode(),
+                    node: Membership(row),
+                })
+                .collect(),
+            total,
+        }
     }
 }
 
@@ -98,6 +178,7 @@ pub struct LocalName {
 }
 
 /// A city's membership of a network.
+#[derive(Clone)]
 pub struct Membership(pub membership::Model);
 
 /// A city's membership of a network.
@@ -326,21 +407,36 @@ impl City {
         Ok(PartnershipConnection::new(page, Total::Known(total)))
     }
 
-    /// The city's published practices.
-    async fn practices(&self, ctx: &Context<'_>) -> AppResult<Vec<Practice>> {
-        let loaders = crate::graphql::loaders(ctx);
-        let ids = loaders
-            .city_practice_ids
-            .load_one(self.0.id)
-            .await?
-            .unwrap_or_default();
-        let rows = loaders.practices.load_many(ids.iter().copied()).await?;
-        let mut practices: Vec<Practice> = ids
-            .iter()
-            .filter_map(|id| rows.get(id))
-            .map(|row| Practice::new(row.clone(), ctx, None))
-            .collect();
-        practices.sort_by_key(|practice| std::cmp::Reverse(practice.row.published_at));
-        Ok(practices)
+    /// The city's practices the viewer may see (as `practices(filter: {cities: [slug]})` lists
+    /// them: keyset pages, newest published first unless `orderBy` says otherwise). `first` or
+    /// `last` (1..100) is required.
+    #[graphql(
+        complexity = "crate::graphql::exec::limits::connection_complexity(first, last, child_complexity)"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    async fn practices(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The order; null for newest published first (PUBLISHED_AT DESC).")]
+        order_by: Option<crate::graphql::inputs::PracticeOrder>,
+        #[graphql(desc = "Page forwards: at most this many practices (1..100) after `after`.")]
+        first: Option<i32>,
+        #[graphql(desc = "Cursor (an edge's `cursor` or `pageInfo.endCursor`) to start after.")]
+        after: Option<String>,
+        #[graphql(desc = "Page backwards: at most this many practices (1..100) before `before`.")]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor (an edge's `cursor` or `pageInfo.startCursor`) to end before.")]
+        before: Option<String>,
+        #[graphql(desc = "ISO 639-1 language to answer in, falling back to the original")]
+        lang: Option<String>,
+    ) -> AppResult<PracticeConnection> {
+        let filter =
+            service::practice_query::PracticeFilter {
+                cities: vec![crate::domain::Slug::parse(&self.0.slug).map_err(|message| {
+                    crate::error::AppError::internal(anyhow::anyhow!(message))
+                })?],
+                ..Default::default()
+            };
+        PracticeConnection::list(ctx, filter, order_by, (first, after, last, before), lang).await
     }
 }

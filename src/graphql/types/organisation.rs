@@ -6,7 +6,7 @@ use crate::domain::OrganisationKind;
 use crate::entity::organisation;
 use crate::error::AppResult;
 use crate::graphql::ids::{GlobalId, RecordKind};
-use crate::graphql::types::city::Membership;
+use crate::graphql::types::city::MembershipConnection;
 
 /// Which organisations to list.
 #[derive(InputObject, Default)]
@@ -63,13 +63,31 @@ impl Organisation {
         &self.0.description
     }
 
-    /// Member cities, for networks.
-    async fn members(&self, ctx: &Context<'_>) -> AppResult<Vec<Membership>> {
+    /// Member cities, for networks, in the order they were recorded. `first` or `last`
+    /// (1..100) is required.
+    #[graphql(
+        complexity = "crate::graphql::exec::limits::connection_complexity(first, last, child_complexity)"
+    )]
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page forwards: at most this many members (1..100) after `after`.")]
+        first: Option<i32>,
+        #[graphql(desc = "Cursor (an edge's `cursor` or `pageInfo.endCursor`) to start after.")]
+        after: Option<String>,
+        #[graphql(desc = "Page backwards: at most this many members (1..100) before `before`.")]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor (an edge's `cursor` or `pageInfo.startCursor`) to end before.")]
+        before: Option<String>,
+    ) -> AppResult<MembershipConnection> {
+        let request = crate::graphql::types::pagination::request(first, after, last, before)?;
+        // Every membership of every network asked for in one batch: members are cities, a
+        // bounded set.
         let rows = crate::graphql::loaders(ctx)
             .organisation_members
             .load_one(self.0.id)
             .await?
             .unwrap_or_default();
-        Ok(rows.into_iter().map(Membership).collect())
+        Ok(MembershipConnection::page(rows, &request))
     }
 }

@@ -5,7 +5,8 @@ use async_graphql::{Context, Enum, ID, Object};
 use crate::entity::region;
 use crate::error::AppResult;
 use crate::graphql::ids::{GlobalId, RecordKind};
-use crate::graphql::types::city::City;
+use crate::graphql::types::city::CityConnection;
+use crate::graphql::types::partnership::Total;
 
 /// The levels of the region tree.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -139,14 +140,34 @@ impl Region {
         Ok(rows.into_iter().map(Region).collect())
     }
 
-    /// Cities anywhere in this region, by name.
-    async fn cities(&self, ctx: &Context<'_>) -> AppResult<Vec<City>> {
+    /// Cities anywhere in this region, by name. `first` or `last` (1..100) is required.
+    #[graphql(
+        complexity = "crate::graphql::exec::limits::connection_complexity(first, last, child_complexity)"
+    )]
+    async fn cities(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page forwards: at most this many cities (1..100) after `after`.")]
+        first: Option<i32>,
+        #[graphql(desc = "Cursor (an edge's `cursor` or `pageInfo.endCursor`) to start after.")]
+        after: Option<String>,
+        #[graphql(desc = "Page backwards: at most this many cities (1..100) before `before`.")]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor (an edge's `cursor` or `pageInfo.startCursor`) to end before.")]
+        before: Option<String>,
+    ) -> AppResult<CityConnection> {
+        let request = crate::graphql::types::pagination::request(first, after, last, before)?;
+        // Every city of every region asked for in one batch: cities are a bounded set.
         let rows = crate::graphql::loaders(ctx)
             .cities_within
             .load_one(self.0.path.clone())
             .await?
             .unwrap_or_default();
-        Ok(rows.into_iter().map(City).collect())
+        let total = rows.len() as u64;
+        let page = crate::service::paging::page_in_memory(rows, &request, |row| {
+            (row.name.clone(), row.id)
+        });
+        Ok(CityConnection::new(page, Total::Known(total)))
     }
 
     /// Number of cities anywhere in this region.

@@ -5,6 +5,7 @@ use async_graphql::{Context, ID, Object, SimpleObject};
 use crate::error::AppResult;
 use crate::graphql::exec::language::AcceptedLanguages;
 use crate::graphql::ids::{GlobalId, RecordKind};
+use crate::graphql::types::practice_connection::PracticeConnection;
 use crate::service;
 
 /// A theme such as `energy/renewables/solar`.
@@ -125,6 +126,38 @@ impl Theme {
             .cloned()
             .map(Theme)
             .collect())
+    }
+
+    /// Practices the viewer may see tagged with this theme or any theme below it (as
+    /// `practices(filter: {themes: [path]})` lists them: keyset pages, newest published first
+    /// unless `orderBy` says otherwise). `first` or `last` (1..100) is required.
+    #[graphql(
+        complexity = "crate::graphql::exec::limits::connection_complexity(first, last, child_complexity)"
+    )]
+    #[allow(clippy::too_many_arguments)]
+    async fn practices(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The order; null for newest published first (PUBLISHED_AT DESC).")]
+        order_by: Option<crate::graphql::inputs::PracticeOrder>,
+        #[graphql(desc = "Page forwards: at most this many practices (1..100) after `after`.")]
+        first: Option<i32>,
+        #[graphql(desc = "Cursor (an edge's `cursor` or `pageInfo.endCursor`) to start after.")]
+        after: Option<String>,
+        #[graphql(desc = "Page backwards: at most this many practices (1..100) before `before`.")]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor (an edge's `cursor` or `pageInfo.startCursor`) to end before.")]
+        before: Option<String>,
+        #[graphql(desc = "ISO 639-1 language to answer in, falling back to the original")]
+        lang: Option<String>,
+    ) -> AppResult<PracticeConnection> {
+        let path = crate::domain::ThemePath::parse(&self.0.row.path)
+            .map_err(|message| crate::error::AppError::internal(anyhow::anyhow!(message)))?;
+        let filter = service::practice_query::PracticeFilter {
+            themes: vec![path],
+            ..Default::default()
+        };
+        PracticeConnection::list(ctx, filter, order_by, (first, after, last, before), lang).await
     }
 
     /// Published practices tagged with this theme or any theme below it.
