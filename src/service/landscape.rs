@@ -73,7 +73,9 @@ pub fn slug_taken(taken: bool, slug: &impl std::fmt::Display) -> Option<FieldErr
     taken.then(|| FieldError::new("slug", format!("`{slug}` is taken")))
 }
 
-/// Inside `txn`: city `id` as stored, checked against `expected` (the city's version).
+/// Inside `txn` (begun with [`change_log::begin_serialised`]: the read and the write that
+/// follows must not race another writer): city `id` as stored, checked against `expected`
+/// (the city's version).
 pub async fn lock_city(
     txn: &DatabaseTransaction,
     id: i32,

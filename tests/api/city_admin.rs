@@ -618,3 +618,124 @@ async fn memberships_are_added_changed_and_removed() {
         db.close().await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn campaigns_are_created_and_edited_with_milestones_as_events() {
+    const CREATE: &str = "mutation($input: CreateCampaignInput!) { createCampaign(input: $input) {
+        campaign { id slug version joiningSteps organiser { slug } } userErrors { field code message } } }";
+    const UPDATE: &str = "mutation($input: UpdateCampaignInput!) { updateCampaign(input: $input) {
+        campaign { version name startsOn endsOn } userErrors { field code message } } }";
+    for app in spawn_apps().await {
+        let admin = app.api_key("admin", None).await;
+        let db = app.db().await;
+        let before = kxc::entity::campaign::Entity::find()
+            .count(&db)
+            .await
+            .unwrap();
+        let refused = app
+            .data_as(
+                &admin,
+                CREATE,
+                json!({ "input": { "slug": "race-to-zero-norway-2021", "name": "Again",
+                    "organiser": "nobody", "startsOn": "2026-05-01", "endsOn": "2026-04-01",
+                    "joiningSteps": ["Sign.", " "] } }),
+            )
+            .await;
+        let mut paths = fields(&refused["createCampaign"]);
+        paths.sort();
+        assert_eq!(
+            paths,
+            [
+                "input.endsOn",
+                "input.joiningSteps.1",
+                "input.organiser",
+                "input.slug"
+            ],
+            "[{}] {refused}",
+            app.backend
+        );
+        assert_eq!(
+            kxc::entity::campaign::Entity::find()
+                .count(&db)
+                .await
+                .unwrap(),
+            before
+        );
+        let created = app
+            .data_as(
+                &admin,
+                CREATE,
+                json!({ "input": { "slug": "race-to-zero-sweden", "name": "Race to Zero Sweden",
+                    "organiser": "race-to-zero", "countryCode": "SE",
+                    "joiningSteps": ["Council decision.", "Sign the pledge."] } }),
+            )
+            .await;
+        let campaign = &created["createCampaign"]["campaign"];
+        assert_eq!(campaign["version"], 1, "{created}");
+        assert_eq!(
+            campaign["joiningSteps"],
+            json!(["Council decision.", "Sign the pledge."])
+        );
+        let id = campaign["id"].clone();
+        let updated = app
+            .data_as(
+                &admin,
+                UPDATE,
+                json!({ "input": { "id": id, "expectedVersion": 1, "name": "Race to Zero for Swedish municipalities",
+                    "startsOn": "2027-01-01", "endsOn": "2027-12-31" } }),
+            )
+            .await;
+        assert_eq!(
+            updated["updateCampaign"]["campaign"],
+            json!({ "version": 2, "name": "Race to Zero for Swedish municipalities",
+                    "startsOn": "2027-01-01", "endsOn": "2027-12-31" })
+        );
+        let stale = app
+            .graphql_as(
+                &admin,
+                UPDATE,
+                json!({ "input": { "id": id, "expectedVersion": 1, "name": "Stale" } }),
+            )
+            .await;
+        assert_eq!(
+            stale["errors"][0]["extensions"]["code"], "CONFLICT",
+            "{stale}"
+        );
+        // A milestone is an event under the campaign.
+        let milestone = app
+            .data_as(
+                &admin,
+                "mutation($input: CreateEventInput!) { createEvent(input: $input) {
+                    event { campaign { slug } } userErrors { field code message } } }",
+                json!({ "input": { "slug": "sweden-pledge-deadline", "title": "Pledge deadline",
+                    "startsOn": "2027-06-01", "endsOn": "2027-06-01", "online": true,
+                    "url": "https://example.org/pledge", "campaign": "race-to-zero-sweden" } }),
+            )
+            .await;
+        assert_eq!(
+            milestone["createEvent"]["event"]["campaign"]["slug"], "race-to-zero-sweden",
+            "{milestone}"
+        );
+        let events = app
+            .data(
+                r#"{ campaign(slug: "race-to-zero-sweden") { events(first: 5) { nodes { slug } } } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            events["campaign"]["events"]["nodes"],
+            json!([{ "slug": "sweden-pledge-deadline" }])
+        );
+        let actions: Vec<String> = audit_event::Entity::find()
+            .filter(audit_event::Column::TargetType.eq("campaign"))
+            .order_by_asc(audit_event::Column::Id)
+            .all(&db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|row| row.action)
+            .collect();
+        assert_eq!(actions, ["campaign.create", "campaign.update"]);
+        db.close().await.unwrap();
+    }
+}

@@ -32,6 +32,8 @@ struct Fixture {
     event: String,
     /// The global ID of a city, for `createExchangeRequest`.
     city: String,
+    /// The global ID of the seeded campaign, for `updateCampaign`.
+    campaign: String,
 }
 
 /// Global IDs of community records in the states the community mutations start from.
@@ -657,6 +659,25 @@ fn cases() -> Vec<MutationCase> {
             },
             allowed: &["admin"],
         },
+        MutationCase {
+            field: "createCampaign",
+            document: "mutation($input: CreateCampaignInput!) {
+                createCampaign(input: $input) { campaign { id } userErrors { field code message } } }",
+            variables: |_| {
+                json!({ "input": { "slug": format!("role-table-campaign-{}", next_run()), "name": "Role table",
+                    "joiningSteps": ["Sign the pledge."] } })
+            },
+            allowed: &["admin"],
+        },
+        MutationCase {
+            field: "updateCampaign",
+            document: "mutation($input: UpdateCampaignInput!) {
+                updateCampaign(input: $input) { campaign { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "id": fixture.campaign, "description": "Edited by the role table." } })
+            },
+            allowed: &["admin"],
+        },
     ]
 }
 
@@ -821,6 +842,15 @@ async fn exactly_the_allowed_roles_can_run_each_mutation() {
                 .as_str()
                 .unwrap()
                 .to_owned(),
+            campaign: app
+                .data(
+                    r#"{ campaign(slug: "race-to-zero-norway-2021") { id } }"#,
+                    json!({}),
+                )
+                .await["campaign"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
         };
         let operator = app.api_key("admin", None).await;
         app.data_as(
@@ -889,6 +919,7 @@ async fn every_mutation_over_get_is_405() {
             deletable_partnerships: vec!["UGFydG5lcnNoaXA6MA".into()],
             event: "RXZlbnQ6MA".into(),
             city: "Y2l0eTox".into(),
+            campaign: "Y2FtcGFpZ246MQ".into(),
         };
         for case in cases() {
             let response = app

@@ -6,6 +6,7 @@
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject};
 
 use super::answer;
+use super::events::maybe;
 use super::partnerships::{Errors, check_reason, day};
 use crate::domain::{CommitmentCriterion, Description, ShortText, Slug};
 use crate::entity::{city, commitment};
@@ -133,19 +134,6 @@ pub(super) fn link_key(
     city.zip(organisation)
 }
 
-fn text<T>(
-    errors: &mut Errors,
-    field: &str,
-    value: MaybeUndefined<String>,
-    parse: impl FnOnce(String) -> Result<T, String>,
-) -> Option<Option<T>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(text) => Some(errors.take(field, parse(text))),
-    }
-}
-
 type Parsed<T> = Result<((Slug, Slug), Option<i64>, T, Option<String>), ServiceError>;
 
 impl CreateCommitmentInput {
@@ -197,18 +185,20 @@ impl UpdateCommitmentInput {
             joined_on,
             last_reported_on,
             criteria_met: self.criteria_met,
-            evidence: text(&mut errors, "evidence", self.evidence, Description::parse),
-            reporting_platform: text(
+            evidence: maybe(&mut errors, "evidence", self.evidence, |text| {
+                Description::parse(text)
+            }),
+            reporting_platform: maybe(
                 &mut errors,
                 "reportingPlatform",
                 self.reporting_platform,
-                ShortText::parse,
+                |text| ShortText::parse(text),
             ),
-            reporting_organisation: text(
+            reporting_organisation: maybe(
                 &mut errors,
                 "reportingOrganisation",
                 self.reporting_organisation,
-                |text| Slug::parse(&text),
+                Slug::parse,
             ),
         };
         errors.finish(|| {

@@ -3,6 +3,7 @@
 //! changed object and `userErrors`, a guard beside the field, one service call.
 
 mod api_keys;
+mod campaigns;
 mod cities;
 mod commitments;
 mod community;
@@ -34,6 +35,7 @@ pub struct Mutation(
     cities::CityMutation,
     commitments::CommitmentMutation,
     memberships::MembershipMutation,
+    campaigns::CampaignMutation,
 );
 
 /// Splits a service outcome the way every payload answers it: validation problems become

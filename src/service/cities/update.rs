@@ -4,7 +4,7 @@
 //! the practices that embed its name.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 
 use super::validate::{self, NewCity, Targets};
 use crate::domain::{Language, Name, RecordKind, Slug, TargetSector, TargetStatus, Viewer};
@@ -45,7 +45,7 @@ pub async fn run(
         .await?
         .map_err(ServiceError::Invalid)?;
     let now = Utc::now().fixed_offset();
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_serialised(db).await?;
     let current = landscape::lock_city(&txn, id, expected_version).await?;
     let row = city::ActiveModel {
         id: Set(id),

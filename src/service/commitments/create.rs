@@ -2,7 +2,7 @@
 //! One transaction writes the commitment and bumps the city's version, with the city's
 //! `change_log` row and the audit row.
 
-use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 
 use super::validate::{self, NewCommitment};
 use crate::domain::{Slug, Viewer};
@@ -37,7 +37,7 @@ pub async fn run(
         }),
     )
     .map_err(ServiceError::Invalid)?;
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_serialised(db).await?;
     let city = landscape::lock_city(&txn, link.city.id, expected_version).await?;
     let row = commitment::ActiveModel {
         city_id: Set(city.id),

@@ -2,7 +2,7 @@
 //! initiative. One transaction removes the commitment and bumps the city's version, with the
 //! city's `change_log` row and the audit row.
 
-use sea_orm::{DatabaseConnection, ModelTrait, TransactionTrait};
+use sea_orm::{DatabaseConnection, ModelTrait};
 
 use crate::domain::{Slug, Viewer};
 use crate::entity::city;
@@ -18,7 +18,7 @@ pub async fn run(
 ) -> Result<city::Model, ServiceError> {
     let link = landscape::resolve_link(db, &city, &initiative, "initiative").await?;
     permissions::check_city(db, viewer, &link.city).await?;
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_serialised(db).await?;
     let city = landscape::lock_city(&txn, link.city.id, expected_version).await?;
     let stored = super::find(&txn, city.id, link.organisation.id)
         .await?

@@ -2,7 +2,7 @@
 //! stored commitment with the given fields replaced, checked like a new one. A report names
 //! the platform and the day the city reported; it may not go back before the last one.
 
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 
 use super::validate::{self, NewCommitment};
 use crate::domain::{CommitmentCriterion, Description, ShortText, Slug, Viewer};
@@ -75,7 +75,7 @@ pub async fn run(
                 .collect(),
         })
     })?;
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_serialised(db).await?;
     let city = landscape::lock_city(&txn, link.city.id, expected_version).await?;
     let row = commitment::ActiveModel {
         id: Set(stored.id),

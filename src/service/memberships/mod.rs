@@ -6,7 +6,7 @@
 use chrono::Datelike;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait,
-    QueryFilter, Set, TransactionTrait,
+    QueryFilter, Set,
 };
 
 use super::permissions::{self, Action};
@@ -105,7 +105,7 @@ pub async fn run(
     if !errors.is_empty() {
         return Err(ServiceError::Invalid(errors));
     }
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_serialised(db).await?;
     let city = landscape::lock_city(&txn, link.city.id, expected_version).await?;
     let row = match (write, stored) {
         (Write::Add, _) => Some(
