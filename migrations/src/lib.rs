@@ -23,6 +23,7 @@ mod m0016_community_moderation;
 mod m0018_landscape;
 mod m0019_commitment_reports;
 mod m0021_concepts;
+mod m0023_campaign_version;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0019_commitment_reports::Migration),
             Box::new(m0018_landscape::Migration),
             Box::new(m0021_concepts::Migration),
+            Box::new(m0023_campaign_version::Migration),
         ]
     }
 }

@@ -30,7 +30,7 @@ pub use text::{Body, Description, Email, Name, RequiredText, ShortText, Summary,
 pub use viewer::{Account, Credential, Role, Viewer, ViewerError};
 pub use vocabulary::{
     CommitmentCriterion, GovernanceLevel, MembershipRole, OrganisationKind, PartnershipKind,
-    PartnershipRole, PartnershipStatus, PracticeStatus, TargetStatus,
+    PartnershipRole, PartnershipStatus, PracticeStatus, TargetSector, TargetStatus,
 };
 pub use web_address::HttpUrl;
 

@@ -72,6 +72,27 @@ stored_enum! {
 }
 
 stored_enum! {
+    /// A sector of emissions a city's climate targets cover (the GPC's sectors, with buildings
+    /// and energy supply apart, and consumption-based emissions).
+    TargetSector {
+        /// Heating, cooling and electricity use in residential, commercial and public buildings.
+        Buildings => "buildings",
+        /// Road, rail, water and air transport within the city.
+        Transport => "transport",
+        /// Solid waste and wastewater.
+        Waste => "waste",
+        /// Industrial energy use and industrial processes and product use.
+        Industry => "industry",
+        /// Generating electricity and district heat.
+        EnergySupply => "energy-supply",
+        /// Agriculture, forestry and other land use.
+        LandUse => "land-use",
+        /// Emissions of goods and services consumed in the city, wherever they are produced.
+        Consumption => "consumption",
+    }
+}
+
+stored_enum! {
     /// What sort of organisation a record describes.
     OrganisationKind {
         /// A membership network of cities, such as C40, ICLEI or Eurocities.
@@ -198,6 +219,9 @@ mod tests {
         }
         for kind in OrganisationKind::ALL {
             assert_eq!(OrganisationKind::from_stored(kind.as_str()), Some(*kind));
+        }
+        for sector in TargetSector::ALL {
+            assert_eq!(TargetSector::from_stored(sector.as_str()), Some(*sector));
         }
         for level in GovernanceLevel::ALL {
             assert_eq!(GovernanceLevel::from_stored(level.as_str()), Some(*level));

@@ -10,7 +10,9 @@ use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 
 use super::ServiceError;
 use crate::domain::{Role, Slug, Viewer};
-use crate::entity::practice;
+use sea_orm::EntityTrait;
+
+use crate::entity::{account, city, practice};
 
 /// Privileged actions, each checked by [`check`]. Add one here with the roles allowed in
 /// [`allowed`], and a row in the role table test (`tests/api/roles.rs`).
@@ -38,12 +40,17 @@ pub enum Action {
     /// See and act on the moderation queue: approve, hide and restore posts, lock threads,
     /// suspend accounts, read the moderation log; edit any post.
     Moderate,
-    /// Create, edit and delete city-to-city partnerships, events and campaigns.
+    /// Create cities, and create, edit and delete memberships, commitments, city-to-city
+    /// partnerships, events and campaigns.
     ManageLandscape,
     /// Follow the moderation queue live (`moderationQueueChanged`).
     WatchModerationQueue,
     /// Post exchange requests (a city offers or needs help on a theme).
     RequestExchange,
+    /// Edit a city's profile (name, place, population, climate targets) and its commitments:
+    /// admins any city, every other signed-in account only the city it belongs to
+    /// (`account.city_id`), which [`check_city`] decides.
+    EditCity,
 }
 
 impl Action {
@@ -58,9 +65,12 @@ impl Action {
             Action::ManageWebhooks => "manage webhook subscriptions",
             Action::Participate => "write in the community",
             Action::Moderate => "moderate the community",
-            Action::ManageLandscape => "manage partnerships, events and campaigns",
+            Action::ManageLandscape => {
+                "manage cities, memberships, commitments, partnerships, events and campaigns"
+            }
             Action::WatchModerationQueue => "watch the moderation queue",
             Action::RequestExchange => "post exchange requests",
+            Action::EditCity => "edit a city's profile",
         }
     }
 }
@@ -77,6 +87,13 @@ pub fn allowed(action: Action) -> &'static [Role] {
         Action::EvaluatePractices => &[Role::Evaluator, Role::Admin],
         Action::Participate => &[Role::Member, Role::Evaluator, Role::Moderator, Role::Admin],
         Action::Moderate => &[Role::Moderator, Role::Admin],
+        Action::EditCity => &[
+            Role::Member,
+            Role::Evaluator,
+            Role::Moderator,
+            Role::Partner,
+            Role::Admin,
+        ],
     }
 }
 
@@ -98,6 +115,34 @@ pub fn check(viewer: &Viewer, action: Action) -> Result<(), ServiceError> {
         Err(ServiceError::Unauthenticated(format!("sign in: {message}")))
     } else {
         Err(ServiceError::Forbidden(message))
+    }
+}
+
+/// `Ok` when `viewer` may edit `city`: admins any city, other accounts only the city they
+/// belong to (`account.city_id`).
+pub async fn check_city(
+    db: &impl sea_orm::ConnectionTrait,
+    viewer: &Viewer,
+    city: &city::Model,
+) -> Result<(), ServiceError> {
+    check(viewer, Action::EditCity)?;
+    if viewer.role() == Role::Admin {
+        return Ok(());
+    }
+    let own = match viewer.account_id() {
+        Some(id) => account::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .and_then(|account| account.city_id),
+        None => None,
+    };
+    if own == Some(city.id) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden(format!(
+            "only admins and the accounts of {} may edit it",
+            city.name
+        )))
     }
 }
 

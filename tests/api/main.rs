@@ -1,5 +1,6 @@
 mod batch_limits;
 mod budgets;
+mod city_admin;
 mod cli;
 mod commitments;
 mod community;

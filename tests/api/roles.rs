@@ -35,6 +35,8 @@ struct Fixture {
     /// A delivery of a subscription an admin owns, for `redeliverWebhook` (owner-scoped:
     /// other partners get NOT_FOUND; admins may redeliver any).
     webhook_delivery: String,
+    /// The global ID of the seeded campaign, for `updateCampaign`.
+    campaign: String,
 }
 
 /// Global IDs of community records in the states the community mutations start from.
@@ -578,6 +580,108 @@ fn cases() -> Vec<MutationCase> {
             allowed: &["partner", "admin"],
         },
         MutationCase {
+            field: "createCity",
+            document: "mutation($input: CreateCityInput!) {
+                createCity(input: $input) { city { id } userErrors { field code message } } }",
+            variables: |_| {
+                json!({ "input": { "slug": format!("role-table-new-city-{}", next_run()), "name": "Role table",
+                    "region": "NO-03", "latitude": 59.9, "longitude": 10.7 } })
+            },
+            allowed: &["admin"],
+        },
+        MutationCase {
+            field: "updateCity",
+            document: "mutation($input: UpdateCityInput!) {
+                updateCity(input: $input) { city { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "id": fixture.city, "population": 100000, "populationYear": 2025 } })
+            },
+            allowed: &["admin"],
+        },
+        MutationCase {
+            field: "createCommitment",
+            document: "mutation($input: CreateCommitmentInput!) {
+                createCommitment(input: $input) { commitment { joinedOn } userErrors { field code message } } }",
+            variables: |_| {
+                json!({ "input": { "city": role_table_city(next_run()), "initiative": "race-to-zero" } })
+            },
+            allowed: &["admin"],
+        },
+        MutationCase {
+            field: "updateCommitment",
+            document: "mutation($input: UpdateCommitmentInput!) {
+                updateCommitment(input: $input) { commitment { joinedOn } userErrors { field code message } } }",
+            variables: |_| {
+                json!({ "input": { "city": ROLE_TABLE_LINKED, "initiative": "race-to-zero", "joinedOn": "2024-01-01" } })
+            },
+            allowed: &["admin"],
+        },
+        MutationCase {
+            field: "recordCommitmentReport",
+            document: "mutation($input: RecordCommitmentReportInput!) {
+                recordCommitmentReport(input: $input) { commitment { lastReportedOn } userErrors { field code message } } }",
+            variables: |_| {
+                json!({ "input": { "city": ROLE_TABLE_LINKED, "initiative": "race-to-zero",
+                    "platform": "CDP-ICLEI Track", "reportedOn": "2025-06-01" } })
+            },
+            allowed: &["admin"],
+        },
+        MutationCase {
+            field: "deleteCommitment",
+            document: "mutation($input: DeleteCommitmentInput!) {
+                deleteCommitment(input: $input) { city { id } userErrors { field code message } } }",
+            variables: |_| {
+                json!({ "input": { "city": role_table_city(next_run()), "initiative": "eurocities" } })
+            },
+            allowed: &["admin"],
+        },
+        MutationCase {
+            field: "addMembership",
+            document: "mutation($input: AddMembershipInput!) {
+                addMembership(input: $input) { membership { role } userErrors { field code message } } }",
+            variables: |_| {
+                json!({ "input": { "city": role_table_city(next_run()), "network": "c40", "since": 2020 } })
+            },
+            allowed: &["admin"],
+        },
+        MutationCase {
+            field: "updateMembership",
+            document: "mutation($input: UpdateMembershipInput!) {
+                updateMembership(input: $input) { membership { role } userErrors { field code message } } }",
+            variables: |_| {
+                json!({ "input": { "city": ROLE_TABLE_LINKED, "network": "c40", "role": "FOUNDING_MEMBER" } })
+            },
+            allowed: &["admin"],
+        },
+        MutationCase {
+            field: "removeMembership",
+            document: "mutation($input: RemoveMembershipInput!) {
+                removeMembership(input: $input) { city { id } userErrors { field code message } } }",
+            variables: |_| {
+                json!({ "input": { "city": role_table_city(next_run()), "network": "eurocities" } })
+            },
+            allowed: &["admin"],
+        },
+        MutationCase {
+            field: "createCampaign",
+            document: "mutation($input: CreateCampaignInput!) {
+                createCampaign(input: $input) { campaign { id } userErrors { field code message } } }",
+            variables: |_| {
+                json!({ "input": { "slug": format!("role-table-campaign-{}", next_run()), "name": "Role table",
+                    "joiningSteps": ["Sign the pledge."] } })
+            },
+            allowed: &["admin"],
+        },
+        MutationCase {
+            field: "updateCampaign",
+            document: "mutation($input: UpdateCampaignInput!) {
+                updateCampaign(input: $input) { campaign { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "id": fixture.campaign, "description": "Edited by the role table." } })
+            },
+            allowed: &["admin"],
+        },
+        MutationCase {
             field: "redeliverWebhook",
             document: "mutation($input: RedeliverWebhookInput!) {
                 redeliverWebhook(input: $input) { delivery { id } userErrors { field code message } } }",
@@ -672,6 +776,51 @@ async fn a_partner_redelivers_only_its_own_subscriptions_deliveries() {
     }
 }
 
+/// Cities made for the city-link cases: each has a commitment to and a membership of
+/// `eurocities` (for the deletes), none to `race-to-zero` or `c40` (for the creates).
+const ROLE_TABLE_CITIES: usize = 24;
+/// A city with a `race-to-zero` commitment and a `c40` membership, for the edits.
+const ROLE_TABLE_LINKED: &str = "role-table-linked";
+
+fn role_table_city(run: usize) -> String {
+    format!("role-table-city-{}", run % ROLE_TABLE_CITIES)
+}
+
+/// The cities, commitments and memberships the city-link cases act on, made through the API.
+async fn arrange_city_links(app: &TestApp) {
+    let admin = app.api_key("admin", None).await;
+    let run = |document: &'static str, input: Value| {
+        let admin = admin.clone();
+        async move {
+            let data = app
+                .data_as(&admin, document, json!({ "input": input }))
+                .await;
+            let payload = data.as_object().unwrap().values().next().unwrap().clone();
+            assert_eq!(payload["userErrors"], json!([]), "{payload}");
+        }
+    };
+    let city = "mutation($input: CreateCityInput!) { createCity(input: $input) {
+        city { id } userErrors { field code message } } }";
+    let commit = "mutation($input: CreateCommitmentInput!) { createCommitment(input: $input) {
+        commitment { joinedOn } userErrors { field code message } } }";
+    let join = "mutation($input: AddMembershipInput!) { addMembership(input: $input) {
+        membership { role } userErrors { field code message } } }";
+    let slugs: Vec<String> = (0..ROLE_TABLE_CITIES)
+        .map(role_table_city)
+        .chain([ROLE_TABLE_LINKED.to_owned()])
+        .collect();
+    for slug in &slugs {
+        run(city, json!({ "slug": slug, "name": slug, "region": "NO-03", "latitude": 59.9, "longitude": 10.7 })).await;
+        let (initiative, network) = if slug == ROLE_TABLE_LINKED {
+            ("race-to-zero", "c40")
+        } else {
+            ("eurocities", "eurocities")
+        };
+        run(commit, json!({ "city": slug, "initiative": initiative })).await;
+        run(join, json!({ "city": slug, "network": network })).await;
+    }
+}
+
 /// A subscription made and deleted by an admin of its own.
 async fn deleted_webhook(app: &TestApp) -> String {
     let admin = app.api_key("admin", None).await;
@@ -763,6 +912,7 @@ async fn credentials(app: &TestApp) -> Vec<Credential> {
 async fn exactly_the_allowed_roles_can_run_each_mutation() {
     for app in spawn_apps_with(accept_test_tokens).await {
         let partnerships = arrange_partnerships(&app).await;
+        arrange_city_links(&app).await;
         let spare = app.api_key("member", None).await;
         let fixture = Fixture {
             spare_key_prefix: spare[..12].to_owned(),
@@ -788,6 +938,15 @@ async fn exactly_the_allowed_roles_can_run_each_mutation() {
                 .unwrap()
                 .to_owned(),
             webhook_delivery: webhook_delivery(&app, &app.api_key("admin", None).await).await,
+            campaign: app
+                .data(
+                    r#"{ campaign(slug: "race-to-zero-norway-2021") { id } }"#,
+                    json!({}),
+                )
+                .await["campaign"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
         };
         let operator = app.api_key("admin", None).await;
         app.data_as(
@@ -857,6 +1016,7 @@ async fn every_mutation_over_get_is_405() {
             event: "RXZlbnQ6MA".into(),
             city: "Y2l0eTox".into(),
             webhook_delivery: "d2ViaG9va19kZWxpdmVyeTow".into(),
+            campaign: "Y2FtcGFpZ246MQ".into(),
         };
         for case in cases() {
             let response = app

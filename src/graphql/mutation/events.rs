@@ -101,7 +101,7 @@ pub struct EventPayload {
     pub user_errors: Vec<UserError>,
 }
 
-fn maybe<T>(
+pub(super) fn maybe<T>(
     errors: &mut Errors,
     field: &str,
     value: MaybeUndefined<String>,

@@ -3,10 +3,14 @@
 //! changed object and `userErrors`, a guard beside the field, one service call.
 
 mod api_keys;
+mod campaigns;
+mod cities;
+mod commitments;
 mod community;
 mod events;
 mod exchange_requests;
 mod funding_sync;
+mod memberships;
 mod partnerships;
 mod practices;
 mod webhooks;
@@ -28,6 +32,10 @@ pub struct Mutation(
     community::CommunityMutation,
     partnerships::PartnershipMutation,
     events::EventMutation,
+    cities::CityMutation,
+    commitments::CommitmentMutation,
+    memberships::MembershipMutation,
+    campaigns::CampaignMutation,
 );
 
 /// Splits a service outcome the way every payload answers it: validation problems become

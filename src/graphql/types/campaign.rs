@@ -69,6 +69,11 @@ impl Campaign {
         &self.0.name
     }
 
+    /// Bumped by every change; pass it as `expectedVersion` to `updateCampaign`.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
     /// What the campaign is for, in English plain text.
     async fn description(&self) -> &str {
         &self.0.description

@@ -3,7 +3,7 @@
 
 use async_graphql::{ComplexObject, Context, ID, Object, SimpleObject};
 
-use crate::domain::{CommitmentCriterion, MembershipRole, TargetStatus};
+use crate::domain::{CommitmentCriterion, MembershipRole, TargetSector, TargetStatus};
 use crate::entity::{city, commitment, membership};
 use crate::error::AppResult;
 use crate::graphql::ids::{GlobalId, RecordKind};
@@ -147,6 +147,8 @@ pub struct ClimateTargets {
     pub net_zero_year: Option<i32>,
     /// How firmly the target is set; null when not recorded.
     pub status: Option<TargetStatus>,
+    /// The sectors the targets cover; empty when not recorded.
+    pub sectors: Vec<TargetSector>,
 }
 
 impl ClimateTargets {
@@ -164,6 +166,7 @@ impl ClimateTargets {
                     super::stored(status, TargetStatus::from_stored, "city.target_status")
                 })
                 .transpose()?,
+            sectors: service::cities::update::stored_targets(row).sectors,
         })
     }
 }
@@ -305,6 +308,12 @@ impl City {
     /// English name.
     async fn name(&self) -> &str {
         &self.0.name
+    }
+
+    /// The version of the city's profile, bumped by every change to it (its fields, targets,
+    /// memberships and commitments); pass it as `expectedVersion` to those mutations.
+    async fn version(&self) -> i32 {
+        self.0.version
     }
 
     /// Names in local languages.

@@ -10,10 +10,9 @@ use sea_orm::{
 use super::validate::{self, NewEvent, Resolved};
 use crate::domain::{RecordKind, Viewer};
 use crate::entity::{event, event_theme};
-use crate::service::change_log::{self, Operation};
+use crate::service::change_log::Operation;
 use crate::service::permissions::{self, Action};
-use crate::service::records::FieldError;
-use crate::service::{ServiceError, audit};
+use crate::service::{ServiceError, landscape};
 
 pub async fn run(
     db: &DatabaseConnection,
@@ -22,15 +21,12 @@ pub async fn run(
     reason: Option<String>,
 ) -> Result<event::Model, ServiceError> {
     permissions::check(viewer, Action::ManageLandscape)?;
-    let mut resolved = validate::check(db, &new).await?;
-    if super::by_slug(db, new.slug.as_str()).await?.is_some() {
-        let error = FieldError::new("slug", format!("`{}` is taken", new.slug));
-        match &mut resolved {
-            Ok(_) => resolved = Err(vec![error]),
-            Err(errors) => errors.push(error),
-        }
-    }
-    let resolved = resolved.map_err(ServiceError::Invalid)?;
+    let taken = super::by_slug(db, new.slug.as_str()).await?.is_some();
+    let resolved = landscape::with_error(
+        validate::check(db, &new).await?,
+        landscape::slug_taken(taken, &new.slug),
+    )
+    .map_err(ServiceError::Invalid)?;
     let now = Utc::now().fixed_offset();
     let txn = crate::service::change_log::begin_write(db).await?;
     let row = event::ActiveModel {
@@ -42,17 +38,16 @@ pub async fn run(
     .insert(&txn)
     .await?;
     write_themes(&txn, row.id, &resolved.theme_ids).await?;
-    let seq = change_log::append(&txn, RecordKind::Event, row.id, Operation::Upsert).await?;
-    audit::record(
+    landscape::log(
         &txn,
         viewer,
-        audit::Entry {
+        landscape::Logged {
+            kind: RecordKind::Event,
+            id: row.id,
+            operation: Operation::Upsert,
             action: "event.create",
-            target: RecordKind::Event,
-            target_id: row.id,
             reason,
             details: serde_json::json!({ "slug": row.slug, "title": row.title }),
-            change_seq: Some(seq),
         },
     )
     .await?;

@@ -7,10 +7,10 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, Qu
 use super::validate::{self, NewEvent, parse_time, parse_time_zone};
 use crate::domain::{Description, HttpUrl, RecordKind, Slug, ThemePath, Title, Viewer};
 use crate::entity::{campaign, city, event, event_theme, organisation, theme};
-use crate::service::change_log::{self, Operation};
+use crate::service::change_log::Operation;
 use crate::service::concurrency::check_version;
 use crate::service::permissions::{self, Action};
-use crate::service::{ServiceError, audit};
+use crate::service::{ServiceError, landscape};
 
 /// What to change; `None` keeps the stored value, `Some(None)` clears an optional one.
 #[derive(Clone, Debug, Default)]
@@ -62,17 +62,16 @@ pub async fn run(
     .update(&txn)
     .await?;
     super::create::write_themes(&txn, id, &resolved.theme_ids).await?;
-    let seq = change_log::append(&txn, RecordKind::Event, id, Operation::Upsert).await?;
-    audit::record(
+    landscape::log(
         &txn,
         viewer,
-        audit::Entry {
+        landscape::Logged {
+            kind: RecordKind::Event,
+            id,
+            operation: Operation::Upsert,
             action: "event.update",
-            target: RecordKind::Event,
-            target_id: id,
             reason,
             details: serde_json::json!({ "slug": row.slug, "version": row.version }),
-            change_seq: Some(seq),
         },
     )
     .await?;

@@ -5,10 +5,10 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, ModelTrait, QueryFil
 
 use crate::domain::{RecordKind, Viewer};
 use crate::entity::{partnership, partnership_city, partnership_theme};
-use crate::service::change_log::{self, Operation};
+use crate::service::change_log::Operation;
 use crate::service::concurrency::check_version;
 use crate::service::permissions::{self, Action};
-use crate::service::{ServiceError, audit};
+use crate::service::{ServiceError, landscape};
 
 pub async fn run(
     db: &DatabaseConnection,
@@ -33,17 +33,16 @@ pub async fn run(
         .exec(&txn)
         .await?;
     row.clone().delete(&txn).await?;
-    let seq = change_log::append(&txn, RecordKind::Partnership, id, Operation::Delete).await?;
-    audit::record(
+    landscape::log(
         &txn,
         viewer,
-        audit::Entry {
+        landscape::Logged {
+            kind: RecordKind::Partnership,
+            id,
+            operation: Operation::Delete,
             action: "partnership.delete",
-            target: RecordKind::Partnership,
-            target_id: id,
             reason,
             details: serde_json::json!({ "slug": row.slug, "name": row.name }),
-            change_seq: Some(seq),
         },
     )
     .await?;

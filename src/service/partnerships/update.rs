@@ -10,10 +10,10 @@ use crate::domain::{
     ThemePath, Viewer,
 };
 use crate::entity::{city, partnership, partnership_city, partnership_theme, theme};
-use crate::service::change_log::{self, Operation};
+use crate::service::change_log::Operation;
 use crate::service::concurrency::check_version;
 use crate::service::permissions::{self, Action};
-use crate::service::{ServiceError, audit};
+use crate::service::{ServiceError, landscape};
 
 /// What to change; `None` keeps the stored value. `ended_on: Some(None)` clears the end date.
 #[derive(Clone, Debug, Default)]
@@ -61,17 +61,16 @@ pub async fn run(
     .update(&txn)
     .await?;
     super::create::write_links(&txn, id, &resolved).await?;
-    let seq = change_log::append(&txn, RecordKind::Partnership, id, Operation::Upsert).await?;
-    audit::record(
+    landscape::log(
         &txn,
         viewer,
-        audit::Entry {
+        landscape::Logged {
+            kind: RecordKind::Partnership,
+            id,
+            operation: Operation::Upsert,
             action: "partnership.update",
-            target: RecordKind::Partnership,
-            target_id: id,
             reason,
             details: serde_json::json!({ "slug": row.slug, "version": row.version }),
-            change_seq: Some(seq),
         },
     )
     .await?;

@@ -1,4 +1,11 @@
-//! Reading cities.
+//! Cities: reading (`cities(filter:)`, `city(id:|slug:)`) and, one file per action, the
+//! writes of a city's profile (admins, and a city's own account for its own city).
+
+pub mod create;
+pub mod update;
+mod validate;
+
+pub use validate::{NewCity, Targets};
 
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{

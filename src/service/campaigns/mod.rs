@@ -1,4 +1,11 @@
-//! Reading communication campaigns; their milestones are events (`events(filter: {campaigns})`).
+//! Communication campaigns: reading (their milestones are events, `events(filter:
+//! {campaigns})`) and, one file per action, the admin writes.
+
+pub mod create;
+pub mod update;
+mod validate;
+
+pub use validate::NewCampaign;
 
 use std::collections::HashMap;
 

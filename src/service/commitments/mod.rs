@@ -1,5 +1,14 @@
 //! Commitment criteria: the facts [`domain::initiatives::assess`] needs, read from the
-//! database, and the cities of an initiative that miss one of its criteria.
+//! database, and the cities of an initiative that miss one of its criteria; and, one file per
+//! action, the writes of a city's commitments (admins, and the city's own account), which change
+//! what is derived at once.
+
+pub mod create;
+pub mod delete;
+pub mod update;
+mod validate;
+
+pub use validate::NewCommitment;
 
 use std::collections::HashMap;
 
@@ -117,4 +126,17 @@ pub async fn cities_missing(
     }
     missing.sort_unstable();
     Ok(missing)
+}
+
+/// The commitment of city `city_id` to organisation `organisation_id`, if any.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    city_id: i32,
+    organisation_id: i32,
+) -> Result<Option<commitment::Model>, sea_orm::DbErr> {
+    commitment::Entity::find()
+        .filter(commitment::Column::CityId.eq(city_id))
+        .filter(commitment::Column::OrganisationId.eq(organisation_id))
+        .one(db)
+        .await
 }
