@@ -44,6 +44,8 @@ pub enum Action {
     WatchModerationQueue,
     /// Post exchange requests (a city offers or needs help on a theme).
     RequestExchange,
+    /// Create, edit and delete concepts of the search vocabulary.
+    ManageVocabulary,
 }
 
 impl Action {
@@ -61,6 +63,7 @@ impl Action {
             Action::ManageLandscape => "manage partnerships, events and campaigns",
             Action::WatchModerationQueue => "watch the moderation queue",
             Action::RequestExchange => "post exchange requests",
+            Action::ManageVocabulary => "edit the concept vocabulary",
         }
     }
 }
@@ -68,7 +71,10 @@ impl Action {
 /// The roles that may perform `action`.
 pub fn allowed(action: Action) -> &'static [Role] {
     match action {
-        Action::ManageApiKeys | Action::ReadAuditLog | Action::ManageLandscape => &[Role::Admin],
+        Action::ManageApiKeys
+        | Action::ReadAuditLog
+        | Action::ManageLandscape
+        | Action::ManageVocabulary => &[Role::Admin],
         Action::ReviewPractices | Action::WatchModerationQueue => &[Role::Moderator, Role::Admin],
         Action::WriteFunding | Action::ManageWebhooks => &[Role::Partner, Role::Admin],
         Action::ContributePractices | Action::RequestExchange => {

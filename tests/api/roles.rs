@@ -32,6 +32,9 @@ struct Fixture {
     event: String,
     /// The global ID of a city, for `createExchangeRequest`.
     city: String,
+    /// A seeded concept to edit, and concepts made for `deleteConcept` (one per run).
+    concept: String,
+    deletable_concepts: Vec<String>,
 }
 
 /// Global IDs of community records in the states the community mutations start from.
@@ -574,7 +577,67 @@ fn cases() -> Vec<MutationCase> {
             variables: |fixture| json!({ "input": { "id": fixture.deleted_webhook } }),
             allowed: &["partner", "admin"],
         },
+        MutationCase {
+            field: "createConcept",
+            document: "mutation($input: CreateConceptInput!) {
+                createConcept(input: $input) { concept { id } userErrors { field code message } } }",
+            variables: |_| {
+                json!({ "input": { "key": format!("role-table-{}", next_run()),
+                    "labels": [{ "language": "en", "prefLabel": "role table concept" }] } })
+            },
+            allowed: &["admin"],
+        },
+        MutationCase {
+            field: "updateConcept",
+            document: "mutation($input: UpdateConceptInput!) {
+                updateConcept(input: $input) { concept { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "id": fixture.concept,
+                    "labels": [{ "language": "la", "prefLabel": "tabula rolarum" }] } })
+            },
+            allowed: &["admin"],
+        },
+        MutationCase {
+            field: "deleteConcept",
+            document: "mutation($input: DeleteConceptInput!) {
+                deleteConcept(input: $input) { deletedId userErrors { field code message } } }",
+            variables: |fixture| {
+                let index = next_run() % fixture.deletable_concepts.len();
+                json!({ "input": { "id": fixture.deletable_concepts[index] } })
+            },
+            allowed: &["admin"],
+        },
     ]
+}
+
+/// The seeded concept to edit and fresh ones to delete, made through the API.
+async fn arrange_concepts(app: &TestApp) -> (String, Vec<String>) {
+    let admin = app.api_key("admin", None).await;
+    let seeded = app
+        .data("{ concept(key: \"green-roof\") { id } }", json!({}))
+        .await;
+    let mut deletable = Vec::new();
+    for index in 0..DELETABLE_PARTNERSHIPS {
+        let data = app
+            .data_as(
+                &admin,
+                "mutation($input: CreateConceptInput!) { createConcept(input: $input) {
+                    concept { id } userErrors { field code message } } }",
+                json!({ "input": { "key": format!("role-table-delete-{index}"),
+                    "labels": [{ "language": "en", "prefLabel": "to delete" }] } }),
+            )
+            .await;
+        deletable.push(
+            data["createConcept"]["concept"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    (
+        seeded["concept"]["id"].as_str().unwrap().to_owned(),
+        deletable,
+    )
 }
 
 /// A subscription made and deleted by an admin of its own.
@@ -668,6 +731,7 @@ async fn credentials(app: &TestApp) -> Vec<Credential> {
 async fn exactly_the_allowed_roles_can_run_each_mutation() {
     for app in spawn_apps_with(accept_test_tokens).await {
         let partnerships = arrange_partnerships(&app).await;
+        let concepts = arrange_concepts(&app).await;
         let spare = app.api_key("member", None).await;
         let fixture = Fixture {
             spare_key_prefix: spare[..12].to_owned(),
@@ -692,6 +756,8 @@ async fn exactly_the_allowed_roles_can_run_each_mutation() {
                 .as_str()
                 .unwrap()
                 .to_owned(),
+            concept: concepts.0,
+            deletable_concepts: concepts.1,
         };
         let operator = app.api_key("admin", None).await;
         app.data_as(
@@ -760,6 +826,8 @@ async fn every_mutation_over_get_is_405() {
             deletable_partnerships: vec!["UGFydG5lcnNoaXA6MA".into()],
             event: "RXZlbnQ6MA".into(),
             city: "Y2l0eTox".into(),
+            concept: "Y29uY2VwdDow".into(),
+            deletable_concepts: vec!["Y29uY2VwdDow".into()],
         };
         for case in cases() {
             let response = app

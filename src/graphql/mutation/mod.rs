@@ -4,6 +4,7 @@
 
 mod api_keys;
 mod community;
+mod concepts;
 mod events;
 mod exchange_requests;
 mod funding_sync;
@@ -28,6 +29,7 @@ pub struct Mutation(
     community::CommunityMutation,
     partnerships::PartnershipMutation,
     events::EventMutation,
+    concepts::ConceptMutation,
 );
 
 /// Splits a service outcome the way every payload answers it: validation problems become
