@@ -51,6 +51,8 @@ pub enum Action {
     /// admins any city, every other signed-in account only the city it belongs to
     /// (`account.city_id`), which [`check_city`] decides.
     EditCity,
+    /// Create, edit and delete concepts of the search vocabulary.
+    ManageVocabulary,
 }
 
 impl Action {
@@ -71,6 +73,7 @@ impl Action {
             Action::WatchModerationQueue => "watch the moderation queue",
             Action::RequestExchange => "post exchange requests",
             Action::EditCity => "edit a city's profile",
+            Action::ManageVocabulary => "edit the concept vocabulary",
         }
     }
 }
@@ -78,7 +81,10 @@ impl Action {
 /// The roles that may perform `action`.
 pub fn allowed(action: Action) -> &'static [Role] {
     match action {
-        Action::ManageApiKeys | Action::ReadAuditLog | Action::ManageLandscape => &[Role::Admin],
+        Action::ManageApiKeys
+        | Action::ReadAuditLog
+        | Action::ManageLandscape
+        | Action::ManageVocabulary => &[Role::Admin],
         Action::ReviewPractices | Action::WatchModerationQueue => &[Role::Moderator, Role::Admin],
         Action::WriteFunding | Action::ManageWebhooks => &[Role::Partner, Role::Admin],
         Action::ContributePractices | Action::RequestExchange => {

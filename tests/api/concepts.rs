@@ -456,3 +456,354 @@ async fn a_bad_skos_file_is_refused_and_nothing_is_stored() {
         assert_eq!(data["concept"], Value::Null, "all or nothing");
     }
 }
+
+const UPDATE_CONCEPT: &str = "mutation($input: UpdateConceptInput!) { updateConcept(input: $input) {
+    concept { id key altLabels(lang: \"de\") themes { path } } userErrors { field code message } } }";
+const CREATE_CONCEPT: &str =
+    "mutation($input: CreateConceptInput!) { createConcept(input: $input) {
+    concept { id key prefLabel(lang: \"en\") altLabels languages themes { path } }
+    userErrors { field code message } } }";
+
+/// Hits of `query` as `(slug, matched concept keys)`.
+async fn concept_hits(app: &crate::helpers::TestApp, query: &str) -> Vec<(Value, Value)> {
+    let data = app
+        .data(
+            "query($q: String!) { search(query: $q, first: 50) { hits { matchedConcepts { key }
+                node { ... on Practice { slug } } } } }",
+            json!({ "q": query }),
+        )
+        .await;
+    data["search"]["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| (hit["node"]["slug"].clone(), hit["matchedConcepts"].clone()))
+        .collect()
+}
+
+/// An admin adds the Swiss "Wärmeverbund" to district heating's German labels: the audit log
+/// says so, and a search for the new label finds Munich's practice, tagged with the concept,
+/// once the indexer has followed the change. A new concept is created and deleted the same way.
+#[tokio::test]
+async fn an_admin_adds_an_alternative_label_and_search_finds_the_tagged_practice() {
+    for app in spawn_apps().await {
+        let admin = app.api_key("admin", None).await;
+        let munich = json!("munich-geothermal-district-heating");
+        let before = concept_hits(&app, "Wärmeverbund").await;
+        assert!(
+            before.iter().all(|(slug, _)| slug != &munich),
+            "[{}] found before the label exists: {before:?}",
+            app.backend
+        );
+        let stored = app
+            .data(
+                "{ concept(key: \"district-heating\") { id labels { language label preferred } } }",
+                json!({}),
+            )
+            .await["concept"]
+            .clone();
+        let german: Vec<&Value> = stored["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|label| label["language"] == "de")
+            .collect();
+        let pref = german
+            .iter()
+            .find(|label| label["preferred"] == true)
+            .unwrap()["label"]
+            .clone();
+        let mut alt: Vec<Value> = german
+            .iter()
+            .filter(|label| label["preferred"] == false)
+            .map(|label| label["label"].clone())
+            .collect();
+        alt.push(json!("Wärmeverbund"));
+        let updated = app
+            .data_as(
+                &admin,
+                UPDATE_CONCEPT,
+                json!({ "input": { "id": stored["id"], "reason": "Swiss usage",
+                    "labels": [{ "language": "de", "prefLabel": pref, "altLabels": alt }] } }),
+            )
+            .await;
+        let payload = &updated["updateConcept"];
+        assert_eq!(
+            payload["userErrors"],
+            json!([]),
+            "[{}] {updated}",
+            app.backend
+        );
+        assert_eq!(payload["concept"]["altLabels"], json!(alt), "{updated}");
+        assert!(!payload["concept"]["themes"].as_array().unwrap().is_empty());
+        // Other languages keep their labels.
+        let labels = app
+            .data(
+                "{ concept(key: \"district-heating\") { labels { language } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            labels["concept"]["labels"].as_array().unwrap().len(),
+            stored["labels"].as_array().unwrap().len() + 1,
+            "{labels}"
+        );
+
+        let log = app
+            .data_as(
+                &admin,
+                "{ auditLog(first: 5, filter: { actions: [\"concept.update\"] }) {
+                    nodes { action targetType reason details } } }",
+                json!({}),
+            )
+            .await;
+        let entry = &log["auditLog"]["nodes"][0];
+        assert_eq!(entry["action"], "concept.update", "{log}");
+        assert_eq!(entry["reason"], "Swiss usage");
+        assert_eq!(entry["details"]["key"], "district-heating");
+
+        let mut found = None;
+        for _ in 0..200 {
+            found = concept_hits(&app, "Wärmeverbund")
+                .await
+                .into_iter()
+                .find(|(slug, _)| slug == &munich);
+            if found.is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let (_, concepts) =
+            found.unwrap_or_else(|| panic!("[{}] Munich not found by the new label", app.backend));
+        assert_eq!(concepts, json!([{ "key": "district-heating" }]));
+
+        // A new concept, then deleted: the audit log keeps both.
+        let created = app
+            .data_as(
+                &admin,
+                CREATE_CONCEPT,
+                json!({ "input": { "key": "superblock-kxc", "themes": ["mobility"],
+                    "labels": [{ "language": "en", "prefLabel": "superblock", "altLabels": ["super block"] },
+                               { "language": "es", "prefLabel": "supermanzana" }] } }),
+            )
+            .await;
+        let concept = &created["createConcept"]["concept"];
+        assert_eq!(
+            created["createConcept"]["userErrors"],
+            json!([]),
+            "[{}] {created}",
+            app.backend
+        );
+        assert_eq!(concept["prefLabel"], "superblock");
+        assert_eq!(concept["altLabels"], json!(["super block"]));
+        assert_eq!(concept["languages"], json!(["en", "es"]));
+        assert_eq!(concept["themes"], json!([{ "path": "mobility" }]));
+        let deleted = app
+            .data_as(
+                &admin,
+                "mutation($input: DeleteConceptInput!) { deleteConcept(input: $input) {
+                    deletedId userErrors { field message } } }",
+                json!({ "input": { "id": concept["id"] } }),
+            )
+            .await;
+        assert_eq!(
+            deleted["deleteConcept"]["deletedId"], concept["id"],
+            "{deleted}"
+        );
+        let gone = app
+            .data("{ concept(key: \"superblock-kxc\") { key } }", json!({}))
+            .await;
+        assert_eq!(gone["concept"], Value::Null);
+        let log = app
+            .data_as(
+                &admin,
+                "{ auditLog(first: 5, filter: { actions: [\"concept.create\", \"concept.delete\"] }) {
+                    nodes { action } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            log["auditLog"]["nodes"],
+            json!([{ "action": "concept.delete" }, { "action": "concept.create" }]),
+            "{log}"
+        );
+    }
+}
+
+/// Error paths in one order, to compare them as sets.
+fn sorted(mut fields: Vec<Value>) -> Vec<Value> {
+    fields.sort_by_key(Value::to_string);
+    fields
+}
+
+/// Every bad input of `createConcept` and `updateConcept` answers `userErrors` at its path and
+/// stores nothing; an unknown concept is `NOT_FOUND`.
+#[tokio::test]
+async fn bad_concept_input_answers_user_errors_at_their_paths_and_stores_nothing() {
+    for app in spawn_apps().await {
+        let admin = app.api_key("admin", None).await;
+        let errors = |data: &Value, field: &str| -> Vec<Value> {
+            let payload = &data[field];
+            assert_eq!(payload["concept"], Value::Null, "{data}");
+            let fields: Vec<Value> = payload["userErrors"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{data}"))
+                .iter()
+                .inspect(|error| assert_eq!(error["code"], "BAD_USER_INPUT"))
+                .map(|error| error["field"].clone())
+                .collect();
+            sorted(fields)
+        };
+        // What the input itself gets wrong.
+        let parsed = app
+            .data_as(
+                &admin,
+                CREATE_CONCEPT,
+                json!({ "input": { "key": "Not A Slug", "themes": ["Not A Path"],
+                    "labels": [{ "language": "xx", "prefLabel": "fine" },
+                               { "language": "en", "prefLabel": "  ", "altLabels": ["ok", ""] }] } }),
+            )
+            .await;
+        assert_eq!(
+            errors(&parsed, "createConcept"),
+            sorted(vec![
+                json!(["input", "key"]),
+                json!(["input", "labels", 0, "language"]),
+                json!(["input", "labels", 1, "altLabels", 1]),
+                json!(["input", "labels", 1, "prefLabel"]),
+                json!(["input", "themes", 0]),
+            ]),
+            "[{}] {parsed}",
+            app.backend
+        );
+        // What only the stored vocabulary can tell.
+        let checked = app
+            .data_as(
+                &admin,
+                CREATE_CONCEPT,
+                json!({ "input": { "key": "green-roof", "themes": ["no-such-theme"],
+                    "labels": [{ "language": "en", "altLabels": ["a", "A"] },
+                               { "language": "EN", "altLabels": ["b"] }] } }),
+            )
+            .await;
+        assert_eq!(
+            errors(&checked, "createConcept"),
+            sorted(vec![
+                json!(["input", "key"]),
+                json!(["input", "labels"]),
+                json!(["input", "labels", 0, "altLabels", 1]),
+                json!(["input", "labels", 1, "language"]),
+                json!(["input", "themes", 0]),
+            ]),
+            "[{}] {checked}",
+            app.backend
+        );
+        let fresh = app
+            .data_as(
+                &admin,
+                CREATE_CONCEPT,
+                json!({ "input": { "key": "kxc-never-stored",
+                    "labels": [{ "language": "en", "altLabels": ["only alternative"] }] } }),
+            )
+            .await;
+        assert_eq!(
+            errors(&fresh, "createConcept"),
+            vec![json!(["input", "labels"])],
+            "{fresh}"
+        );
+        let none = app
+            .data("{ concept(key: \"kxc-never-stored\") { key } }", json!({}))
+            .await;
+        assert_eq!(none["concept"], Value::Null);
+
+        // Removing the only preferred labels leaves none: refused, the labels stay.
+        let stored = app
+            .data(
+                "{ concept(key: \"green-roof\") { id languages labels { label } } }",
+                json!({}),
+            )
+            .await["concept"]
+            .clone();
+        let every_language: Vec<Value> = stored["languages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|language| json!({ "language": language }))
+            .collect();
+        let emptied = app
+            .data_as(
+                &admin,
+                UPDATE_CONCEPT,
+                json!({ "input": { "id": stored["id"], "labels": every_language,
+                    "themes": ["energy", "energy/unknown-leaf"] } }),
+            )
+            .await;
+        assert_eq!(
+            errors(&emptied, "updateConcept"),
+            sorted(vec![
+                json!(["input", "labels"]),
+                json!(["input", "themes", 1])
+            ]),
+            "[{}] {emptied}",
+            app.backend
+        );
+        let after = app
+            .data(
+                "{ concept(key: \"green-roof\") { id languages labels { label } } }",
+                json!({}),
+            )
+            .await["concept"]
+            .clone();
+        assert_eq!(after, stored);
+
+        let missing = app
+            .graphql_as(
+                &admin,
+                UPDATE_CONCEPT,
+                json!({ "input": { "id": "Y29uY2VwdDo5OTk5OTk", "themes": [] } }),
+            )
+            .await;
+        assert_eq!(
+            missing["errors"][0]["extensions"]["code"], "NOT_FOUND",
+            "{missing}"
+        );
+    }
+}
+
+/// `GET /vocabulary.ttl` draws on the caller's budget like the other plain-HTTP reads: a small
+/// anonymous budget is spent after two reads, then 429 with `Retry-After`.
+#[tokio::test]
+async fn the_vocabulary_file_is_charged_to_the_callers_budget() {
+    let apps = crate::helpers::spawn_apps_with(|settings| {
+        settings.auth.budget_anonymous = kxc::config::Budget {
+            capacity: 1000,
+            per_second: 1,
+        };
+    })
+    .await;
+    for app in apps {
+        let url = format!("{}/vocabulary.ttl", app.address);
+        let first = app.client.get(&url).send().await.unwrap();
+        assert_eq!(first.status(), 200);
+        assert_eq!(first.headers()["ratelimit-limit"], "1000");
+        let remaining: u64 = first.headers()["ratelimit-remaining"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(remaining <= 500, "a read costs 500: {remaining}");
+        assert_eq!(app.client.get(&url).send().await.unwrap().status(), 200);
+        let refused = app.client.get(&url).send().await.unwrap();
+        assert_eq!(refused.status(), 429, "[{}]", app.backend);
+        assert!(refused.headers().contains_key("retry-after"));
+        let admin = app.api_key("admin", None).await;
+        let keyed = app
+            .client
+            .get(&url)
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(keyed.status(), 200, "a key draws on its own budget");
+    }
+}

@@ -37,6 +37,9 @@ struct Fixture {
     webhook_delivery: String,
     /// The global ID of the seeded campaign, for `updateCampaign`.
     campaign: String,
+    /// A seeded concept to edit, and concepts made for `deleteConcept` (one per run).
+    concept: String,
+    deletable_concepts: Vec<String>,
 }
 
 /// Global IDs of community records in the states the community mutations start from.
@@ -682,6 +685,36 @@ fn cases() -> Vec<MutationCase> {
             allowed: &["admin"],
         },
         MutationCase {
+            field: "createConcept",
+            document: "mutation($input: CreateConceptInput!) {
+                createConcept(input: $input) { concept { id } userErrors { field code message } } }",
+            variables: |_| {
+                json!({ "input": { "key": format!("role-table-{}", next_run()),
+                    "labels": [{ "language": "en", "prefLabel": "role table concept" }] } })
+            },
+            allowed: &["admin"],
+        },
+        MutationCase {
+            field: "updateConcept",
+            document: "mutation($input: UpdateConceptInput!) {
+                updateConcept(input: $input) { concept { id } userErrors { field code message } } }",
+            variables: |fixture| {
+                json!({ "input": { "id": fixture.concept,
+                    "labels": [{ "language": "la", "prefLabel": "tabula rolarum" }] } })
+            },
+            allowed: &["admin"],
+        },
+        MutationCase {
+            field: "deleteConcept",
+            document: "mutation($input: DeleteConceptInput!) {
+                deleteConcept(input: $input) { deletedId userErrors { field code message } } }",
+            variables: |fixture| {
+                let index = next_run() % fixture.deletable_concepts.len();
+                json!({ "input": { "id": fixture.deletable_concepts[index] } })
+            },
+            allowed: &["admin"],
+        },
+        MutationCase {
             field: "redeliverWebhook",
             document: "mutation($input: RedeliverWebhookInput!) {
                 redeliverWebhook(input: $input) { delivery { id } userErrors { field code message } } }",
@@ -821,6 +854,36 @@ async fn arrange_city_links(app: &TestApp) {
     }
 }
 
+/// The seeded concept to edit and fresh ones to delete, made through the API.
+async fn arrange_concepts(app: &TestApp) -> (String, Vec<String>) {
+    let admin = app.api_key("admin", None).await;
+    let seeded = app
+        .data("{ concept(key: \"green-roof\") { id } }", json!({}))
+        .await;
+    let mut deletable = Vec::new();
+    for index in 0..DELETABLE_PARTNERSHIPS {
+        let data = app
+            .data_as(
+                &admin,
+                "mutation($input: CreateConceptInput!) { createConcept(input: $input) {
+                    concept { id } userErrors { field code message } } }",
+                json!({ "input": { "key": format!("role-table-delete-{index}"),
+                    "labels": [{ "language": "en", "prefLabel": "to delete" }] } }),
+            )
+            .await;
+        deletable.push(
+            data["createConcept"]["concept"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    (
+        seeded["concept"]["id"].as_str().unwrap().to_owned(),
+        deletable,
+    )
+}
+
 /// A subscription made and deleted by an admin of its own.
 async fn deleted_webhook(app: &TestApp) -> String {
     let admin = app.api_key("admin", None).await;
@@ -912,6 +975,7 @@ async fn credentials(app: &TestApp) -> Vec<Credential> {
 async fn exactly_the_allowed_roles_can_run_each_mutation() {
     for app in spawn_apps_with(accept_test_tokens).await {
         let partnerships = arrange_partnerships(&app).await;
+        let concepts = arrange_concepts(&app).await;
         arrange_city_links(&app).await;
         let spare = app.api_key("member", None).await;
         let fixture = Fixture {
@@ -947,6 +1011,8 @@ async fn exactly_the_allowed_roles_can_run_each_mutation() {
                 .as_str()
                 .unwrap()
                 .to_owned(),
+            concept: concepts.0,
+            deletable_concepts: concepts.1,
         };
         let operator = app.api_key("admin", None).await;
         app.data_as(
@@ -1017,6 +1083,8 @@ async fn every_mutation_over_get_is_405() {
             city: "Y2l0eTox".into(),
             webhook_delivery: "d2ViaG9va19kZWxpdmVyeTow".into(),
             campaign: "Y2FtcGFpZ246MQ".into(),
+            concept: "Y29uY2VwdDow".into(),
+            deletable_concepts: vec!["Y29uY2VwdDow".into()],
         };
         for case in cases() {
             let response = app

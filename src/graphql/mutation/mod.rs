@@ -7,6 +7,7 @@ mod campaigns;
 mod cities;
 mod commitments;
 mod community;
+mod concepts;
 mod events;
 mod exchange_requests;
 mod funding_sync;
@@ -36,6 +37,7 @@ pub struct Mutation(
     commitments::CommitmentMutation,
     memberships::MembershipMutation,
     campaigns::CampaignMutation,
+    concepts::ConceptMutation,
 );
 
 /// Splits a service outcome the way every payload answers it: validation problems become

@@ -134,12 +134,18 @@ impl SearchQuery {
     }
 
     /// Search-as-you-type: completions of `prefix` among practice titles (in every
-    /// language), cities, themes and funders.
+    /// language), cities, themes and funders. A completion's `text` is what completes the
+    /// prefix, in the language typed; its `node` answers in `lang` (then `Accept-Language`)
+    /// as search hits do.
     async fn suggest(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The text typed so far (at least one character).")] prefix: String,
         #[graphql(desc = "How many completions, 1..20; 8 when omitted.")] first: Option<i32>,
+        #[graphql(
+            desc = "ISO 639-1 language the practices suggested answer in (then `Accept-Language`), falling back to their original; does not change the completions."
+        )]
+        lang: Option<String>,
     ) -> AppResult<Vec<Suggestion>> {
         let suggestions = service::search::suggest(
             search_index(ctx),
@@ -163,6 +169,7 @@ impl SearchQuery {
                     text: suggestion.text,
                     kind,
                     id,
+                    lang: lang.clone(),
                 })
             })
             .collect())

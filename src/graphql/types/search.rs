@@ -175,6 +175,9 @@ pub struct Suggestion {
     pub kind: SuggestionKind,
     #[graphql(skip)]
     pub id: i32,
+    /// The `lang` argument of `suggest`, for the node.
+    #[graphql(skip)]
+    pub lang: Option<String>,
 }
 
 #[ComplexObject]
@@ -186,7 +189,7 @@ impl Suggestion {
             SuggestionKind::Practice => {
                 service::practices::by_id(db, crate::graphql::viewer(ctx), self.id)
                     .await?
-                    .map(|row| Node::Practice(Practice::new(row, ctx, None)))
+                    .map(|row| Node::Practice(Practice::new(row, ctx, self.lang.as_deref())))
             }
             SuggestionKind::City => service::cities::by_id(db, self.id)
                 .await?

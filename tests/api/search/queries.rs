@@ -350,6 +350,67 @@ async fn suggest_completes_titles_cities_themes_and_funders() {
     }
 }
 
+/// A practice suggested answers in `lang:` (then `Accept-Language`) like a search hit, while
+/// the completion stays the title typed: Oslo's Norwegian climate budget, completed from
+/// "Klimabudsj", in English.
+#[tokio::test]
+async fn suggest_answers_in_the_language_asked_for() {
+    for app in spawn_apps().await {
+        let query =
+            "query($lang: String) { suggest(prefix: \"Klimabudsj\", lang: $lang) { text kind
+            node { ... on Practice { slug language title } } } }";
+        let oslo = |data: Value| -> Value {
+            data["suggest"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["node"]["slug"] == "oslo-climate-budget")
+                .cloned()
+                .unwrap_or_else(|| panic!("{data}"))
+        };
+        let original = oslo(app.data(query, json!({})).await);
+        assert_eq!(
+            original["node"]["language"], "no",
+            "[{}] {original}",
+            app.backend
+        );
+        assert!(
+            original["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("Klimabudsjett")
+        );
+        let english = oslo(app.data(query, json!({ "lang": "en" })).await);
+        assert_eq!(
+            english["node"]["language"], "en",
+            "[{}] {english}",
+            app.backend
+        );
+        assert_ne!(english["node"]["title"], original["node"]["title"]);
+        assert_eq!(
+            english["text"], original["text"],
+            "the completion is what was typed"
+        );
+        let german = oslo(app.data(query, json!({ "lang": "de" })).await);
+        assert_eq!(
+            german["node"]["language"], "no",
+            "no German text: the original"
+        );
+        let accepted: Value = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .header("accept-language", "en")
+            .json(&json!({ "query": query, "variables": {} }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(oslo(accepted["data"].clone())["node"]["language"], "en");
+    }
+}
+
 #[tokio::test]
 async fn the_query_language_is_detected_or_taken_as_given() {
     for app in spawn_apps().await {

@@ -1,6 +1,9 @@
 //! The concept vocabulary: concepts with preferred and alternative labels per language, linked
 //! to themes. The seed and SKOS imports save them through [`save`]; search tags documents and
-//! expands queries with the labels [`labels_for_matching`] lists.
+//! expands queries with the labels [`labels_for_matching`] lists. Admins edit it one concept
+//! at a time through [`write`].
+
+pub mod write;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -91,11 +94,12 @@ impl Concept {
 
 /// Saves `records` (matched by key, or by IRI when they have one): labels and themes are
 /// replaced, and each concept gets a `change_log` row so search re-tags what mentions it.
-/// Broader links may point at any concept of the batch or one already stored.
+/// Broader links may point at any concept of the batch or one already stored. Returns each
+/// record's `(id, change_log seq)`.
 pub async fn save(
     txn: &DatabaseTransaction,
     records: &[ConceptRecord],
-) -> Result<Vec<i32>, ServiceError> {
+) -> Result<Vec<(i32, i64)>, ServiceError> {
     let theme_ids: HashMap<String, i32> = theme::Entity::find()
         .select_only()
         .column(theme::Column::Path)
@@ -198,6 +202,7 @@ pub async fn save(
         by_key.insert(record.key.to_string(), id);
         ids.push(id);
     }
+    let mut saved = Vec::with_capacity(ids.len());
     for (record, id) in records.iter().zip(&ids) {
         let broader_id = match &record.broader {
             Some(key) => match by_key.get(key) {
@@ -215,9 +220,10 @@ pub async fn save(
             .filter(concept::Column::Id.eq(*id))
             .exec(txn)
             .await?;
-        change_log::append(txn, RecordKind::Concept, *id, Operation::Upsert).await?;
+        let seq = change_log::append(txn, RecordKind::Concept, *id, Operation::Upsert).await?;
+        saved.push((*id, seq));
     }
-    Ok(ids)
+    Ok(saved)
 }
 
 fn check(
