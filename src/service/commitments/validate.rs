@@ -119,7 +119,7 @@ mod tests {
                 .collect()
         };
         assert_eq!(paths(&early), ["last_reported_on"]);
-        assert_eq!(paths(&future), ["joined_on"]);
+        assert_eq!(paths(&future), ["joined_on", "last_reported_on"]);
         assert_eq!(paths(&nowhere), ["reporting_platform"]);
     }
 }
