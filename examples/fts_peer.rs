@@ -54,7 +54,7 @@ fn failed(error: sqlx::Error) -> (axum::http::StatusCode, String) {
     )
 }
 
-async fn pg(State(pools): State<Arc<Pools>>, Json(request): Json<Request>) -> Reply {
+async fn search_pg(State(pools): State<Arc<Pools>>, Json(request): Json<Request>) -> Reply {
     // One statement: the window count is taken over every match before the LIMIT.
     let sql = "SELECT slug, ts_rank_cd(tsv, query)::float8 AS score, count(*) OVER () AS total \
                FROM bench_fts, plainto_tsquery('simple', $1) AS query \
@@ -89,21 +89,29 @@ fn fts5_query(text: &str) -> String {
         .join(" ")
 }
 
-async fn sqlite(State(pools): State<Arc<Pools>>, Json(request): Json<Request>) -> Reply {
-    let filter = "fts MATCH ?1 \
-                  AND (?2 IS NULL OR fts.rowid IN (SELECT id FROM tag WHERE tag = 't:' || ?2)) \
-                  AND (?3 IS NULL OR fts.rowid IN (SELECT id FROM tag WHERE tag = 'r:' || ?3))";
+/// The FTS5 match with the theme and region filters (a macro, so the statements stay literals).
+macro_rules! fts5_filter {
+    () => {
+        "fts MATCH ?1 \
+         AND (?2 IS NULL OR fts.rowid IN (SELECT id FROM tag WHERE tag = 't:' || ?2)) \
+         AND (?3 IS NULL OR fts.rowid IN (SELECT id FROM tag WHERE tag = 'r:' || ?3))"
+    };
+}
+
+async fn search_sqlite(State(pools): State<Arc<Pools>>, Json(request): Json<Request>) -> Reply {
     let matched = fts5_query(&request.q);
-    let total_count: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM fts WHERE {filter}"))
-        .bind(&matched)
-        .bind(&request.theme)
-        .bind(&request.region)
-        .fetch_one(&pools.sqlite)
-        .await
-        .map_err(failed)?;
-    let rows = sqlx::query(&format!(
-        "SELECT doc.slug, -bm25(fts, 10.0, 5.0, 1.0) AS score FROM fts JOIN doc ON doc.id = fts.rowid \
-         WHERE {filter} ORDER BY bm25(fts, 10.0, 5.0, 1.0), fts.rowid LIMIT 10"
+    let total_count: i64 =
+        sqlx::query_scalar(concat!("SELECT count(*) FROM fts WHERE ", fts5_filter!()))
+            .bind(&matched)
+            .bind(&request.theme)
+            .bind(&request.region)
+            .fetch_one(&pools.sqlite)
+            .await
+            .map_err(failed)?;
+    let rows = sqlx::query(concat!(
+        "SELECT doc.slug, -bm25(fts, 10.0, 5.0, 1.0) AS score FROM fts JOIN doc ON doc.id = fts.rowid WHERE ",
+        fts5_filter!(),
+        " ORDER BY bm25(fts, 10.0, 5.0, 1.0), fts.rowid LIMIT 10"
     ))
     .bind(&matched)
     .bind(&request.theme)
@@ -136,8 +144,8 @@ async fn main() -> anyhow::Result<()> {
         .connect(&format!("sqlite://{sqlite_file}?mode=ro"))
         .await?;
     let app = Router::new()
-        .route("/pg", post(pg))
-        .route("/sqlite", post(sqlite))
+        .route("/pg", post(search_pg))
+        .route("/sqlite", post(search_sqlite))
         .with_state(Arc::new(Pools { pg, sqlite }));
     let listener = tokio::net::TcpListener::bind(bind).await?;
     axum::serve(listener, app).await?;
