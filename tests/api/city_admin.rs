@@ -222,11 +222,11 @@ async fn a_renamed_city_is_found_by_its_new_name_with_its_practices() {
         let admin = app.api_key("admin", None).await;
         let oslo = app
             .data(
-                r#"{ city(slug: "oslo") { id practices { slug } } }"#,
+                r#"{ city(slug: "oslo") { id practices(first: 100) { nodes { slug } } } }"#,
                 json!({}),
             )
             .await;
-        let practices: Vec<String> = oslo["city"]["practices"]
+        let practices: Vec<String> = oslo["city"]["practices"]["nodes"]
             .as_array()
             .unwrap()
             .iter()

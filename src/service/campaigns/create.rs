@@ -3,7 +3,7 @@
 //! {campaign})`).
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 
 use super::validate::{self, NewCampaign};
 use crate::domain::{Description, RecordKind, Viewer};
@@ -26,7 +26,7 @@ pub async fn run(
     )
     .map_err(ServiceError::Invalid)?;
     let now = Utc::now().fixed_offset();
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let row = campaign::ActiveModel {
         slug: Set(new.slug.to_string()),
         created_at: Set(now),

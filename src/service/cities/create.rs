@@ -2,7 +2,7 @@
 //! row (the search index adds it) and its audit row.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 
 use super::validate::{self, NewCity, Resolved};
 use crate::domain::{RecordKind, Viewer};
@@ -25,7 +25,7 @@ pub async fn run(
     )
     .map_err(ServiceError::Invalid)?;
     let now = Utc::now().fixed_offset();
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let row = city::ActiveModel {
         slug: Set(new.slug.to_string()),
         created_at: Set(now),

@@ -6,10 +6,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter, QuerySelect,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter, QuerySelect};
 
 use super::{Concept, ConceptRecord, LabelRecord, MAX_LABELS_PER_CONCEPT, MAX_THEMES_PER_CONCEPT};
 use crate::domain::{FieldPath, Language, Name, RecordKind, Slug, ThemePath, Viewer};
@@ -133,7 +130,7 @@ pub async fn delete(
     reason: Option<String>,
 ) -> Result<concept::Model, ServiceError> {
     permissions::check(viewer, Action::ManageVocabulary)?;
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let row = concept::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -179,7 +176,7 @@ async fn write(
     action: &'static str,
     reason: Option<String>,
 ) -> Result<Concept, ServiceError> {
-    let txn = db.begin().await?;
+    let txn = crate::service::change_log::begin_write(db).await?;
     let saved = super::save(&txn, std::slice::from_ref(&record)).await?;
     let (id, seq) = saved[0];
     audit::record(
