@@ -48,7 +48,7 @@ trap stop_all EXIT
 # load is one client address), the synthetic corpus only.
 kxc_env() { # $1: sqlite|pg
   local data=$RUN/data-$1 url
-  if [ "$1" = pg ]; then url=$PG_URL; else url=sqlite://$data/kxc.db; fi
+  if [ "$1" = pg ]; then url=$PG_URL; else url="sqlite://$data/kxc.db?mode=rwc"; fi
   mkdir -p "$data"
   echo "KXC_DATA_DIR=$data KXC_DATABASE_URL=$url KXC_BIND=127.0.0.1:$KXC_PORT KXC_SEED_ON_EMPTY=false \
 KXC_BUDGET_ANONYMOUS=1000000000/100000000 KXC_BUDGET_PARTNER=1000000000/100000000 \
