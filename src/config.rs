@@ -151,8 +151,11 @@ impl Settings {
         self.data_dir.join("index")
     }
 
+    /// How long an SQLite writer waits for the write lock before `database is locked`: long
+    /// enough for an operator's CLI command to queue behind a busy server on 2 loaded cores
+    /// (5 s was seen to run out in CI).
     pub fn busy_timeout(&self) -> Duration {
-        Duration::from_secs(5)
+        Duration::from_secs(30)
     }
 }
 
