@@ -942,7 +942,18 @@ async fn credentials(app: &TestApp) -> Vec<Credential> {
     }
     let revoked = app.api_key("admin", None).await;
     let prefix = &revoked[..12];
-    let revoke = app.kxc(&["keys", "revoke", prefix, "--reason", "test"]);
+    // Known defect (see the closing note): beside the running server the CLI's write sometimes
+    // meets `database is locked` on SQLite; retried a few times until it is found.
+    let mut revoke = app.kxc(&["keys", "revoke", prefix, "--reason", "test"]);
+    for _ in 0..5 {
+        if revoke.status.success()
+            || !String::from_utf8_lossy(&revoke.stderr).contains("database is locked")
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        revoke = app.kxc(&["keys", "revoke", prefix, "--reason", "test"]);
+    }
     assert!(
         revoke.status.success(),
         "{}",
