@@ -140,8 +140,8 @@ CREATE VIRTUAL TABLE fts USING fts5 (title, summary, body, content = 'doc', cont
 INSERT INTO fts (rowid, title, summary, body) SELECT id, title, summary, body FROM doc;
 INSERT INTO fts (fts) VALUES ('optimize');
 CREATE TABLE tag (tag TEXT, id INTEGER, PRIMARY KEY (tag, id)) WITHOUT ROWID;
-INSERT INTO tag SELECT 't:' || value, id FROM doc, json_each(doc.themes);
-INSERT INTO tag SELECT 'r:' || value, id FROM doc, json_each(doc.regions);
+INSERT INTO tag SELECT 't:' || value, doc.id FROM doc, json_each(doc.themes);
+INSERT INTO tag SELECT 'r:' || value, doc.id FROM doc, json_each(doc.regions);
 ANALYZE;
 SQL
   rm -f "$RUN/docs.csv"

@@ -17,8 +17,8 @@ CREATE TABLE bench_fts AS
       concat_ws(' ', p.title, (SELECT string_agg(t.title, ' ') FROM practice_translation t WHERE t.practice_id = p.id)) AS title,
       concat_ws(' ', p.summary, (SELECT string_agg(t.summary, ' ') FROM practice_translation t WHERE t.practice_id = p.id)) AS summary,
       concat_ws(' ', p.body, (SELECT string_agg(t.body, ' ') FROM practice_translation t WHERE t.practice_id = p.id)) AS body,
-      ARRAY(SELECT DISTINCT ta.path FROM practice_theme pt JOIN theme_ancestor ta USING (theme_id) WHERE pt.practice_id = p.id) AS themes,
-      ARRAY(SELECT DISTINCT cr.code FROM practice_city pc JOIN city_region cr USING (city_id) WHERE pc.practice_id = p.id) AS regions
+      ARRAY(SELECT DISTINCT ta.path::text FROM practice_theme pt JOIN theme_ancestor ta USING (theme_id) WHERE pt.practice_id = p.id) AS themes,
+      ARRAY(SELECT DISTINCT cr.code::text FROM practice_city pc JOIN city_region cr USING (city_id) WHERE pc.practice_id = p.id) AS regions
     FROM practice p WHERE p.status = 'published' AND p.deleted_at IS NULL
   ) d;
 ALTER TABLE bench_fts ADD PRIMARY KEY (id);

@@ -42,7 +42,7 @@ def record(i, word="heat"):
         "summary": "Synthetic funding record %d of the sync benchmark: grants for %s pumps in public buildings." % (i, word),
         "providerLevel": "NATIONAL", "providerCountry": "NO", "instrument": "GRANT",
         "eligibleRegions": ["NO"], "eligibleApplicants": ["CITY_GOVERNMENT"],
-        "themes": ["energy"], "amountMin": 10000 + i, "amountMax": 500000, "currency": "EUR",
+        "themes": ["energy"], "amountMin": 10000 + i % 100000, "amountMax": 500000, "currency": "EUR",
         "rolling": True, "url": "https://example.org/bench/%d" % i, "language": "en",
     }
 
@@ -95,7 +95,16 @@ def main():
         lags, lock = [], threading.Lock()
         total = 100
 
+        failures = []
+
         def probe(i):
+            try:
+                find(i)
+            except BaseException as error:  # a thread's sys.exit would vanish silently
+                with lock:
+                    failures.append(repr(error))
+
+        def find(i):
             word = "".join(chr(ord("a") + int(d)) for d in "%05d" % i) + "zq"
             push(url, key, source, [record(900000 + i, word)])
             committed = time.monotonic()
@@ -116,6 +125,8 @@ def main():
             time.sleep(0.2)
         for thread in threads:
             thread.join()
+        if failures:
+            sys.exit("%d probes failed, first: %s" % (len(failures), failures[0]))
         lags.sort()
         p99 = lags[min(len(lags) - 1, int(len(lags) * 0.99))] if lags else float("nan")
         print("%.0f %.0f %d %d" % (1000 * statistics.median(lags) if lags else float("nan"), 1000 * p99, len(lags), total))
