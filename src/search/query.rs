@@ -5,7 +5,8 @@
 //! record translated into five languages does not score five times. The query's language gets
 //! a boost. A word of 5 letters or more also matches with one typo (two from 9 letters) in the
 //! unstemmed `*_all` fields, at a small constant score; exact matches get a bonus of the same
-//! size, so for each word they rank above typo-only matches.
+//! size, so for each word they rank above typo-only matches. A word found as typed in at least
+//! [`COMMON_WORD_DOCUMENTS`] records is not expanded with typos.
 //! Typo expansion is done here, against the searched dictionaries, so it can be capped
 //! ([`MAX_FUZZY_TERMS_PER_WORD`], [`MAX_FUZZY_TERMS_PER_QUERY`]).
 //! Under [`Matching::Partial`] words need not all match: see [`COVERAGE_SCORE`].
@@ -112,6 +113,10 @@ pub struct Compiled {
 pub const MAX_FUZZY_TERMS_PER_WORD: usize = 16;
 /// Indexed words all typo-tolerant words of one query may match together.
 pub const MAX_FUZZY_TERMS_PER_QUERY: usize = 64;
+/// A word found as typed in at least this many searched documents is not expanded with typos:
+/// it is a word of the corpus, and its typo neighbours would only add noise below its own
+/// matches (and cost most of a query's time on a large index).
+pub const COMMON_WORD_DOCUMENTS: u64 = 100;
 /// Dictionary entries one word's typo lookup reads per field and segment before it stops.
 const MAX_FUZZY_CANDIDATES: usize = 2_000;
 /// Under partial matching, a hit gets this much times the share (by IDF) of the query's words
@@ -417,7 +422,7 @@ impl Builder<'_> {
         };
         let distance = typo_budget(token.chars().count());
         let room = MAX_FUZZY_TERMS_PER_WORD.min(MAX_FUZZY_TERMS_PER_QUERY - self.expansions);
-        if distance == 0 || room == 0 {
+        if distance == 0 || room == 0 || self.is_common(token) {
             return None;
         }
         let words = self.typo_words(token, distance, room);
@@ -444,12 +449,17 @@ impl Builder<'_> {
     /// in most documents.
     fn typo_words(&self, token: &str, distance: u8, limit: usize) -> Vec<String> {
         let mut found: HashMap<String, u64> = HashMap::new();
+        // The automaton depends on the word only: built once, walked over every field.
+        let fuzzy = FuzzyTermQuery::new(
+            Term::from_field_text(self.fields.all(Part::Title), token),
+            distance,
+            true,
+        );
+        let Ok(automaton) = fuzzy.automaton() else {
+            return Vec::new();
+        };
         for part in Part::ALL {
             let field = self.fields.all(part);
-            let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, token), distance, true);
-            let Ok(automaton) = fuzzy.automaton() else {
-                continue;
-            };
             for searcher in self.searchers {
                 for segment in searcher.segment_readers() {
                     let Ok(inverted) = segment.inverted_index(field) else {
@@ -476,6 +486,23 @@ impl Builder<'_> {
         ranked.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
         ranked.truncate(limit);
         ranked.into_iter().map(|(_, _, term)| term).collect()
+    }
+
+    /// True when `token`, as typed, is in at least [`COMMON_WORD_DOCUMENTS`] of the searched
+    /// documents (in any part): such a word is taken as meant and not expanded with typos, so
+    /// frequent words cost no automaton walk over the dictionaries.
+    fn is_common(&self, token: &str) -> bool {
+        let mut most = 0;
+        for part in Part::ALL {
+            let term = Term::from_field_text(self.fields.all(part), token);
+            let freq: u64 = self
+                .searchers
+                .iter()
+                .map(|searcher| searcher.doc_freq(&term).unwrap_or(0))
+                .sum();
+            most = most.max(freq);
+        }
+        most >= COMMON_WORD_DOCUMENTS
     }
 
     /// How informative matching `group` is: the IDF of its most frequent word form (the

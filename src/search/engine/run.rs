@@ -366,4 +366,42 @@ mod tests {
         .unwrap();
         assert!(results.total > 0);
     }
+
+    #[test]
+    fn a_word_in_many_documents_is_not_expanded_with_typos() {
+        let documents_with = |count: usize| -> Vec<SearchDocument> {
+            (0..count + 1)
+                .map(|id| {
+                    let mut doc = SearchDocument::new(RecordKind::Practice, id as i32 + 1);
+                    doc.texts.push(LocalizedText {
+                        language: "en".into(),
+                        // One document holds a typo neighbour of "heating" instead.
+                        title: if id == count { "heatinx" } else { "heating" }.into(),
+                        summary: String::new(),
+                        body: String::new(),
+                    });
+                    doc
+                })
+                .collect()
+        };
+        let expansions = |count: usize| {
+            let generation = Generation::in_ram(&documents_with(count)).unwrap();
+            let searcher = generation.reader.searcher();
+            query::compile(
+                &generation.fields,
+                &mut Analyzers::new(),
+                &ConceptMatcher::default(),
+                &request("heating"),
+                None,
+                &[&searcher],
+            )
+            .expansions
+        };
+        let common = query::COMMON_WORD_DOCUMENTS as usize;
+        assert!(
+            expansions(common - 1) > 0,
+            "a rarer word still forgives typos"
+        );
+        assert_eq!(expansions(common), 0);
+    }
 }
