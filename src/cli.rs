@@ -185,6 +185,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     seed::synthetic::generate(&connection, count, rng_seed, &progress).await?;
                 println!("{report} in {:.1} s", started.elapsed().as_secs_f64());
             }
+            db::analyze(&connection).await?;
             Ok(())
         }
         Command::Import { kind } => {
@@ -213,6 +214,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             };
             println!("{report}");
+            db::analyze(&connection).await?;
             if report.rejected() > 0 {
                 anyhow::bail!("{} line(s) rejected", report.rejected());
             }

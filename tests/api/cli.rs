@@ -282,3 +282,34 @@ async fn a_csv_export_reimports_unchanged_and_a_bad_row_stores_nothing() {
         assert_eq!(changes().await, changes_before + 1);
     }
 }
+
+/// After `kxc seed` (a bulk load) the planner has statistics: PostgreSQL's `last_analyze` is
+/// set by a manual `ANALYZE` (not by autovacuum), SQLite's `sqlite_stat1` exists only after one.
+#[tokio::test]
+async fn a_bulk_load_leaves_the_planner_statistics_of_what_it_wrote() {
+    use sea_orm::{ConnectionTrait, Statement};
+    for app in spawn_apps().await {
+        let seed = app.kxc(&["seed"]);
+        assert!(
+            seed.status.success(),
+            "[{}] {}",
+            app.backend,
+            String::from_utf8_lossy(&seed.stderr)
+        );
+        let db = app.db().await;
+        let backend = db.get_database_backend();
+        let sql = if app.backend == "postgres" {
+            "SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'practice' AND last_analyze IS NOT NULL"
+        } else {
+            "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'practice'"
+        };
+        let row = db
+            .query_one_raw(Statement::from_string(backend, sql))
+            .await
+            .unwrap()
+            .unwrap();
+        let count: i64 = row.try_get_by_index(0).unwrap();
+        assert!(count > 0, "[{}] no statistics for practice", app.backend);
+        db.close().await.unwrap();
+    }
+}
