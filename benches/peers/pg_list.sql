@@ -3,6 +3,8 @@ SET client_min_messages = warning;
 -- `practices(filter: {themes: [t], regions: [r]})` lists to an anonymous viewer (published,
 -- tagged with the theme or one below it, carried out by a city in the region or below it),
 -- newest published first. PostGraphile exposes it as `practicesIn(theme:, region:, first:)`.
+-- The conditions are kxc's own (a theme path or below it; a region path prefix), so both
+-- systems ask PostgreSQL the same question.
 CREATE SCHEMA IF NOT EXISTS bench;
 CREATE OR REPLACE FUNCTION bench.practices_in(theme text, region text) RETURNS SETOF public.practice
 LANGUAGE sql STABLE AS $$
@@ -12,6 +14,7 @@ LANGUAGE sql STABLE AS $$
                 WHERE pt.practice_id = p.id AND (t.path = theme OR t.path LIKE theme || '/%'))
     AND EXISTS (SELECT 1 FROM public.practice_city pc JOIN public.city c ON c.id = pc.city_id
                 JOIN public.region r ON r.id = c.region_id
-                WHERE pc.practice_id = p.id AND '/' || r.path LIKE '%/' || region || '/%')
+                WHERE pc.practice_id = p.id
+                  AND r.path LIKE (SELECT rr.path FROM public.region rr WHERE rr.code = region) || '%')
   ORDER BY p.published_at DESC, p.id DESC
 $$;
