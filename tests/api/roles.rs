@@ -951,6 +951,10 @@ async fn credentials(app: &TestApp) -> Vec<Credential> {
         {
             break;
         }
+        eprintln!(
+            "kxc keys revoke met a locked database, retrying: {}",
+            String::from_utf8_lossy(&revoke.stderr)
+        );
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         revoke = app.kxc(&["keys", "revoke", prefix, "--reason", "test"]);
     }
