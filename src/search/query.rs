@@ -492,17 +492,21 @@ impl Builder<'_> {
     /// documents (in any part): such a word is taken as meant and not expanded with typos, so
     /// frequent words cost no automaton walk over the dictionaries.
     fn is_common(&self, token: &str) -> bool {
-        let mut most = 0;
-        for part in Part::ALL {
-            let term = Term::from_field_text(self.fields.all(part), token);
-            let freq: u64 = self
-                .searchers
-                .iter()
-                .map(|searcher| searcher.doc_freq(&term).unwrap_or(0))
-                .sum();
-            most = most.max(freq);
-        }
-        most >= COMMON_WORD_DOCUMENTS
+        Part::ALL
+            .iter()
+            .map(|part| self.doc_freq(self.fields.all(*part), token))
+            .max()
+            .unwrap_or(0)
+            >= COMMON_WORD_DOCUMENTS
+    }
+
+    /// In how many searched documents `field` holds `form`.
+    fn doc_freq(&self, field: Field, form: &str) -> u64 {
+        let term = Term::from_field_text(field, form);
+        self.searchers
+            .iter()
+            .map(|searcher| searcher.doc_freq(&term).unwrap_or(0))
+            .sum()
     }
 
     /// How informative matching `group` is: the IDF of its most frequent word form (the
@@ -531,13 +535,7 @@ impl Builder<'_> {
                 }
             }
             for (field, form) in forms {
-                let term = Term::from_field_text(field, &form);
-                let freq: u64 = self
-                    .searchers
-                    .iter()
-                    .map(|searcher| searcher.doc_freq(&term).unwrap_or(0))
-                    .sum();
-                most = most.max(freq);
+                most = most.max(self.doc_freq(field, &form));
             }
             frequency += most;
         }

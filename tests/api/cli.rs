@@ -30,13 +30,7 @@ async fn migrations_roll_down_to_zero_and_up_again() {
         let status = String::from_utf8_lossy(&app.kxc(&["migrate", "status"]).stdout).to_string();
         assert!(!status.contains("Pending"), "[{}] {status}", app.backend);
 
-        let seed = app.kxc(&["seed"]);
-        assert!(
-            seed.status.success(),
-            "[{}] {}",
-            app.backend,
-            String::from_utf8_lossy(&seed.stderr)
-        );
+        app.kxc_ok(&["seed"]);
         let data = app
             .data("{ practices(first: 1) { totalCount } }", json!({}))
             .await;
@@ -49,13 +43,7 @@ async fn seeding_twice_changes_nothing() {
     for app in spawn_apps().await {
         let query = "{ practices(first: 1) { totalCount } cities(first: 1) { totalCount } themes { path } }";
         let before = app.data(query, json!({})).await;
-        let seed = app.kxc(&["seed"]);
-        assert!(
-            seed.status.success(),
-            "[{}] {}",
-            app.backend,
-            String::from_utf8_lossy(&seed.stderr)
-        );
+        let seed = app.kxc_ok(&["seed"]);
         assert!(String::from_utf8_lossy(&seed.stdout).contains("0 new regions"));
         assert_eq!(
             app.data(query, json!({})).await,
@@ -289,13 +277,7 @@ async fn a_csv_export_reimports_unchanged_and_a_bad_row_stores_nothing() {
 async fn a_bulk_load_leaves_the_planner_statistics_of_what_it_wrote() {
     use sea_orm::{ConnectionTrait, Statement};
     for app in spawn_apps().await {
-        let seed = app.kxc(&["seed"]);
-        assert!(
-            seed.status.success(),
-            "[{}] {}",
-            app.backend,
-            String::from_utf8_lossy(&seed.stderr)
-        );
+        app.kxc_ok(&["seed"]);
         let db = app.db().await;
         let backend = db.get_database_backend();
         let sql = if app.backend == "postgres" {

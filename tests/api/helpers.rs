@@ -154,6 +154,19 @@ impl TestApp {
         )
     }
 
+    /// Like [`kxc`](Self::kxc), failing the test with the command's stderr when it fails.
+    pub fn kxc_ok(&self, args: &[&str]) -> Output {
+        let output = self.kxc(args);
+        assert!(
+            output.status.success(),
+            "[{}] kxc {}: {}",
+            self.backend,
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output
+    }
+
     /// Walks every page of `practices(filter:, orderBy:)` forwards and returns the nodes
     /// (with `fields` selected) in order, checking that `totalCount` matches what was walked.
     pub async fn all_practices(
