@@ -89,8 +89,11 @@ pub async fn migrations_current(db: &DatabaseConnection) -> anyhow::Result<bool>
 /// picked a plan ten times slower for the filtered practice list on 20k practices. SQLite
 /// samples at most 1,000 rows per index, so this stays quick at a million practices.
 pub async fn analyze(db: &DatabaseConnection) -> anyhow::Result<()> {
-    use sea_orm::TransactionTrait;
-    let txn = db.begin().await.context("begin ANALYZE")?;
+    // ANALYZE reads the tables, then writes the statistics: begun as every writer begins, so
+    // on SQLite beside a running server it queues for the write lock instead of failing.
+    let txn = crate::service::change_log::begin_write(db)
+        .await
+        .context("begin ANALYZE")?;
     if !is_postgres(&txn) {
         txn.execute_unprepared("PRAGMA analysis_limit = 1000")
             .await
