@@ -44,16 +44,8 @@ PIDS=()
 stop_all() { for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done; }
 trap stop_all EXIT
 
-# Settings of every kxc server and command here: budgets and complexity out of the way (the
-# load is one client address), the synthetic corpus only.
-kxc_env() { # $1: sqlite|pg
-  local data=$RUN/data-$1 url
-  if [ "$1" = pg ]; then url=$PG_URL; else url="sqlite://$data/kxc.db?mode=rwc"; fi
-  mkdir -p "$data"
-  echo "KXC_DATA_DIR=$data KXC_DATABASE_URL=$url KXC_BIND=127.0.0.1:$KXC_PORT KXC_SEED_ON_EMPTY=false \
-KXC_BUDGET_ANONYMOUS=1000000000/100000000 KXC_BUDGET_PARTNER=1000000000/100000000 \
-KXC_MAX_COMPLEXITY=1000000 KXC_EXECUTION_TIMEOUT_MS=60000"
-}
+# shellcheck source=peers/kxc_env.sh
+source "$ROOT/benches/peers/kxc_env.sh"
 kxc_run() { local backend=$1; shift; env $(kxc_env "$backend") "$KXC" "$@"; }
 
 wait_ready() { # $1 url, $2 seconds

@@ -8,17 +8,17 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 N=${KXC_BENCH_PRACTICES:-20000}
-R=$ROOT/target/peers/run-$N
+RUN=$ROOT/target/peers/run-$N R=$RUN
 KXC=$ROOT/target/release/kxc
-PG_BASE=${KXC_BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432}
+PG_URL=${KXC_BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432}/kxc_bench_$N
+KXC_PORT=38080
+export KXC_LOG=warn
+# shellcheck source=peers/kxc_env.sh
+source "$ROOT/benches/peers/kxc_env.sh"
 [ -d "$R" ] || { echo "no corpus in $R: run benches/peers.sh sync first" >&2; exit 1; }
 python3 "$ROOT/benches/peers/sync.py" records "$R/bulk-records.jsonl" 50000
 for backend in pg sqlite; do
-  data=$R/data-$backend
-  if [ $backend = pg ]; then url=$PG_BASE/kxc_bench_$N; else url="sqlite://$data/kxc.db?mode=rwc"; fi
-  E="KXC_DATA_DIR=$data KXC_DATABASE_URL=$url KXC_BIND=127.0.0.1:38080 KXC_SEED_ON_EMPTY=false
-KXC_BUDGET_ANONYMOUS=1000000000/100000000 KXC_BUDGET_PARTNER=1000000000/100000000
-KXC_MAX_COMPLEXITY=1000000 KXC_EXECUTION_TIMEOUT_MS=60000 KXC_LOG=warn"
+  E=$(kxc_env $backend)
   source="bulk-$backend-$$"
   key=$(env $E "$KXC" keys create --role partner --source "$source" --name bench --reason benchmark | tail -1)
   env $E "$KXC" serve > "$R/bulk-$backend.log" 2>&1 &
