@@ -2,6 +2,8 @@
 # benches/peers.sh [search|list|sync|freshness|startup|all] — kxc against what users would pick
 # instead, on one synthetic corpus, printing one markdown table (README "Performance").
 #
+#   Each kxc load runs twice: with the response cache (the default; the queries repeat, so
+#   nearly every request is a hit) and with it off (KXC_RESPONSE_CACHE_BYTES=0).
 #   search     kxc `search` over HTTP vs PostgreSQL FTS (tsvector + GIN + ts_rank_cd) and SQLite
 #              FTS5 (bm25), both behind the thinnest server (examples/fts_peer.rs), same filters, top 10
 #   list       `practices(first: 20)` with city and theme names, theme subtree + region filter:
@@ -57,10 +59,11 @@ wait_ready() { # $1 url, $2 seconds
 }
 
 KXC_PID= READY_SECONDS=
-start_kxc() { # $1 backend; sets KXC_PID and READY_SECONDS (start to /readyz 200)
-  local started
+start_kxc() { # $1 backend, then optional VAR=value settings; sets KXC_PID and READY_SECONDS (start to /readyz 200)
+  local started backend=$1
+  shift
   started=$(date +%s.%N)
-  env $(kxc_env "$1") "$KXC" serve > "$RUN/kxc-$1.log" 2>&1 &
+  env $(kxc_env "$backend") "$@" "$KXC" serve > "$RUN/kxc-$backend.log" 2>&1 &
   KXC_PID=$!
   PIDS+=("$KXC_PID")
   wait_ready "http://127.0.0.1:$KXC_PORT/readyz" 1200
@@ -106,11 +109,12 @@ load() { # $1 url, $2 body file, $3 optional Authorization
 }
 
 row() { echo "$*" >> "$RESULTS"; }
+ratio() { echo "scale=2; $1 / $2" | bc; } # $1 rps ÷ $2 rps
 # "| what | system | p50 | p99 | req/s | ratio | notes |" from a load() line
 load_row() { # $1 what, $2 system, $3 load line, $4 kxc rps (for the ratio) or "", $5 notes
   local p50 p99 rps requests failures ratio=""
   read -r p50 p99 rps requests failures <<<"$3"
-  if [ -n "$4" ]; then ratio=$(echo "scale=2; $4 / $rps" | bc)x; fi
+  if [ -n "$4" ]; then ratio=$(ratio "$4" "$rps")x; fi
   row "| $1 | $2 | $p50 | $p99 | $rps | $ratio | $requests requests, $failures failed$5; load $(cut -d' ' -f1 /proc/loadavg) |"
 }
 
@@ -180,17 +184,26 @@ bench_search() {
   PIDS+=("$peer_pid")
   until curl -s -o /dev/null "http://127.0.0.1:$PEER_PORT/"; do sleep 0.05; done
   search_check
-  local kxc pg lite kxc_rps
+  local kxc uncached pg lite kxc_rps uncached_rps
   kxc=$(load "http://127.0.0.1:$KXC_PORT/graphql" "$RUN/search-kxc.jsonl")
   SEARCH_RSS=$(peak_rss_mib "$KXC_PID")
+  stop_kxc
+  # The same server without its response cache: every request runs the search.
+  start_kxc pg KXC_RESPONSE_CACHE_BYTES=0
+  uncached=$(load "http://127.0.0.1:$KXC_PORT/graphql" "$RUN/search-kxc.jsonl")
+  stop_kxc
   pg=$(load "http://127.0.0.1:$PEER_PORT/pg" "$RUN/search-peer.jsonl")
   lite=$(load "http://127.0.0.1:$PEER_PORT/sqlite" "$RUN/search-peer.jsonl")
   kxc_rps=$(cut -d' ' -f3 <<<"$kxc")
-  load_row "search (5 queries, theme/region filters, top 10)" "**kxc** (PostgreSQL + tantivy)" "$kxc" "" ", peak RSS $SEARCH_RSS MiB"
-  load_row "" "PostgreSQL FTS (tsvector+GIN+ts_rank_cd)" "$pg" "$kxc_rps" ""
-  load_row "" "SQLite FTS5 (bm25)" "$lite" "$kxc_rps" ""
+  uncached_rps=$(cut -d' ' -f3 <<<"$uncached")
+  local pg_rps lite_rps
+  pg_rps=$(cut -d' ' -f3 <<<"$pg")
+  lite_rps=$(cut -d' ' -f3 <<<"$lite")
+  load_row "search (5 queries, theme/region filters, top 10)" "**kxc** (PostgreSQL + tantivy), response cache on (default)" "$kxc" "" ", peak RSS $SEARCH_RSS MiB"
+  load_row "" "**kxc**, response cache off (\`KXC_RESPONSE_CACHE_BYTES=0\`)" "$uncached" "" ""
+  load_row "" "PostgreSQL FTS (tsvector+GIN+ts_rank_cd)" "$pg" "$kxc_rps" "; cache off: $(ratio "$uncached_rps" "$pg_rps")x"
+  load_row "" "SQLite FTS5 (bm25)" "$lite" "$kxc_rps" "; cache off: $(ratio "$uncached_rps" "$lite_rps")x"
   kill "$peer_pid" 2>/dev/null || true
-  stop_kxc
 }
 
 # ---------------------------------------------------------------- list
@@ -229,14 +242,19 @@ bench_list() {
   fi
   log "list answers: $same"
 
-  local kxc pgl kxc_rps
+  local kxc uncached pgl kxc_rps pgl_rps
   kxc=$(load "http://127.0.0.1:$KXC_PORT/graphql" "$RUN/list-kxc.jsonl")
   LIST_RSS=$(peak_rss_mib "$KXC_PID")
   stop_kxc
+  start_kxc pg KXC_RESPONSE_CACHE_BYTES=0
+  uncached=$(load "http://127.0.0.1:$KXC_PORT/graphql" "$RUN/list-kxc.jsonl")
+  stop_kxc
   pgl=$(load "http://127.0.0.1:$PGL_PORT/graphql" "$RUN/list-pgl.jsonl")
   kxc_rps=$(cut -d' ' -f3 <<<"$kxc")
-  load_row "list \`practices(first: 20)\` energy subtree in Europe (150), cities + theme labels" "**kxc** (PostgreSQL)" "$kxc" "" ", $same, peak RSS $LIST_RSS MiB"
-  load_row "" "PostGraphile 5 (Node 22, amber preset)" "$pgl" "$kxc_rps" ""
+  pgl_rps=$(cut -d' ' -f3 <<<"$pgl")
+  load_row "list \`practices(first: 20)\` energy subtree in Europe (150), cities + theme labels" "**kxc** (PostgreSQL), response cache on (default)" "$kxc" "" ", $same, peak RSS $LIST_RSS MiB"
+  load_row "" "**kxc**, response cache off (\`KXC_RESPONSE_CACHE_BYTES=0\`)" "$uncached" "" ""
+  load_row "" "PostGraphile 5 (Node 22, amber preset)" "$pgl" "$kxc_rps" "; cache off: $(ratio "$(cut -d' ' -f3 <<<"$uncached")" "$pgl_rps")x"
   kill "$pgl_pid" 2>/dev/null || true
 }
 

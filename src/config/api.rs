@@ -17,6 +17,8 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
 pub const DEFAULT_EXECUTION_TIMEOUT_MS: u64 = 10_000;
 pub const DEFAULT_PERSISTED_QUERY_CACHE_BYTES: u64 = 8 * 1024 * 1024;
 pub const DEFAULT_PERSISTED_QUERY_MAX_BYTES: usize = 16 * 1024;
+pub const DEFAULT_RESPONSE_CACHE_BYTES: u64 = 32 * 1024 * 1024;
+pub const DEFAULT_RESPONSE_CACHE_TTL_MS: u64 = 1_000;
 pub const DEFAULT_SEARCH_MAX_QUERY_CHARS: usize = 512;
 pub const DEFAULT_SEARCH_MAX_TERMS: usize = 32;
 pub const DEFAULT_HEADER_TIMEOUT_MS: u64 = 10_000;
@@ -69,6 +71,16 @@ pub struct ApiSettings {
     #[arg(long, env = "KXC_PERSISTED_QUERY_MAX_BYTES", default_value_t = DEFAULT_PERSISTED_QUERY_MAX_BYTES, value_parser = parse_persisted_query_max_bytes, global = true)]
     pub persisted_query_max_bytes: usize,
 
+    /// Bytes of anonymous query responses kept in memory, answered again while no write has
+    /// been committed and the search index has not moved since (0 switches the cache off).
+    #[arg(long, env = "KXC_RESPONSE_CACHE_BYTES", default_value_t = DEFAULT_RESPONSE_CACHE_BYTES, value_parser = parse_response_cache_bytes, global = true)]
+    pub response_cache_bytes: u64,
+
+    /// Longest time, in milliseconds, a cached response is answered again even when nothing
+    /// was written: what depends on the clock ("open today") is at most this old.
+    #[arg(long, env = "KXC_RESPONSE_CACHE_TTL_MS", default_value_t = DEFAULT_RESPONSE_CACHE_TTL_MS, value_parser = parse_response_cache_ttl_ms, global = true)]
+    pub response_cache_ttl_ms: u64,
+
     /// Longest `search` query (and `suggest` prefix), in characters.
     #[arg(long, env = "KXC_SEARCH_MAX_QUERY_CHARS", default_value_t = DEFAULT_SEARCH_MAX_QUERY_CHARS, value_parser = parse_search_max_query_chars, global = true)]
     pub search_max_query_chars: usize,
@@ -114,6 +126,8 @@ impl Default for ApiSettings {
             execution_timeout_ms: DEFAULT_EXECUTION_TIMEOUT_MS,
             persisted_query_cache_bytes: DEFAULT_PERSISTED_QUERY_CACHE_BYTES,
             persisted_query_max_bytes: DEFAULT_PERSISTED_QUERY_MAX_BYTES,
+            response_cache_bytes: DEFAULT_RESPONSE_CACHE_BYTES,
+            response_cache_ttl_ms: DEFAULT_RESPONSE_CACHE_TTL_MS,
             search_max_query_chars: DEFAULT_SEARCH_MAX_QUERY_CHARS,
             search_max_terms: DEFAULT_SEARCH_MAX_TERMS,
             header_timeout_ms: DEFAULT_HEADER_TIMEOUT_MS,
@@ -127,6 +141,10 @@ impl Default for ApiSettings {
 impl ApiSettings {
     pub fn execution_timeout(&self) -> Duration {
         Duration::from_millis(self.execution_timeout_ms)
+    }
+
+    pub fn response_cache_ttl(&self) -> Duration {
+        Duration::from_millis(self.response_cache_ttl_ms)
     }
 
     pub fn header_timeout(&self) -> Duration {
@@ -195,6 +213,14 @@ fn parse_persisted_query_cache_bytes(value: &str) -> Result<u64, String> {
 
 fn parse_persisted_query_max_bytes(value: &str) -> Result<usize, String> {
     bounded_usize("KXC_PERSISTED_QUERY_MAX_BYTES", value, 0..=(1 << 20))
+}
+
+fn parse_response_cache_bytes(value: &str) -> Result<u64, String> {
+    bounded("KXC_RESPONSE_CACHE_BYTES", value, 0..=(1 << 34))
+}
+
+fn parse_response_cache_ttl_ms(value: &str) -> Result<u64, String> {
+    bounded("KXC_RESPONSE_CACHE_TTL_MS", value, 1..=3_600_000)
 }
 
 fn parse_search_max_query_chars(value: &str) -> Result<usize, String> {

@@ -14,6 +14,7 @@ use super::exec::loaders::{self, Loaders};
 use super::exec::null_propagation::NullPropagation;
 use super::exec::persisted::PersistedQueries;
 use super::exec::protection::Protection;
+use super::exec::response_cache::ResponseCache;
 use super::mutation::Mutation;
 use super::query::Query;
 use super::subscription::Subscription;
@@ -33,6 +34,10 @@ pub struct SchemaOptions {
     pub persisted_query_cache_bytes: u64,
     /// Largest document the persisted-query cache keeps.
     pub persisted_query_max_bytes: usize,
+    /// Byte budget of the response cache for anonymous queries (0: off).
+    pub response_cache_bytes: u64,
+    /// Longest time a cached response is answered again.
+    pub response_cache_ttl: std::time::Duration,
     pub search: crate::service::search::SearchGate,
     /// Which webhook targets `createWebhookSubscription` accepts.
     pub webhooks: crate::config::WebhookSettings,
@@ -56,6 +61,8 @@ impl SchemaOptions {
             field_suggestions: settings.field_suggestions_enabled(),
             persisted_query_cache_bytes: api.persisted_query_cache_bytes,
             persisted_query_max_bytes: api.persisted_query_max_bytes,
+            response_cache_bytes: api.response_cache_bytes,
+            response_cache_ttl: api.response_cache_ttl(),
             search: crate::service::search::SearchGate::from_settings(api),
             webhooks: settings.webhooks.clone(),
             community: settings.community.clone(),
@@ -76,7 +83,9 @@ fn schema() -> SchemaBuilder<Query, Mutation, Subscription> {
 /// Builds the executable schema over `db` and the search index.
 pub fn build(db: DatabaseConnection, search: SharedIndex, options: &SchemaOptions) -> AppSchema {
     // CostBudget wraps Protection so it charges only what passed the limits; Protection wraps
-    // the persisted-query extension and sees its errors.
+    // the persisted-query extension and sees its errors. The response cache runs inside all
+    // three (a hit is limited and charged like a miss) and outside null propagation (it keeps
+    // responses as clients get them).
     let mut builder = schema()
         .data(db)
         .data(search)
@@ -90,6 +99,10 @@ pub fn build(db: DatabaseConnection, search: SharedIndex, options: &SchemaOption
         .extension(PersistedQueries::new(
             options.persisted_query_cache_bytes,
             options.persisted_query_max_bytes,
+        ))
+        .extension(ResponseCache::new(
+            options.response_cache_bytes,
+            options.response_cache_ttl,
         ))
         .extension(NullPropagation);
     if !options.introspection {

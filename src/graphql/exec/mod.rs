@@ -10,3 +10,4 @@ pub mod null_propagation;
 pub mod persisted;
 pub mod protection;
 pub mod report;
+pub mod response_cache;
