@@ -4,12 +4,14 @@
 //!
 //! Freshness is exact, not timed: every write appends to `change_log` in its transaction (on
 //! PostgreSQL under one lock, so `seq` grows in commit order), and the search index says which
-//! `seq` its results reflect. An entry remembers both, read *before* its response was computed;
-//! a hit needs both to be unchanged, which one `MAX(seq)` lookup per request checks. A write
-//! committed while the response was being computed moves the version on, so that response is
-//! never served again. The time to live only bounds what depends on the clock rather than on
-//! stored rows (a funding opportunity's status "today", upcoming events), and rows refreshed
-//! without a change-log entry (an account's display name from its identity token).
+//! `seq` its results reflect. Both, read *before* a response is computed, are part of its key,
+//! so a request finds only what was computed at the version it reads now; one `MAX(seq)`
+//! lookup per request tells it. A write committed while a response was being computed moves
+//! the version on, so that response is never looked up again and ages out. Requests for the
+//! same key at the same time wait for one computation. The time to live only bounds what
+//! depends on the clock rather than on stored rows (a funding opportunity's status "today",
+//! upcoming events), and rows refreshed without a change-log entry (an account's display name
+//! from its identity token).
 //!
 //! Only what is safe to share is kept: documents whose operations are all queries, asked by an
 //! anonymous viewer, answered without errors, and no larger than [`MAX_ENTRY_BYTES`]. The
@@ -25,7 +27,7 @@ use async_graphql::extensions::{
 };
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Response, ServerResult, Variables};
-use moka::sync::Cache;
+use moka::future::Cache;
 use sea_orm::DatabaseConnection;
 
 use super::language::AcceptedLanguages;
@@ -38,19 +40,26 @@ pub const MAX_ENTRY_BYTES: usize = 1024 * 1024;
 /// The shared cache; `None` when switched off (a budget of 0 bytes).
 #[derive(Clone)]
 pub struct ResponseCache {
-    cache: Option<Cache<Arc<str>, Arc<Entry>>>,
+    cache: Option<Cache<CacheKey, Arc<Entry>>>,
 }
 
 /// What an entry was computed from: the last committed change and the index's view of it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct Version {
     seq: i64,
     checkpoint: i64,
     generation: String,
 }
 
-struct Entry {
+/// A request and the version its response reflects: an entry of an older version is never
+/// looked up again and ages out.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct CacheKey {
+    request: Arc<str>,
     version: Version,
+}
+
+struct Entry {
     /// The data's size as JSON, what the entry weighs in the byte budget.
     bytes: usize,
     data: async_graphql::Value,
@@ -60,6 +69,21 @@ struct Entry {
 }
 
 impl Entry {
+    /// What is kept of `response`: nothing when it has errors or is too large.
+    fn of(response: &Response) -> Option<Self> {
+        if !response.errors.is_empty() {
+            return None;
+        }
+        let bytes = serde_json::to_vec(&response.data).ok()?.len();
+        (bytes <= MAX_ENTRY_BYTES).then(|| Self {
+            bytes,
+            data: response.data.clone(),
+            extensions: response.extensions.clone(),
+            cache_control: response.cache_control,
+            http_headers: response.http_headers.clone(),
+        })
+    }
+
     fn response(&self) -> Response {
         let mut response = Response::new(self.data.clone());
         response.extensions = self.extensions.clone();
@@ -77,8 +101,8 @@ impl ResponseCache {
             Cache::builder()
                 .max_capacity(budget_bytes)
                 .time_to_live(ttl)
-                .weigher(|key: &Arc<str>, entry: &Arc<Entry>| {
-                    u32::try_from(key.len() + entry.bytes).unwrap_or(u32::MAX)
+                .weigher(|key: &CacheKey, entry: &Arc<Entry>| {
+                    u32::try_from(key.request.len() + entry.bytes).unwrap_or(u32::MAX)
                 })
                 .build()
         });
@@ -96,7 +120,7 @@ impl ExtensionFactory for ResponseCache {
 }
 
 struct ResponseCacheExtension {
-    cache: Option<Cache<Arc<str>, Arc<Entry>>>,
+    cache: Option<Cache<CacheKey, Arc<Entry>>>,
     /// The document and variables, once parsing showed every operation is a query.
     parsed: Mutex<Option<(String, Variables)>>,
 }
@@ -192,39 +216,61 @@ impl Extension for ResponseCacheExtension {
         let (Some(cache), Some((query, variables)), true) = (&self.cache, parsed, anonymous) else {
             return next.run(ctx, operation_name).await;
         };
-        let Some(key) = key(
-            &query,
-            &variables,
-            operation_name,
-            ctx.data_opt::<AcceptedLanguages>(),
+        let languages = ctx.data_opt::<AcceptedLanguages>();
+        let (Some(request), Some(version)) = (
+            key(&query, &variables, operation_name, languages),
+            current_version(ctx).await,
         ) else {
             return next.run(ctx, operation_name).await;
         };
-        let Some(version) = current_version(ctx).await else {
-            return next.run(ctx, operation_name).await;
-        };
-        if let Some(entry) = cache.get(&key).filter(|entry| entry.version == version) {
-            count("hit");
-            return entry.response();
-        }
-        count("miss");
-        let response = next.run(ctx, operation_name).await;
-        if !response.errors.is_empty() {
+        // Concurrent requests for the same key and version wait for one computation instead
+        // of each running the resolvers (moka's `try_get_with`); whoever runs it keeps its
+        // response when it is not worth keeping.
+        let next = Mutex::new(Some(next));
+        let kept_out: Mutex<Option<Response>> = Mutex::default();
+        let computed = cache
+            .try_get_with(CacheKey { request, version }, async {
+                let next = next.lock().unwrap_or_else(PoisonError::into_inner).take();
+                let response = match next {
+                    Some(next) => next.run(ctx, operation_name).await,
+                    None => return Err(()),
+                };
+                count("miss");
+                match Entry::of(&response) {
+                    Some(entry) => Ok(Arc::new(entry)),
+                    None => {
+                        *kept_out.lock().unwrap_or_else(PoisonError::into_inner) = Some(response);
+                        Err(())
+                    }
+                }
+            })
+            .await;
+        if let Some(response) = kept_out
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+        {
             return response;
         }
-        let bytes = serde_json::to_vec(&response.data).map_or(usize::MAX, |json| json.len());
-        if bytes <= MAX_ENTRY_BYTES {
-            let entry = Entry {
-                version,
-                bytes,
-                data: response.data.clone(),
-                extensions: response.extensions.clone(),
-                cache_control: response.cache_control,
-                http_headers: response.http_headers.clone(),
-            };
-            cache.insert(key, Arc::new(entry));
+        match computed {
+            Ok(entry) => {
+                if next
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .is_some()
+                {
+                    count("hit");
+                }
+                entry.response()
+            }
+            // Another request computed an answer that was not kept: compute this one.
+            Err(_) => match next.into_inner().unwrap_or_else(PoisonError::into_inner) {
+                Some(next) => next.run(ctx, operation_name).await,
+                None => Response::from_errors(vec![async_graphql::ServerError::new(
+                    "internal error",
+                    None,
+                )]),
+            },
         }
-        response
     }
 }
 
