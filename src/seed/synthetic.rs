@@ -20,8 +20,8 @@ use sea_orm::{
 
 use crate::domain::{EvaluationLabel, RecordKind, mean_score, practice_score};
 use crate::entity::{
-    change_log, city, evaluation, funding_opportunity, funding_region, funding_theme, practice,
-    practice_city, practice_sdg, practice_theme, practice_translation, region, theme,
+    city, evaluation, funding_opportunity, funding_region, funding_theme, practice, practice_city,
+    practice_sdg, practice_theme, practice_translation, region, theme,
 };
 use crate::service::change_log::Operation;
 use crate::service::chunked::StatementLimits;
@@ -177,18 +177,10 @@ async fn append_changes(
     kind: RecordKind,
     ids: impl IntoIterator<Item = i32>,
 ) -> Result<(), sea_orm::DbErr> {
-    let now = Utc::now().fixed_offset();
-    let rows: Vec<change_log::ActiveModel> = ids
-        .into_iter()
-        .map(|id| change_log::ActiveModel {
-            entity_type: Set(kind.name().to_owned()),
-            entity_id: Set(id),
-            operation: Set(Operation::Upsert.as_str().to_owned()),
-            occurred_at: Set(now),
-            ..Default::default()
-        })
-        .collect();
-    insert_all(txn, rows, 4).await
+    let ids: Vec<i32> = ids.into_iter().collect();
+    crate::service::change_log::append_many(txn, kind, &ids, Operation::Upsert)
+        .await
+        .map(drop)
 }
 
 /// Ids of the rows of `entity` whose `column` (a unique key) is one of `keys`.

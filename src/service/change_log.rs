@@ -12,7 +12,7 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, Set,
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, Set,
     SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
@@ -95,4 +95,37 @@ pub async fn append(
     .insert(txn)
     .await?;
     Ok(row.seq)
+}
+
+/// Appends one row per id, in order, and returns the last `seq` (`None` for no ids): one lock
+/// and one multi-row `INSERT` per chunk that fits the backend's parameter limit, so a batch of
+/// records costs a few statements under the lock instead of two per record.
+pub async fn append_many(
+    txn: &DatabaseTransaction,
+    entity_type: RecordKind,
+    entity_ids: &[i32],
+    operation: Operation,
+) -> Result<Option<i64>, sea_orm::DbErr> {
+    if entity_ids.is_empty() {
+        return Ok(None);
+    }
+    lock_tail(txn).await?;
+    let now = Utc::now().fixed_offset();
+    let limits = crate::service::chunked::StatementLimits::of(txn.get_database_backend());
+    // Four bound values a row: entity type, entity id, operation, time.
+    for chunk in entity_ids.chunks((limits.bound_parameters / 4).max(1)) {
+        change_log::Entity::insert_many(chunk.iter().map(|id| change_log::ActiveModel {
+            entity_type: Set(entity_type.name().to_owned()),
+            entity_id: Set(*id),
+            operation: Set(operation.as_str().to_owned()),
+            occurred_at: Set(now),
+            ..Default::default()
+        }))
+        .exec_without_returning(txn)
+        .await?;
+    }
+    // Under the tail lock (PostgreSQL) or the single writer (SQLite) the newest row is ours.
+    crate::service::change_consumer::latest_seq(txn)
+        .await
+        .map(Some)
 }

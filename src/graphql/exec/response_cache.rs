@@ -282,7 +282,10 @@ mod tests {
 
     #[test]
     fn only_documents_of_queries_alone_are_kept() {
-        assert!(only_queries(&parse_query("{ a } query B { b }").unwrap()));
+        assert!(only_queries(
+            &parse_query("query A { a } query B { b }").unwrap()
+        ));
+        assert!(only_queries(&parse_query("{ a }").unwrap()));
         assert!(!only_queries(
             &parse_query("query A { a } mutation B { b }").unwrap()
         ));

@@ -101,18 +101,18 @@ pub async fn run(
             changed: true,
         });
     }
-    let mut last_seq = None;
-    for done in results.iter().filter(|done| done.changed) {
-        last_seq = Some(
-            change_log::append(
-                &txn,
-                RecordKind::FundingOpportunity,
-                done.id,
-                Operation::Delete,
-            )
-            .await?,
-        );
-    }
+    let changed_ids: Vec<i32> = results
+        .iter()
+        .filter(|done| done.changed)
+        .map(|done| done.id)
+        .collect();
+    let last_seq = change_log::append_many(
+        &txn,
+        RecordKind::FundingOpportunity,
+        &changed_ids,
+        Operation::Delete,
+    )
+    .await?;
     let deleted: Vec<&str> = results
         .iter()
         .filter(|done| done.changed)

@@ -178,15 +178,20 @@ async fn write_all(
     let outcomes = funding_write::write_many(txn, source, prepared).await?;
     let written: Vec<(String, Outcome)> = external_ids.into_iter().zip(outcomes).collect();
     // The change-log rows come last, after every record is written.
-    let mut last_seq = None;
-    for (_, outcome) in &written {
-        if let Outcome::Created(id) | Outcome::Updated(id) = outcome {
-            last_seq = Some(
-                change_log::append(txn, RecordKind::FundingOpportunity, *id, Operation::Upsert)
-                    .await?,
-            );
-        }
-    }
+    let changed_ids: Vec<i32> = written
+        .iter()
+        .filter_map(|(_, outcome)| match outcome {
+            Outcome::Created(id) | Outcome::Updated(id) => Some(*id),
+            Outcome::Unchanged(_) => None,
+        })
+        .collect();
+    let last_seq = change_log::append_many(
+        txn,
+        RecordKind::FundingOpportunity,
+        &changed_ids,
+        Operation::Upsert,
+    )
+    .await?;
     let count = |wanted: fn(&Outcome) -> bool| written.iter().filter(|(_, o)| wanted(o)).count();
     let changed: Vec<&str> = written
         .iter()
