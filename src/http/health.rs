@@ -14,7 +14,9 @@ pub async fn healthz() -> Json<Value> {
 /// first search index build has finished (the server listens while it runs). Also reports how far the search index trails the change log (`search.lag`, in changes).
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     let database = state.db.ping().await.is_ok();
-    let latest = crate::search::rebuild::latest_seq(&state.db).await.ok();
+    let latest = crate::service::change_consumer::latest_seq(&state.db)
+        .await
+        .ok();
     let checkpoint = state.search.checkpoint();
     let migrations = database
         && crate::db::migrations_current(&state.db)

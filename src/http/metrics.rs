@@ -163,7 +163,7 @@ async fn record_gauges(state: &AppState) {
     let ready = state.search.is_ready();
     metrics::gauge!("kxc_search_ready").set(if ready { 1.0 } else { 0.0 });
     let checkpoint = state.search.checkpoint();
-    let Ok(latest) = crate::search::rebuild::latest_seq(&state.db).await else {
+    let Ok(latest) = crate::service::change_consumer::latest_seq(&state.db).await else {
         return;
     };
     metrics::gauge!("kxc_search_index_lag_changes").set((latest - checkpoint).max(0) as f64);

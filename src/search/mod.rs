@@ -92,7 +92,7 @@ pub async fn open_current(
 ) -> anyhow::Result<Option<Arc<TantivyIndex>>> {
     let path = root.to_owned();
     if let Some(index) = tokio::task::spawn_blocking(move || TantivyIndex::open(&path)).await?? {
-        let latest = rebuild::latest_seq(db).await?;
+        let latest = crate::service::change_consumer::latest_seq(db).await?;
         if index.checkpoint() <= latest {
             index.set_vocabulary(Arc::new(crate::service::concepts::matcher(db).await?));
             return Ok(Some(Arc::new(index)));

@@ -4,11 +4,10 @@
 use std::path::Path;
 
 use indicatif::ProgressBar;
-use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
+use sea_orm::DatabaseConnection;
 
 use super::engine::{IndexSession, TantivyIndex};
 use super::mapping;
-use crate::entity::change_log;
 
 /// Records loaded and written per round trip.
 const CHUNK: usize = 256;
@@ -20,15 +19,6 @@ pub struct RebuildReport {
     pub checkpoint: i64,
 }
 
-/// The newest `seq` in the change log, 0 when it is empty.
-pub async fn latest_seq(db: &DatabaseConnection) -> Result<i64, sea_orm::DbErr> {
-    Ok(change_log::Entity::find()
-        .order_by_desc(change_log::Column::Seq)
-        .one(db)
-        .await?
-        .map_or(0, |row| row.seq))
-}
-
 pub async fn rebuild(
     db: &DatabaseConnection,
     root: &Path,
@@ -36,7 +26,7 @@ pub async fn rebuild(
 ) -> anyhow::Result<RebuildReport> {
     // Read first: changes after this point may or may not be in the build, and the indexer
     // applies them again from this checkpoint, which is harmless.
-    let checkpoint = latest_seq(db).await?;
+    let checkpoint = crate::service::change_consumer::latest_seq(db).await?;
     let root = root.to_owned();
     let build = tokio::task::spawn_blocking(move || TantivyIndex::start_build(&root)).await??;
     let mut session = build.session()?;

@@ -19,8 +19,8 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::entity::{
-    change_log, funding_applicant, funding_deadline, funding_opportunity, funding_region,
-    funding_theme, organisation, region, theme,
+    funding_applicant, funding_deadline, funding_opportunity, funding_region, funding_theme,
+    organisation, region, theme,
 };
 
 /// Records read per statement.
@@ -44,7 +44,7 @@ impl Snapshot {
         source: Option<String>,
     ) -> Result<Self, sea_orm::DbErr> {
         let txn = read_snapshot(db).await?;
-        let seq = latest_seq(&txn).await?;
+        let seq = crate::service::change_consumer::latest_seq(&txn).await?;
         Ok(Self {
             txn: Some(txn),
             seq,
@@ -98,16 +98,6 @@ pub async fn read_snapshot(db: &DatabaseConnection) -> Result<DatabaseTransactio
         }
     };
     db.begin_with_options(options).await
-}
-
-async fn latest_seq(db: &impl ConnectionTrait) -> Result<i64, sea_orm::DbErr> {
-    let seq: Option<Option<i64>> = change_log::Entity::find()
-        .select_only()
-        .column_as(change_log::Column::Seq.max(), "seq")
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(seq.flatten().unwrap_or(0))
 }
 
 /// The push-format line of each row, with its lists, in the order of `rows`.

@@ -120,7 +120,9 @@ async fn an_indexer_that_dies_before_committing_catches_up_without_duplicates() 
             .publish()
             .unwrap();
         let index = Arc::new(TantivyIndex::open(root.path()).unwrap().expect("published"));
-        let latest = kxc::search::rebuild::latest_seq(&db).await.unwrap();
+        let latest = kxc::service::change_consumer::latest_seq(&db)
+            .await
+            .unwrap();
 
         let mut indexer = Indexer::new(db.clone(), index.clone());
         assert!(indexer.apply_next(400).await.unwrap() > 0);
