@@ -14,8 +14,8 @@ use std::fmt;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use indicatif::ProgressBar;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect, Set, TransactionTrait,
 };
 
 use crate::domain::{EvaluationLabel, RecordKind, mean_score, practice_score};
@@ -24,7 +24,7 @@ use crate::entity::{
     practice_sdg, practice_theme, practice_translation, region, theme,
 };
 use crate::service::change_log::Operation;
-use crate::service::chunked::StatementLimits;
+use crate::service::chunked::insert_all;
 
 /// Practices written per transaction.
 const BATCH: usize = 500;
@@ -149,27 +149,6 @@ impl Words {
         }
         text
     }
-}
-
-/// Inserts `models` in as few statements as the backend allows, `columns` bound values each.
-async fn insert_all<A>(
-    txn: &DatabaseTransaction,
-    models: Vec<A>,
-    columns: usize,
-) -> Result<(), sea_orm::DbErr>
-where
-    A: ActiveModelTrait + Send,
-{
-    let limits = StatementLimits::of(txn.get_database_backend());
-    let per_statement = (limits.bound_parameters / columns.max(1)).max(1);
-    let mut models = models.into_iter().peekable();
-    while models.peek().is_some() {
-        let chunk: Vec<A> = models.by_ref().take(per_statement).collect();
-        <A::Entity as EntityTrait>::insert_many(chunk)
-            .exec_without_returning(txn)
-            .await?;
-    }
-    Ok(())
 }
 
 async fn append_changes(

@@ -12,7 +12,7 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, Set,
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, Set,
     SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
@@ -111,19 +111,18 @@ pub async fn append_many(
     }
     lock_tail(txn).await?;
     let now = Utc::now().fixed_offset();
-    let limits = crate::service::chunked::StatementLimits::of(txn.get_database_backend());
-    // Four bound values a row: entity type, entity id, operation, time.
-    for chunk in entity_ids.chunks((limits.bound_parameters / 4).max(1)) {
-        change_log::Entity::insert_many(chunk.iter().map(|id| change_log::ActiveModel {
+    let rows: Vec<change_log::ActiveModel> = entity_ids
+        .iter()
+        .map(|id| change_log::ActiveModel {
             entity_type: Set(entity_type.name().to_owned()),
             entity_id: Set(*id),
             operation: Set(operation.as_str().to_owned()),
             occurred_at: Set(now),
             ..Default::default()
-        }))
-        .exec_without_returning(txn)
-        .await?;
-    }
+        })
+        .collect();
+    // Four bound values a row: entity type, entity id, operation, time.
+    crate::service::chunked::insert_all(txn, rows, 4).await?;
     // Under the tail lock (PostgreSQL) or the single writer (SQLite) the newest row is ours.
     crate::service::change_consumer::latest_seq(txn)
         .await

@@ -10,7 +10,7 @@
 use std::future::Future;
 
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, EntityTrait};
 
 /// What one statement may hold on a backend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,6 +93,29 @@ pub fn chunk_len(limits: StatementLimits, per_key: PerKey) -> usize {
         per_key.compound_terms,
     ))
     .max(1)
+}
+
+/// Inserts `rows` (each binding `columns` values) with as few multi-row `INSERT`s as the
+/// backend allows.
+pub async fn insert_all<A>(
+    db: &impl ConnectionTrait,
+    rows: Vec<A>,
+    columns: usize,
+) -> Result<(), sea_orm::DbErr>
+where
+    A: ActiveModelTrait + Send,
+{
+    let per_statement = chunk_len(
+        StatementLimits::of(db.get_database_backend()),
+        PerKey::parameters(columns),
+    );
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        <A::Entity as EntityTrait>::insert_many(rows.by_ref().take(per_statement))
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
 }
 
 /// `conditions` joined by `OR` as a balanced tree (false when empty), so a long list nests

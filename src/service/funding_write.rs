@@ -535,30 +535,10 @@ impl Children {
                     })
             })
             .collect();
-        let per_row = chunked::chunk_len(
-            chunked::StatementLimits::of(txn.get_database_backend()),
-            PerKey::parameters(2),
-        );
-        for chunk in deadlines.chunks(per_row) {
-            funding_deadline::Entity::insert_many(chunk.to_vec())
-                .exec_without_returning(txn)
-                .await?;
-        }
-        for chunk in regions.chunks(per_row) {
-            funding_region::Entity::insert_many(chunk.to_vec())
-                .exec_without_returning(txn)
-                .await?;
-        }
-        for chunk in themes.chunks(per_row) {
-            funding_theme::Entity::insert_many(chunk.to_vec())
-                .exec_without_returning(txn)
-                .await?;
-        }
-        for chunk in applicants.chunks(per_row) {
-            funding_applicant::Entity::insert_many(chunk.to_vec())
-                .exec_without_returning(txn)
-                .await?;
-        }
+        chunked::insert_all(txn, deadlines, 2).await?;
+        chunked::insert_all(txn, regions, 2).await?;
+        chunked::insert_all(txn, themes, 2).await?;
+        chunked::insert_all(txn, applicants, 2).await?;
         Ok(())
     }
 }
