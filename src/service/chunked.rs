@@ -9,8 +9,8 @@
 
 use std::future::Future;
 
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, EntityTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, EntityTrait, IntoActiveModel};
 
 /// What one statement may hold on a backend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,6 +116,34 @@ where
             .await?;
     }
     Ok(())
+}
+
+/// [`insert_all`] with `RETURNING`, and `on_conflict` (if any) on every statement: the stored
+/// rows, in the order each statement returns them.
+pub async fn insert_all_returning<A>(
+    db: &impl ConnectionTrait,
+    rows: Vec<A>,
+    columns: usize,
+    on_conflict: Option<OnConflict>,
+) -> Result<Vec<<A::Entity as EntityTrait>::Model>, sea_orm::DbErr>
+where
+    A: ActiveModelTrait + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    let per_statement = chunk_len(
+        StatementLimits::of(db.get_database_backend()),
+        PerKey::parameters(columns),
+    );
+    let mut stored = Vec::with_capacity(rows.len());
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut insert = <A::Entity as EntityTrait>::insert_many(rows.by_ref().take(per_statement));
+        if let Some(on_conflict) = &on_conflict {
+            insert = insert.on_conflict(on_conflict.clone());
+        }
+        stored.extend(insert.exec_with_returning(db).await?);
+    }
+    Ok(stored)
 }
 
 /// `conditions` joined by `OR` as a balanced tree (false when empty), so a long list nests

@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    Set, TryIntoModel,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, Iterable, QueryFilter, Set,
+    TryIntoModel,
 };
 
 use super::ServiceError;
@@ -212,8 +213,9 @@ pub async fn write(
     Ok(outcomes.remove(0))
 }
 
-/// [`write`] for a batch of distinct external IDs, in a constant number of reads and batched
-/// child writes plus one statement per created or updated record; an unchanged record costs no
+/// [`write`] for a batch of distinct external IDs, in a constant number of statements: batched
+/// reads, one multi-row upsert of the updated records, one multi-row insert of the created ones
+/// (each per parameter-sized chunk) and batched child writes; an unchanged record costs no
 /// write. Outcomes come in the order given. The first stale `expected_version` fails the
 /// whole batch with `Conflict` (the caller's transaction then rolls back).
 pub async fn write_many(
@@ -238,8 +240,10 @@ pub async fn write_many(
     let stored = Children::load(txn, &existing_ids).await?;
 
     let now = Utc::now().fixed_offset();
-    let mut outcomes = Vec::with_capacity(batch.len());
-    let mut replaced: Vec<(i32, Children)> = Vec::new();
+    let mut slots = Vec::with_capacity(batch.len());
+    let mut creates: Vec<(funding_opportunity::ActiveModel, Children)> = Vec::new();
+    let mut created_external_ids: Vec<String> = Vec::new();
+    let mut updates: Vec<(funding_opportunity::ActiveModel, Children)> = Vec::new();
     for (ready, expected_version) in batch {
         let Prepared {
             record,
@@ -288,38 +292,117 @@ pub async fn write_many(
             deleted_at: Set(None),
             ..Default::default()
         };
-        let outcome = match row {
+        match row {
             Some(row) => {
-                let mut candidate = model.clone();
-                candidate.id = Set(row.id);
-                candidate.version = Set(row.version);
-                candidate.created_at = Set(row.created_at);
-                candidate.updated_at = Set(row.updated_at);
-                if stored.of(row.id) == children && candidate.try_into_model()? == *row {
-                    outcomes.push(Outcome::Unchanged(row.id));
+                model.id = Set(row.id);
+                model.version = Set(row.version);
+                model.created_at = Set(row.created_at);
+                model.updated_at = Set(row.updated_at);
+                if stored.of(row.id) == children && model.clone().try_into_model()? == *row {
+                    slots.push(Slot::Unchanged(row.id));
                     continue;
                 }
-                model.id = Set(row.id);
                 model.version = Set(row.version + 1);
                 model.updated_at = Set(now);
-                model.update(txn).await?;
-                Outcome::Updated(row.id)
+                slots.push(Slot::Updated(row.id));
+                updates.push((model, children));
             }
             None => {
                 model.version = Set(1);
                 model.created_at = Set(now);
                 model.updated_at = Set(now);
-                Outcome::Created(model.insert(txn).await?.id)
+                slots.push(Slot::Created(creates.len()));
+                created_external_ids.push(record.external_id.as_str().to_owned());
+                creates.push((model, children));
             }
-        };
-        if let Outcome::Created(id) | Outcome::Updated(id) = outcome {
-            replaced.push((id, children));
         }
-        outcomes.push(outcome);
     }
+
+    // Every column is bound in each row of the multi-row statements below.
+    let columns = funding_opportunity::Column::iter().count();
+    let mut replaced: Vec<(i32, Children)> = Vec::with_capacity(creates.len() + updates.len());
+    let (models, children): (Vec<_>, Vec<_>) = updates.into_iter().unzip();
+    let updated_ids: Vec<i32> = slots
+        .iter()
+        .filter_map(|slot| match slot {
+            Slot::Updated(id) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    // An update is an insert that meets its own row (by id): one multi-row statement for all.
+    chunked::insert_all_returning(
+        txn,
+        models,
+        columns,
+        Some(
+            OnConflict::column(funding_opportunity::Column::Id)
+                .update_columns(UPDATED_COLUMNS)
+                .to_owned(),
+        ),
+    )
+    .await?;
+    replaced.extend(updated_ids.into_iter().zip(children));
+
+    let (models, children): (Vec<_>, Vec<_>) = creates.into_iter().unzip();
+    let created: HashMap<String, i32> = chunked::insert_all_returning(txn, models, columns, None)
+        .await?
+        .into_iter()
+        .map(|row| (row.external_id, row.id))
+        .collect();
+    let created_ids: Vec<i32> = created_external_ids
+        .iter()
+        .map(|external_id| {
+            created
+                .get(external_id)
+                .copied()
+                .ok_or_else(|| sea_orm::DbErr::RecordNotInserted)
+        })
+        .collect::<Result<_, _>>()?;
+    replaced.extend(created_ids.iter().copied().zip(children));
     Children::replace(txn, &replaced).await?;
-    Ok(outcomes)
+
+    Ok(slots
+        .into_iter()
+        .map(|slot| match slot {
+            Slot::Created(index) => Outcome::Created(created_ids[index]),
+            Slot::Updated(id) => Outcome::Updated(id),
+            Slot::Unchanged(id) => Outcome::Unchanged(id),
+        })
+        .collect())
 }
+
+/// What became of one record of a batch before the batch's statements ran: a created record
+/// knows only its place among the inserts.
+enum Slot {
+    Created(usize),
+    Updated(i32),
+    Unchanged(i32),
+}
+
+/// What an update rewrites: everything but the key, the identity and the creation time.
+const UPDATED_COLUMNS: [funding_opportunity::Column; 18] = {
+    use funding_opportunity::Column as C;
+    [
+        C::Title,
+        C::Summary,
+        C::ProviderId,
+        C::ProviderLevel,
+        C::ProviderCountry,
+        C::Instrument,
+        C::Direction,
+        C::AmountMin,
+        C::AmountMax,
+        C::Currency,
+        C::CoFinancingRate,
+        C::OpensAt,
+        C::Rolling,
+        C::Url,
+        C::Language,
+        C::Version,
+        C::DeletedAt,
+        C::UpdatedAt,
+    ]
+};
 
 fn check_record(record: &FundingRecord) -> Vec<FieldError> {
     let mut errors = Vec::new();

@@ -223,6 +223,36 @@ async fn a_bad_record_among_500_stores_nothing_and_is_named_by_its_path() {
         let data = app.data_as(&partner, UPSERT, upsert_input(&batch)).await;
         assert_eq!(outcomes(&data), vec!["CREATED"; 500], "[{}]", app.backend);
         assert_eq!(rows_of_source(&app, SOURCE).await, 500);
+        let node_ids = |data: &Value| -> Vec<Value> {
+            data["upsertFundingOpportunities"]["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|result| result["node"]["id"].clone())
+                .collect()
+        };
+        let created = node_ids(&data);
+
+        // The largest batch of updates, every one changed: each keeps its id, in the order sent.
+        for (index, record) in batch.iter_mut().enumerate() {
+            record["title"] = json!(format!("Bulk call, revised {index}"));
+        }
+        batch[250]["themes"] = json!(["buildings"]);
+        let data = app.data_as(&partner, UPSERT, upsert_input(&batch)).await;
+        assert_eq!(outcomes(&data), vec!["UPDATED"; 500], "[{}]", app.backend);
+        assert_eq!(node_ids(&data), created, "[{}]", app.backend);
+        let results = data["upsertFundingOpportunities"]["results"]
+            .as_array()
+            .unwrap();
+        for (index, result) in results.iter().enumerate() {
+            assert_eq!(result["externalId"], format!("bulk-{index}"));
+            assert_eq!(result["node"]["version"], 2, "[{}]", app.backend);
+            assert_eq!(
+                result["node"]["title"],
+                format!("Bulk call, revised {index}")
+            );
+        }
+        assert_eq!(rows_of_source(&app, SOURCE).await, 500);
     }
 }
 
