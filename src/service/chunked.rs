@@ -95,6 +95,14 @@ pub fn chunk_len(limits: StatementLimits, per_key: PerKey) -> usize {
     .max(1)
 }
 
+/// How many rows of `columns` bound values one multi-row statement may take on `db`'s backend.
+fn rows_per_statement(db: &impl ConnectionTrait, columns: usize) -> usize {
+    chunk_len(
+        StatementLimits::of(db.get_database_backend()),
+        PerKey::parameters(columns),
+    )
+}
+
 /// Inserts `rows` (each binding `columns` values) with as few multi-row `INSERT`s as the
 /// backend allows.
 pub async fn insert_all<A>(
@@ -105,43 +113,50 @@ pub async fn insert_all<A>(
 where
     A: ActiveModelTrait + Send,
 {
-    let per_statement = chunk_len(
-        StatementLimits::of(db.get_database_backend()),
-        PerKey::parameters(columns),
-    );
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        <A::Entity as EntityTrait>::insert_many(rows.by_ref().take(per_statement))
-            .exec_without_returning(db)
-            .await?;
-    }
-    Ok(())
+    upsert_all(db, rows, columns, None).await
 }
 
-/// [`insert_all`] with `RETURNING`, and `on_conflict` (if any) on every statement: the stored
-/// rows, in the order each statement returns them.
-pub async fn insert_all_returning<A>(
+/// [`insert_all`] with `on_conflict` (if any) on every statement.
+pub async fn upsert_all<A>(
     db: &impl ConnectionTrait,
     rows: Vec<A>,
     columns: usize,
     on_conflict: Option<OnConflict>,
-) -> Result<Vec<<A::Entity as EntityTrait>::Model>, sea_orm::DbErr>
+) -> Result<(), sea_orm::DbErr>
 where
     A: ActiveModelTrait + Send,
-    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
 {
-    let per_statement = chunk_len(
-        StatementLimits::of(db.get_database_backend()),
-        PerKey::parameters(columns),
-    );
-    let mut stored = Vec::with_capacity(rows.len());
+    let per_statement = rows_per_statement(db, columns);
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let mut insert = <A::Entity as EntityTrait>::insert_many(rows.by_ref().take(per_statement));
         if let Some(on_conflict) = &on_conflict {
             insert = insert.on_conflict(on_conflict.clone());
         }
-        stored.extend(insert.exec_with_returning(db).await?);
+        insert.exec_without_returning(db).await?;
+    }
+    Ok(())
+}
+
+/// [`insert_all`] with `RETURNING`: the stored rows, in the order each statement returns them.
+pub async fn insert_all_returning<A>(
+    db: &impl ConnectionTrait,
+    rows: Vec<A>,
+    columns: usize,
+) -> Result<Vec<<A::Entity as EntityTrait>::Model>, sea_orm::DbErr>
+where
+    A: ActiveModelTrait + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    let per_statement = rows_per_statement(db, columns);
+    let mut stored = Vec::with_capacity(rows.len());
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        stored.extend(
+            <A::Entity as EntityTrait>::insert_many(rows.by_ref().take(per_statement))
+                .exec_with_returning(db)
+                .await?,
+        );
     }
     Ok(stored)
 }

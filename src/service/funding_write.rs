@@ -241,9 +241,9 @@ pub async fn write_many(
 
     let now = Utc::now().fixed_offset();
     let mut slots = Vec::with_capacity(batch.len());
-    let mut creates: Vec<(funding_opportunity::ActiveModel, Children)> = Vec::new();
-    let mut created_external_ids: Vec<String> = Vec::new();
-    let mut updates: Vec<(funding_opportunity::ActiveModel, Children)> = Vec::new();
+    // (external id, row, children) of each record to create; (id, row, children) to update.
+    let mut creates: Vec<(String, funding_opportunity::ActiveModel, Children)> = Vec::new();
+    let mut updates: Vec<(i32, funding_opportunity::ActiveModel, Children)> = Vec::new();
     for (ready, expected_version) in batch {
         let Prepared {
             record,
@@ -305,15 +305,14 @@ pub async fn write_many(
                 model.version = Set(row.version + 1);
                 model.updated_at = Set(now);
                 slots.push(Slot::Updated(row.id));
-                updates.push((model, children));
+                updates.push((row.id, model, children));
             }
             None => {
                 model.version = Set(1);
                 model.created_at = Set(now);
                 model.updated_at = Set(now);
                 slots.push(Slot::Created(creates.len()));
-                created_external_ids.push(record.external_id.as_str().to_owned());
-                creates.push((model, children));
+                creates.push((record.external_id.as_str().to_owned(), model, children));
             }
         }
     }
@@ -321,41 +320,52 @@ pub async fn write_many(
     // Every column is bound in each row of the multi-row statements below.
     let columns = funding_opportunity::Column::iter().count();
     let mut replaced: Vec<(i32, Children)> = Vec::with_capacity(creates.len() + updates.len());
-    let (models, children): (Vec<_>, Vec<_>) = updates.into_iter().unzip();
-    let updated_ids: Vec<i32> = slots
-        .iter()
-        .filter_map(|slot| match slot {
-            Slot::Updated(id) => Some(*id),
-            _ => None,
-        })
-        .collect();
+    let mut models = Vec::with_capacity(updates.len());
+    for (id, model, children) in updates {
+        models.push(model);
+        replaced.push((id, children));
+    }
     // An update is an insert that meets its own row (by id): one multi-row statement for all.
-    chunked::insert_all_returning(
+    chunked::upsert_all(
         txn,
         models,
         columns,
         Some(
             OnConflict::column(funding_opportunity::Column::Id)
-                .update_columns(UPDATED_COLUMNS)
+                .update_columns(funding_opportunity::Column::iter().filter(|column| {
+                    !matches!(
+                        column,
+                        funding_opportunity::Column::Id
+                            | funding_opportunity::Column::Source
+                            | funding_opportunity::Column::ExternalId
+                            | funding_opportunity::Column::CreatedAt
+                    )
+                }))
                 .to_owned(),
         ),
     )
     .await?;
-    replaced.extend(updated_ids.into_iter().zip(children));
 
-    let (models, children): (Vec<_>, Vec<_>) = creates.into_iter().unzip();
-    let created: HashMap<String, i32> = chunked::insert_all_returning(txn, models, columns, None)
+    let mut external_ids = Vec::with_capacity(creates.len());
+    let mut models = Vec::with_capacity(creates.len());
+    let mut children = Vec::with_capacity(creates.len());
+    for (external_id, model, record_children) in creates {
+        external_ids.push(external_id);
+        models.push(model);
+        children.push(record_children);
+    }
+    let created: HashMap<String, i32> = chunked::insert_all_returning(txn, models, columns)
         .await?
         .into_iter()
         .map(|row| (row.external_id, row.id))
         .collect();
-    let created_ids: Vec<i32> = created_external_ids
+    let created_ids: Vec<i32> = external_ids
         .iter()
         .map(|external_id| {
             created
                 .get(external_id)
                 .copied()
-                .ok_or_else(|| sea_orm::DbErr::RecordNotInserted)
+                .ok_or(sea_orm::DbErr::RecordNotInserted)
         })
         .collect::<Result<_, _>>()?;
     replaced.extend(created_ids.iter().copied().zip(children));
@@ -378,31 +388,6 @@ enum Slot {
     Updated(i32),
     Unchanged(i32),
 }
-
-/// What an update rewrites: everything but the key, the identity and the creation time.
-const UPDATED_COLUMNS: [funding_opportunity::Column; 18] = {
-    use funding_opportunity::Column as C;
-    [
-        C::Title,
-        C::Summary,
-        C::ProviderId,
-        C::ProviderLevel,
-        C::ProviderCountry,
-        C::Instrument,
-        C::Direction,
-        C::AmountMin,
-        C::AmountMax,
-        C::Currency,
-        C::CoFinancingRate,
-        C::OpensAt,
-        C::Rolling,
-        C::Url,
-        C::Language,
-        C::Version,
-        C::DeletedAt,
-        C::UpdatedAt,
-    ]
-};
 
 fn check_record(record: &FundingRecord) -> Vec<FieldError> {
     let mut errors = Vec::new();
