@@ -6,9 +6,12 @@
 //! diacritics) and folding happens before stemming, so a query typed without accents stems the
 //! same way as the accented text.
 
+use std::borrow::Cow;
+
+use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    StopWordFilter, TextAnalyzer, TokenizerManager,
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, StopWordFilter,
+    TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer, TokenizerManager,
 };
 
 /// Tokens longer than this are dropped (base64 blobs, URLs without separators).
@@ -84,6 +87,24 @@ impl TextLanguage {
         }
     }
 
+    fn algorithm(self) -> Option<frostem::Algorithm> {
+        use frostem::Algorithm;
+        Some(match self {
+            Self::En => Algorithm::English,
+            Self::Fr => Algorithm::French,
+            Self::De => Algorithm::German,
+            Self::No => Algorithm::Norwegian,
+            Self::Es => Algorithm::Spanish,
+            Self::It => Algorithm::Italian,
+            Self::Nl => Algorithm::Dutch,
+            Self::Sv => Algorithm::Swedish,
+            Self::Da => Algorithm::Danish,
+            Self::Fi => Algorithm::Finnish,
+            Self::Pt => Algorithm::Portuguese,
+            Self::Other => return None,
+        })
+    }
+
     fn stemmer(self) -> Option<Language> {
         Some(match self {
             Self::En => Language::English,
@@ -107,7 +128,7 @@ impl TextLanguage {
 
     /// The analyzer indexing and querying text in this language.
     pub fn analyzer(self) -> TextAnalyzer {
-        let Some(language) = self.stemmer() else {
+        let (Some(language), Some(algorithm)) = (self.stemmer(), self.algorithm()) else {
             return plain_analyzer();
         };
         let builder = TextAnalyzer::builder(SimpleTokenizer::default())
@@ -120,7 +141,7 @@ impl TextLanguage {
         };
         builder
             .filter_dynamic(AsciiFoldingFilter)
-            .filter_dynamic(Stemmer::new(language))
+            .filter_dynamic(CachedStemmer(frostem::Stemmer::new(algorithm)))
             .build()
     }
 
@@ -148,6 +169,96 @@ pub fn plain_analyzer() -> TextAnalyzer {
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .build()
+}
+
+/// Snowball stemming (the same frostem stemmers as tantivy's `Stemmer`, so stems are identical)
+/// that remembers the stems it computed. Prose repeats its words, and stemming was about a fifth
+/// of the CPU an index build spent, so each analyzer instance keeps a bounded map from word to
+/// stem. Tantivy's segment writer holds one analyzer per field for a whole segment, which is
+/// where the map pays off; a cloned analyzer starts with an empty map, so query analyzers (one
+/// per search) cost nothing extra.
+#[derive(Clone, Copy)]
+struct CachedStemmer(frostem::Stemmer);
+
+/// Words remembered per analyzer before the map is emptied and refilled (a few hundred KiB).
+const STEM_CACHE_ENTRIES: usize = 8192;
+
+impl TokenFilter for CachedStemmer {
+    type Tokenizer<T: Tokenizer> = CachedStemmerFilter<T>;
+
+    fn transform<T: Tokenizer>(self, inner: T) -> CachedStemmerFilter<T> {
+        CachedStemmerFilter {
+            stemmer: self.0,
+            stems: FxHashMap::default(),
+            inner,
+        }
+    }
+}
+
+struct CachedStemmerFilter<T> {
+    stemmer: frostem::Stemmer,
+    stems: FxHashMap<Box<str>, Box<str>>,
+    inner: T,
+}
+
+impl<T: Clone> Clone for CachedStemmerFilter<T> {
+    fn clone(&self) -> Self {
+        Self {
+            stemmer: self.stemmer,
+            stems: FxHashMap::default(),
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
+    type TokenStream<'a> = CachedStemmerStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        CachedStemmerStream {
+            tail: self.inner.token_stream(text),
+            stemmer: self.stemmer,
+            stems: &mut self.stems,
+        }
+    }
+}
+
+struct CachedStemmerStream<'a, T> {
+    tail: T,
+    stemmer: frostem::Stemmer,
+    stems: &'a mut FxHashMap<Box<str>, Box<str>>,
+}
+
+impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        if let Some(stem) = self.stems.get(token.text.as_str()) {
+            token.text.clear();
+            token.text.push_str(stem);
+            return true;
+        }
+        let stem: Box<str> = match self.stemmer.stem(&token.text) {
+            Cow::Borrowed(stem) => stem.into(),
+            Cow::Owned(stem) => stem.into(),
+        };
+        if self.stems.len() >= STEM_CACHE_ENTRIES {
+            self.stems.clear();
+        }
+        let word = std::mem::replace(&mut token.text, String::from(&*stem));
+        self.stems.insert(word.into_boxed_str(), stem);
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
 }
 
 pub const PLAIN_TOKENIZER: &str = "kxc_plain";
@@ -216,6 +327,51 @@ mod tests {
             .into_iter()
             .map(|(_, token)| token)
             .collect()
+    }
+
+    /// The analyzer as it was built with tantivy's own (uncached) stemmer.
+    fn reference(language: TextLanguage) -> TextAnalyzer {
+        let stemmer = language.stemmer().unwrap();
+        let builder = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+            .filter(LowerCaser)
+            .dynamic();
+        let builder = match StopWordFilter::new(stemmer) {
+            Some(stop_words) => builder.filter_dynamic(stop_words),
+            None => builder,
+        };
+        builder
+            .filter_dynamic(AsciiFoldingFilter)
+            .filter_dynamic(tantivy::tokenizer::Stemmer::new(stemmer))
+            .build()
+    }
+
+    #[test]
+    fn cached_stems_are_the_stems_tantivy_computes_even_past_the_cache_bound() {
+        let prose = "Die Wärmenetze der Städte versorgen Gebäude; les réseaux de chaleur urbains \
+            alimentent les bâtiments; district heating networks heated the buildings, heating \
+            again and again; las redes de calefacción urbana calientan los edificios";
+        // More distinct words than one cache holds, so it is emptied and refilled mid-text.
+        let many: String = (0..STEM_CACHE_ENTRIES + 500)
+            .map(|n| format!("heatings{n} networks{n} "))
+            .collect();
+        for language in TextLanguage::ALL {
+            if language == TextLanguage::Other {
+                continue;
+            }
+            let mut cached = language.analyzer();
+            let mut uncached = reference(language);
+            for text in [prose, prose, many.as_str(), prose] {
+                assert_eq!(
+                    tokens(&mut cached, text),
+                    tokens(&mut uncached, text),
+                    "{language:?}"
+                );
+            }
+            // A clone starts with an empty cache and still stems the same.
+            let mut clone = cached.clone();
+            assert_eq!(tokens(&mut clone, prose), tokens(&mut uncached, prose));
+        }
     }
 
     #[test]

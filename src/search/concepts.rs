@@ -113,11 +113,35 @@ impl ConceptMatcher {
 
     /// The keys of the concepts whose labels occur in `document`'s text, in its language, or
     /// in its language-tagged tags (theme labels), at most [`MAX_CONCEPTS_PER_DOCUMENT`].
+    /// Tagging many documents, use one [`ConceptMatcher::tagger`] for all of them.
     pub fn tag(&self, document: &SearchDocument) -> Vec<String> {
-        if self.is_empty() {
+        self.tagger().tag(document)
+    }
+
+    /// A tagger that keeps its analyzers (and their stem caches) from one document to the next.
+    pub fn tagger(&self) -> Tagger<'_> {
+        Tagger {
+            matcher: self,
+            analyzers: HashMap::new(),
+            tokens: Vec::new(),
+        }
+    }
+}
+
+/// Tags documents with a [`ConceptMatcher`]'s concepts; see [`ConceptMatcher::tag`].
+pub struct Tagger<'a> {
+    matcher: &'a ConceptMatcher,
+    analyzers: HashMap<TextLanguage, TextAnalyzer>,
+    tokens: Vec<String>,
+}
+
+impl Tagger<'_> {
+    /// The keys of the concepts found in `document`, as [`ConceptMatcher::tag`] gives them.
+    pub fn tag(&mut self, document: &SearchDocument) -> Vec<String> {
+        let matcher = self.matcher;
+        if matcher.is_empty() {
             return Vec::new();
         }
-        let mut analyzers: HashMap<TextLanguage, TextAnalyzer> = HashMap::new();
         let mut found: Vec<usize> = Vec::new();
         let mut seen = BTreeSet::new();
         let texts = document
@@ -135,28 +159,35 @@ impl ConceptMatcher {
             }));
         for (language, text) in texts {
             let language = TextLanguage::from_code(language);
-            if !self.labels.contains_key(&language) {
+            if !matcher.labels.contains_key(&language) {
                 continue;
             }
-            let analyzer = analyzers
+            let analyzer = self
+                .analyzers
                 .entry(language)
                 .or_insert_with(|| language.analyzer());
-            let tokens: Vec<String> = analysis::tokens(analyzer, text)
-                .into_iter()
-                .map(|(_, token)| token)
-                .collect();
-            for (_, _, concept) in self.occurrences(language, &tokens) {
+            self.tokens.clear();
+            let mut stream = analyzer.token_stream(text);
+            while let Some(token) = stream.next() {
+                self.tokens.push(token.text.clone());
+            }
+            for (_, _, concept) in matcher.occurrences(language, &self.tokens) {
                 if seen.insert(concept) {
                     found.push(concept);
                     if found.len() == MAX_CONCEPTS_PER_DOCUMENT {
-                        return found.into_iter().map(|c| self.keys[c].clone()).collect();
+                        break;
                     }
                 }
             }
+            if found.len() == MAX_CONCEPTS_PER_DOCUMENT {
+                break;
+            }
         }
-        found.into_iter().map(|c| self.keys[c].clone()).collect()
+        found.into_iter().map(|c| matcher.keys[c].clone()).collect()
     }
+}
 
+impl ConceptMatcher {
     /// The concepts named by consecutive query words, in any language: `words` are
     /// `(group index, word)` pairs in query order. The widest span per concept is kept, the
     /// widest spans win when more than [`MAX_CONCEPTS_PER_QUERY`] concepts match.
@@ -282,6 +313,26 @@ mod tests {
         );
         // English labels do not tag a German text.
         assert!(matcher.tag(&document("de", "green roof")).is_empty());
+    }
+
+    #[test]
+    fn one_tagger_over_many_documents_tags_each_as_alone() {
+        let matcher = matcher();
+        let documents = [
+            document("de", "Hamburg fördert Dachbegrünungen und Fernwärme."),
+            document("en", "district heating for heated homes"),
+            document("no", "Byen har mange grønne tak."),
+            document("en", "green walls on every roof"),
+            document("de", "Fernwärme, wieder Fernwärme"),
+        ];
+        let mut tagger = matcher.tagger();
+        // Twice through, so the second pass meets every word in the analyzers' stem caches.
+        for _ in 0..2 {
+            for doc in &documents {
+                assert_eq!(tagger.tag(doc), matcher.tag(doc));
+            }
+        }
+        assert_eq!(tagger.tag(&documents[1]), ["district-heating", "heating"]);
     }
 
     #[test]

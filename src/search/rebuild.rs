@@ -42,8 +42,9 @@ pub async fn rebuild(
             let loaded = mapping.load(db, chunk).await?;
             documents += loaded.len();
             session = tokio::task::spawn_blocking(move || -> anyhow::Result<IndexSession> {
+                // A fresh generation, and every id comes once: nothing to replace.
                 for document in &loaded {
-                    session.upsert(document)?;
+                    session.insert(document)?;
                 }
                 Ok(session)
             })

@@ -49,6 +49,12 @@ impl IndexSession {
 
     pub fn upsert(&mut self, document: &SearchDocument) -> anyhow::Result<()> {
         self.delete(document.key());
+        self.insert(document)
+    }
+
+    /// Adds `document` without replacing an earlier one by its key: only for a fresh build,
+    /// where every key comes once, so no delete has to be queued and applied per document.
+    pub fn insert(&mut self, document: &SearchDocument) -> anyhow::Result<()> {
         self.writer
             .add_document(encode::encode(&self.generation.fields, document))
             .context("add document")?;

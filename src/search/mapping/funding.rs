@@ -73,6 +73,7 @@ impl DocumentMapping for FundingMapping {
             .collect();
         let vocabulary = service::concepts::matcher(db).await?;
 
+        let mut tagger = vocabulary.tagger();
         Ok(rows
             .into_iter()
             .map(|row| {
@@ -121,7 +122,7 @@ impl DocumentMapping for FundingMapping {
                     closes: if row.rolling { None } else { last_deadline },
                 });
                 doc.date = Some(row.updated_at.with_timezone(&Utc));
-                doc.concepts = vocabulary.tag(&doc);
+                doc.concepts = tagger.tag(&doc);
                 doc
             })
             .collect())

@@ -97,6 +97,7 @@ async fn documents(
             .map(|theme| (theme.row.id, theme))
             .collect();
 
+        let mut tagger = vocabulary.tagger();
         Ok(practices
             .into_iter()
             .map(|row| {
@@ -164,7 +165,7 @@ async fn documents(
                 doc.score = row.score;
                 doc.evaluation_label = row.evaluation_label.clone();
                 doc.date = row.published_at.map(|date| date.with_timezone(&Utc));
-                doc.concepts = vocabulary.tag(&doc);
+                doc.concepts = tagger.tag(&doc);
                 doc
             })
             .collect())
