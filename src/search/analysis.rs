@@ -87,37 +87,21 @@ impl TextLanguage {
         }
     }
 
-    fn algorithm(self) -> Option<frostem::Algorithm> {
+    /// Tantivy's language (for its stop words) and the snowball algorithm stemming it.
+    fn stemmer(self) -> Option<(Language, frostem::Algorithm)> {
         use frostem::Algorithm;
         Some(match self {
-            Self::En => Algorithm::English,
-            Self::Fr => Algorithm::French,
-            Self::De => Algorithm::German,
-            Self::No => Algorithm::Norwegian,
-            Self::Es => Algorithm::Spanish,
-            Self::It => Algorithm::Italian,
-            Self::Nl => Algorithm::Dutch,
-            Self::Sv => Algorithm::Swedish,
-            Self::Da => Algorithm::Danish,
-            Self::Fi => Algorithm::Finnish,
-            Self::Pt => Algorithm::Portuguese,
-            Self::Other => return None,
-        })
-    }
-
-    fn stemmer(self) -> Option<Language> {
-        Some(match self {
-            Self::En => Language::English,
-            Self::Fr => Language::French,
-            Self::De => Language::German,
-            Self::No => Language::Norwegian,
-            Self::Es => Language::Spanish,
-            Self::It => Language::Italian,
-            Self::Nl => Language::Dutch,
-            Self::Sv => Language::Swedish,
-            Self::Da => Language::Danish,
-            Self::Fi => Language::Finnish,
-            Self::Pt => Language::Portuguese,
+            Self::En => (Language::English, Algorithm::English),
+            Self::Fr => (Language::French, Algorithm::French),
+            Self::De => (Language::German, Algorithm::German),
+            Self::No => (Language::Norwegian, Algorithm::Norwegian),
+            Self::Es => (Language::Spanish, Algorithm::Spanish),
+            Self::It => (Language::Italian, Algorithm::Italian),
+            Self::Nl => (Language::Dutch, Algorithm::Dutch),
+            Self::Sv => (Language::Swedish, Algorithm::Swedish),
+            Self::Da => (Language::Danish, Algorithm::Danish),
+            Self::Fi => (Language::Finnish, Algorithm::Finnish),
+            Self::Pt => (Language::Portuguese, Algorithm::Portuguese),
             Self::Other => return None,
         })
     }
@@ -128,26 +112,17 @@ impl TextLanguage {
 
     /// The analyzer indexing and querying text in this language.
     pub fn analyzer(self) -> TextAnalyzer {
-        let (Some(language), Some(algorithm)) = (self.stemmer(), self.algorithm()) else {
-            return plain_analyzer();
-        };
-        let builder = TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-            .filter(LowerCaser)
-            .dynamic();
-        let builder = match StopWordFilter::new(language) {
-            Some(stop_words) => builder.filter_dynamic(stop_words),
-            None => builder,
-        };
-        builder
-            .filter_dynamic(AsciiFoldingFilter)
-            .filter_dynamic(CachedStemmer(frostem::Stemmer::new(algorithm)))
-            .build()
+        match self.stemmer() {
+            Some((language, algorithm)) => {
+                stemmed_analyzer(language, CachedStemmer(frostem::Stemmer::new(algorithm)))
+            }
+            None => plain_analyzer(),
+        }
     }
 
     /// True when `word` (already lower-cased) is a stop word of this language.
     pub fn is_stop_word(self, word: &str) -> bool {
-        let Some(language) = self.stemmer() else {
+        let Some((language, _)) = self.stemmer() else {
             return false;
         };
         let Some(filter) = StopWordFilter::new(language) else {
@@ -159,6 +134,23 @@ impl TextLanguage {
         let mut stream = analyzer.token_stream(word);
         !stream.advance()
     }
+}
+
+/// Tokenizing, dropping long tokens, lower-casing, `language`'s stop words, ASCII folding, then
+/// `stem`.
+fn stemmed_analyzer(language: Language, stem: impl TokenFilter) -> TextAnalyzer {
+    let builder = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .dynamic();
+    let builder = match StopWordFilter::new(language) {
+        Some(stop_words) => builder.filter_dynamic(stop_words),
+        None => builder,
+    };
+    builder
+        .filter_dynamic(AsciiFoldingFilter)
+        .filter_dynamic(stem)
+        .build()
 }
 
 /// Lower-casing and ASCII folding only: for languages without a stemmer, for fuzzy matching
@@ -329,21 +321,10 @@ mod tests {
             .collect()
     }
 
-    /// The analyzer as it was built with tantivy's own (uncached) stemmer.
+    /// The same analyzer with tantivy's own (uncached) stemmer.
     fn reference(language: TextLanguage) -> TextAnalyzer {
-        let stemmer = language.stemmer().unwrap();
-        let builder = TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-            .filter(LowerCaser)
-            .dynamic();
-        let builder = match StopWordFilter::new(stemmer) {
-            Some(stop_words) => builder.filter_dynamic(stop_words),
-            None => builder,
-        };
-        builder
-            .filter_dynamic(AsciiFoldingFilter)
-            .filter_dynamic(tantivy::tokenizer::Stemmer::new(stemmer))
-            .build()
+        let (language, _) = language.stemmer().unwrap();
+        stemmed_analyzer(language, tantivy::tokenizer::Stemmer::new(language))
     }
 
     #[test]

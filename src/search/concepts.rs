@@ -157,7 +157,7 @@ impl Tagger<'_> {
                     .as_deref()
                     .map(|language| (language, tag.text.as_str()))
             }));
-        for (language, text) in texts {
+        'texts: for (language, text) in texts {
             let language = TextLanguage::from_code(language);
             if !matcher.labels.contains_key(&language) {
                 continue;
@@ -175,12 +175,9 @@ impl Tagger<'_> {
                 if seen.insert(concept) {
                     found.push(concept);
                     if found.len() == MAX_CONCEPTS_PER_DOCUMENT {
-                        break;
+                        break 'texts;
                     }
                 }
-            }
-            if found.len() == MAX_CONCEPTS_PER_DOCUMENT {
-                break;
             }
         }
         found.into_iter().map(|c| matcher.keys[c].clone()).collect()
