@@ -24,6 +24,7 @@ pub use live::LiveSettings;
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATA_DIR: &str = "./kxc-data";
+pub const DEFAULT_SQLITE_CACHE_MIB: u32 = 16;
 
 #[derive(Args, Clone, Debug)]
 pub struct Settings {
@@ -43,6 +44,12 @@ pub struct Settings {
     #[arg(long, env = "KXC_DB_MAX_CONNECTIONS", default_value_t = 8,
           value_parser = clap::builder::RangedU64ValueParser::<u32>::new().range(2..=512), global = true)]
     pub db_max_connections: u32,
+
+    /// SQLite page cache per connection, in MiB (SQLite's own default is 2): lookups at a
+    /// million practices otherwise re-read index pages from the operating system per row.
+    #[arg(long, env = "KXC_SQLITE_CACHE_MIB", default_value_t = DEFAULT_SQLITE_CACHE_MIB,
+          value_parser = clap::builder::RangedU64ValueParser::<u32>::new().range(1..=4096), global = true)]
+    pub sqlite_cache_mib: u32,
 
     /// Log filter in `tracing` syntax, e.g. `info` or `kxc=debug,sea_orm=warn`.
     #[arg(long, env = "KXC_LOG", default_value = "info", value_parser = parse_log_filter, global = true)]
@@ -109,6 +116,7 @@ impl Settings {
             database_url: None,
             bind: DEFAULT_BIND.parse().expect("default bind address parses"),
             db_max_connections: 8,
+            sqlite_cache_mib: DEFAULT_SQLITE_CACHE_MIB,
             log: "info".into(),
             log_format: LogFormat::Text,
             seed_on_empty: true,

@@ -18,6 +18,8 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
             .with_context(|| format!("create data dir {}", settings.data_dir.display()))?;
     }
     let busy_timeout = settings.busy_timeout();
+    // A negative `cache_size` is in KiB.
+    let cache_size = format!("-{}", u64::from(settings.sqlite_cache_mib) * 1024);
     let mut options = ConnectOptions::new(url);
     options
         .max_connections(settings.db_max_connections)
@@ -30,6 +32,7 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(busy_timeout)
                 .foreign_keys(true)
+                .pragma("cache_size", cache_size.clone())
         });
     let mut connection = Database::connect(options)
         .await
