@@ -57,10 +57,13 @@ impl PracticeFilter {
         if !self.themes.is_empty() {
             let paths: Vec<&str> = self.themes.iter().map(ThemePath::as_str).collect();
             super::lookup::theme_ids(db, &paths, "themes", &mut errors).await?;
-            condition = condition.add(
-                Expr::col((practice::Entity, practice::Column::Id))
-                    .in_subquery(practices_with_themes(&paths)),
-            );
+            // A top-level theme's subtree is a broad share of all practices.
+            let broad = paths.iter().all(|path| !path.contains('/'));
+            condition = condition.add(practice_in(
+                practices_with_themes(&paths),
+                (practice_theme::Entity, practice_theme::Column::PracticeId),
+                broad,
+            ));
         }
         if !self.regions.is_empty() {
             let codes: Vec<&str> = self.regions.iter().map(String::as_str).collect();
@@ -88,8 +91,19 @@ impl PracticeFilter {
                 )
                 .and_where(any)
                 .to_owned();
-            condition = condition
-                .add(Expr::col((practice::Entity, practice::Column::Id)).in_subquery(cities));
+            // A continent or other M49 area (`001/150/`) is broad; a country (`.../NO/`) or a
+            // subdivision is not.
+            let broad = paths.iter().all(|path| {
+                path.trim_end_matches('/')
+                    .rsplit('/')
+                    .next()
+                    .is_some_and(|code| code.bytes().all(|byte| byte.is_ascii_digit()))
+            });
+            condition = condition.add(practice_in(
+                cities,
+                (practice_city::Entity, practice_city::Column::PracticeId),
+                broad,
+            ));
         }
         if !self.cities.is_empty() {
             let slugs: Vec<&str> = self.cities.iter().map(Slug::as_str).collect();
@@ -122,8 +136,11 @@ impl PracticeFilter {
                 .from(practice_sdg::Entity)
                 .and_where(Expr::col(practice_sdg::Column::Sdg).is_in(goals))
                 .to_owned();
-            condition = condition
-                .add(Expr::col((practice::Entity, practice::Column::Id)).in_subquery(with_goals));
+            condition = condition.add(practice_in(
+                with_goals,
+                (practice_sdg::Entity, practice_sdg::Column::PracticeId),
+                true,
+            ));
         }
         if !self.languages.is_empty() {
             let codes: Vec<&str> = self.languages.iter().map(Language::as_str).collect();
@@ -135,9 +152,14 @@ impl PracticeFilter {
             condition = condition.add(
                 Condition::any()
                     .add(practice::Column::OriginalLanguage.is_in(codes))
-                    .add(
-                        Expr::col((practice::Entity, practice::Column::Id)).in_subquery(translated),
-                    ),
+                    .add(practice_in(
+                        translated,
+                        (
+                            practice_translation::Entity,
+                            practice_translation::Column::PracticeId,
+                        ),
+                        true,
+                    )),
             );
         }
         if let Some(min) = self.min_score {
@@ -185,6 +207,28 @@ fn add_range(condition: Condition, column: practice::Column, range: Range) -> Co
         condition = condition.add(column.lte(max));
     }
     condition
+}
+
+/// The practice of the outer query is among `links` (a select of `practice_id` from a link
+/// table). A `broad` filter (a top-level theme's subtree, a continent, a goal, a language)
+/// matches a large share of the practices: `id IN (links)` makes SQLite collect every match
+/// before it sorts (about 1 s for the energy subtree in Europe at a million practices), where
+/// a correlated `EXISTS` walks practices in the page's order and stops at the page (6 ms). A
+/// narrow one (a leaf theme, a country) stays `IN`: walking a million practices for a few
+/// hundred matches is the slower way round (0.17 s as `IN`, 0.79 s as `EXISTS` for a leaf
+/// theme in Norway). PostgreSQL plans both forms as the same semi-join.
+fn practice_in(
+    mut links: SelectStatement,
+    practice_id: (impl sea_orm::Iden + 'static, impl sea_orm::Iden + 'static),
+    broad: bool,
+) -> Condition {
+    let this = (practice::Entity, practice::Column::Id);
+    if broad {
+        links.and_where(Expr::col(practice_id).equals(this));
+        Condition::all().add(Expr::exists(links))
+    } else {
+        Condition::all().add(Expr::col(this).in_subquery(links))
+    }
 }
 
 /// Ids of practices of the cities `city_condition` selects (on `practice_city`).
