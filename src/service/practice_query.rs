@@ -57,8 +57,7 @@ impl PracticeFilter {
         if !self.themes.is_empty() {
             let paths: Vec<&str> = self.themes.iter().map(ThemePath::as_str).collect();
             super::lookup::theme_ids(db, &paths, "themes", &mut errors).await?;
-            // A top-level theme's subtree is a broad share of all practices.
-            let broad = paths.iter().all(|path| !path.contains('/'));
+            let broad = paths.iter().all(|path| is_top_level_theme(path));
             condition = condition.add(practice_in(
                 practices_with_themes(&paths),
                 (practice_theme::Entity, practice_theme::Column::PracticeId),
@@ -91,14 +90,7 @@ impl PracticeFilter {
                 )
                 .and_where(any)
                 .to_owned();
-            // A continent or other M49 area (`001/150/`) is broad; a country (`.../NO/`) or a
-            // subdivision is not.
-            let broad = paths.iter().all(|path| {
-                path.trim_end_matches('/')
-                    .rsplit('/')
-                    .next()
-                    .is_some_and(|code| code.bytes().all(|byte| byte.is_ascii_digit()))
-            });
+            let broad = paths.iter().all(|path| is_area_path(path));
             condition = condition.add(practice_in(
                 cities,
                 (practice_city::Entity, practice_city::Column::PracticeId),
@@ -207,6 +199,20 @@ fn add_range(condition: Condition, column: practice::Column, range: Range) -> Co
         condition = condition.add(column.lte(max));
     }
     condition
+}
+
+/// A top-level theme (`energy`), whose subtree is a broad share of all practices.
+fn is_top_level_theme(path: &str) -> bool {
+    !path.contains('/')
+}
+
+/// The path of a continent or another M49 area (`001/150/`), whose last code is numeric; a
+/// country's (`001/150/154/NO/`) or a subdivision's is not.
+fn is_area_path(path: &str) -> bool {
+    path.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .is_some_and(|code| !code.is_empty() && code.bytes().all(|byte| byte.is_ascii_digit()))
 }
 
 /// The practice of the outer query is among `links` (a select of `practice_id` from a link
@@ -383,5 +389,22 @@ impl PracticeOrder {
             PracticeSort::Title => Some(Value::from(key.to_owned())),
             PracticeSort::Score | PracticeSort::Impact => key.parse::<f64>().ok().map(Value::from),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn areas_and_top_level_themes_are_broad_countries_and_leaves_are_not() {
+        assert!(is_area_path("001/"));
+        assert!(is_area_path("001/150/"));
+        assert!(is_area_path("001/150/154/"));
+        assert!(!is_area_path("001/150/154/NO/"));
+        assert!(!is_area_path("001/150/154/NO/NO-03/"));
+        assert!(!is_area_path(""));
+        assert!(is_top_level_theme("energy"));
+        assert!(!is_top_level_theme("energy/renewables/geothermal"));
     }
 }
