@@ -116,6 +116,7 @@ impl Indexer {
                 }
             }
         }
+        let vocabulary = self.index.vocabulary();
         let mut writes = Vec::new();
         for mapping in &self.mappings {
             let Some(ids) = changed.get(&mapping.kind()) else {
@@ -125,7 +126,7 @@ impl Indexer {
             // Bounded loads: a theme may be embedded in thousands of documents.
             for ids in ids.chunks(LOAD_CHUNK) {
                 let documents = mapping
-                    .load(&self.db, ids)
+                    .load(&self.db, ids, &vocabulary)
                     .await
                     .with_context(|| format!("load {} documents", mapping.kind()))?;
                 let present: HashSet<i32> = documents.iter().map(|doc| doc.id).collect();

@@ -7,6 +7,7 @@ use futures_util::StreamExt;
 use indicatif::ProgressBar;
 use sea_orm::DatabaseConnection;
 
+use super::concepts::ConceptMatcher;
 use super::document::SearchDocument;
 use super::engine::{IndexSession, TantivyIndex};
 use super::mapping::{self, DocumentMapping};
@@ -46,8 +47,16 @@ pub async fn rebuild(
     // Loading (SQL and mapping, on the runtime) runs a few chunks ahead of writing (encoding,
     // on a blocking thread, then tantivy's indexing thread), so every stage keeps a core busy
     // instead of each waiting for the one before it.
+    // One vocabulary for the whole build: building it analyses every concept label.
+    let vocabulary = std::sync::Arc::new(crate::service::concepts::matcher(db).await?);
     let (loaded_tx, mut loaded_rx) = tokio::sync::mpsc::channel(LOADS_AHEAD);
-    let loader = tokio::spawn(load_all(db.clone(), mappings, all_ids, loaded_tx));
+    let loader = tokio::spawn(load_all(
+        db.clone(),
+        mappings,
+        vocabulary,
+        all_ids,
+        loaded_tx,
+    ));
     let mut documents = 0;
     while let Some(loaded) = loaded_rx.recv().await {
         let (ids, loaded) = loaded?;
@@ -82,6 +91,7 @@ pub async fn rebuild(
 async fn load_all(
     db: DatabaseConnection,
     mappings: Vec<Box<dyn DocumentMapping>>,
+    vocabulary: std::sync::Arc<ConceptMatcher>,
     all_ids: Vec<Vec<i32>>,
     loaded: tokio::sync::mpsc::Sender<anyhow::Result<(usize, Vec<SearchDocument>)>>,
 ) {
@@ -95,10 +105,10 @@ async fn load_all(
         .collect();
     let mut loads = futures_util::stream::iter(chunks)
         .map(|(index, chunk)| {
-            let (db, mappings) = (db.clone(), mappings.clone());
+            let (db, mappings, vocabulary) = (db.clone(), mappings.clone(), vocabulary.clone());
             async move {
                 mappings[index]
-                    .load(&db, &chunk)
+                    .load(&db, &chunk, &vocabulary)
                     .await
                     .map(|documents| (chunk.len(), documents))
                     .map_err(anyhow::Error::from)

@@ -139,6 +139,11 @@ impl TantivyIndex {
         })
     }
 
+    /// The concept vocabulary queries expand with and documents are tagged by.
+    pub fn vocabulary(&self) -> Arc<ConceptMatcher> {
+        self.vocabulary.load_full()
+    }
+
     /// Replaces the concept vocabulary queries expand with.
     pub fn set_vocabulary(&self, vocabulary: Arc<ConceptMatcher>) {
         self.vocabulary.store(vocabulary);

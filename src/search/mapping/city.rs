@@ -6,6 +6,7 @@ use sea_orm::{DatabaseConnection, EntityTrait, QuerySelect};
 
 use super::{DocumentMapping, places};
 use crate::entity::city;
+use crate::search::concepts::ConceptMatcher;
 use crate::search::document::{LocalizedText, RecordKind, SearchDocument, Tag};
 
 pub struct CityMapping;
@@ -20,6 +21,7 @@ impl DocumentMapping for CityMapping {
         &self,
         db: &DatabaseConnection,
         ids: &[i32],
+        _vocabulary: &ConceptMatcher,
     ) -> Result<Vec<SearchDocument>, sea_orm::DbErr> {
         let places = places::load(db, ids).await?;
         Ok(places

@@ -7,6 +7,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::DocumentMapping;
 use crate::entity::{funding_opportunity, organisation};
+use crate::search::concepts::ConceptMatcher;
 use crate::search::document::{RecordKind, SearchDocument};
 
 pub struct FunderMapping;
@@ -44,6 +45,7 @@ impl DocumentMapping for FunderMapping {
         &self,
         db: &DatabaseConnection,
         ids: &[i32],
+        _vocabulary: &ConceptMatcher,
     ) -> Result<Vec<SearchDocument>, sea_orm::DbErr> {
         Ok(funders(db, Some(ids))
             .await?

@@ -6,10 +6,11 @@ use async_trait::async_trait;
 use chrono::Utc;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
-use super::DocumentMapping;
+use super::{DocumentMapping, by_record, links_of};
 use crate::entity::{
     funding_deadline, funding_opportunity, funding_region, funding_theme, organisation, region,
 };
+use crate::search::concepts::ConceptMatcher;
 use crate::search::document::{LocalizedText, OpenWindow, RecordKind, SearchDocument, Tag};
 use crate::service;
 
@@ -25,6 +26,7 @@ impl DocumentMapping for FundingMapping {
         &self,
         db: &DatabaseConnection,
         ids: &[i32],
+        vocabulary: &ConceptMatcher,
     ) -> Result<Vec<SearchDocument>, sea_orm::DbErr> {
         let rows = service::funding::by_ids(db, ids).await?;
         if rows.is_empty() {
@@ -71,8 +73,9 @@ impl DocumentMapping for FundingMapping {
             .into_iter()
             .map(|theme| (theme.row.id, theme))
             .collect();
-        let vocabulary = service::concepts::matcher(db).await?;
-
+        let theme_links = by_record(theme_links, |(funding, _)| *funding);
+        let region_links = by_record(region_links, |(funding, _)| *funding);
+        let deadlines = by_record(deadlines, |deadline| deadline.funding_id);
         let mut tagger = vocabulary.tagger();
         Ok(rows
             .into_iter()
@@ -91,7 +94,7 @@ impl DocumentMapping for FundingMapping {
                 // "loan", "technical assistance": the instrument is a word people search for.
                 doc.tags
                     .push(Tag::in_language("en", row.instrument.replace('_', " ")));
-                for (_, theme_id) in theme_links.iter().filter(|(funding, _)| *funding == row.id) {
+                for (_, theme_id) in links_of(&theme_links, row.id) {
                     if let Some(theme) = themes.get(theme_id) {
                         doc.themes.push(theme.row.path.clone());
                         doc.tags.extend(
@@ -102,18 +105,14 @@ impl DocumentMapping for FundingMapping {
                         );
                     }
                 }
-                doc.regions = region_links
-                    .iter()
-                    .filter(|(funding, _)| *funding == row.id)
+                doc.regions = links_of(&region_links, row.id)
                     .filter_map(|(_, region)| region_paths.get(region).cloned())
                     .collect();
                 doc.eligible_regions = doc.regions.clone();
                 doc.countries.extend(row.provider_country.clone());
                 doc.instrument = Some(row.instrument.clone());
                 doc.provider_level = Some(row.provider_level.clone());
-                let last_deadline = deadlines
-                    .iter()
-                    .filter(|deadline| deadline.funding_id == row.id)
+                let last_deadline = links_of(&deadlines, row.id)
                     .map(|deadline| deadline.deadline)
                     .max();
                 // Same rule as `FundingStatus`: rolling or deadline-less calls stay open.

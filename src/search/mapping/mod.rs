@@ -13,9 +13,12 @@ pub use practice::for_viewer as practices_for_viewer;
 mod theme;
 mod thread;
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use sea_orm::DatabaseConnection;
 
+use super::concepts::ConceptMatcher;
 use super::document::{RecordKind, SearchDocument};
 
 #[async_trait]
@@ -25,11 +28,13 @@ pub trait DocumentMapping: Send + Sync {
     fn kind(&self) -> RecordKind;
 
     /// Documents for those of `ids` that should be searchable now. An id left out (deleted,
-    /// unpublished, tombstoned) is removed from the index.
+    /// unpublished, tombstoned) is removed from the index. `vocabulary` tags the documents with
+    /// concepts; the caller builds it once for many loads (a rebuild, the indexer's batches).
     async fn load(
         &self,
         db: &DatabaseConnection,
         ids: &[i32],
+        vocabulary: &ConceptMatcher,
     ) -> Result<Vec<SearchDocument>, sea_orm::DbErr>;
 
     /// Every id a full rebuild should load.
@@ -47,6 +52,21 @@ pub trait DocumentMapping: Send + Sync {
     }
 }
 
+/// `rows` grouped by the record each belongs to (`key`), so a chunk's documents pick their
+/// translations and links in one lookup each instead of a scan of the chunk's rows.
+fn by_record<T>(rows: Vec<T>, key: impl Fn(&T) -> i32) -> HashMap<i32, Vec<T>> {
+    let mut groups: HashMap<i32, Vec<T>> = HashMap::new();
+    for row in rows {
+        groups.entry(key(&row)).or_default().push(row);
+    }
+    groups
+}
+
+/// The rows of record `id` in `groups` (from [`by_record`]), in their original order.
+fn links_of<T>(groups: &HashMap<i32, Vec<T>>, id: i32) -> impl Iterator<Item = &T> {
+    groups.get(&id).into_iter().flatten()
+}
+
 /// `(kind, id)` for every id.
 fn tagged(kind: RecordKind, ids: Vec<i32>) -> Vec<(RecordKind, i32)> {
     ids.into_iter().map(|id| (kind, id)).collect()
@@ -62,4 +82,20 @@ pub fn all() -> Vec<Box<dyn DocumentMapping>> {
         Box::new(funder::FunderMapping),
         Box::new(thread::ThreadMapping),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_grouped_by_their_record_in_their_original_order() {
+        let links = vec![(7, "a"), (3, "b"), (7, "c"), (9, "d"), (7, "e")];
+        let groups = by_record(links, |(record, _)| *record);
+        let of = |id| -> Vec<&str> { links_of(&groups, id).map(|(_, value)| *value).collect() };
+        assert_eq!(of(7), ["a", "c", "e"]);
+        assert_eq!(of(3), ["b"]);
+        assert_eq!(of(9), ["d"]);
+        assert!(of(4).is_empty(), "a record without rows has none");
+    }
 }

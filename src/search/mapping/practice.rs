@@ -7,9 +7,10 @@ use async_trait::async_trait;
 use chrono::Utc;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
-use super::{DocumentMapping, places};
+use super::{DocumentMapping, by_record, links_of, places};
 use crate::domain::Viewer;
 use crate::entity::{practice, practice_city, practice_sdg, practice_theme, practice_translation};
+use crate::search::concepts::ConceptMatcher;
 use crate::search::document::{LocalizedText, RecordKind, SearchDocument, Tag};
 use crate::service;
 
@@ -25,9 +26,10 @@ impl DocumentMapping for PracticeMapping {
         &self,
         db: &DatabaseConnection,
         ids: &[i32],
+        vocabulary: &ConceptMatcher,
     ) -> Result<Vec<SearchDocument>, sea_orm::DbErr> {
         let practices = service::practices::by_ids(db, &Viewer::anonymous(), ids).await?;
-        documents(db, practices).await
+        documents(db, practices, vocabulary).await
     }
 
     async fn all_ids(&self, db: &DatabaseConnection) -> Result<Vec<i32>, sea_orm::DbErr> {
@@ -47,12 +49,18 @@ pub async fn for_viewer(
     viewer: &Viewer,
     ids: &[i32],
 ) -> Result<Vec<SearchDocument>, sea_orm::DbErr> {
-    documents(db, service::practices::by_ids(db, viewer, ids).await?).await
+    let practices = service::practices::by_ids(db, viewer, ids).await?;
+    if practices.is_empty() {
+        return Ok(Vec::new());
+    }
+    let vocabulary = service::concepts::matcher(db).await?;
+    documents(db, practices, &vocabulary).await
 }
 
 async fn documents(
     db: &DatabaseConnection,
     practices: Vec<practice::Model>,
+    vocabulary: &ConceptMatcher,
 ) -> Result<Vec<SearchDocument>, sea_orm::DbErr> {
     {
         if practices.is_empty() {
@@ -90,13 +98,16 @@ async fn documents(
         let city_ids: Vec<i32> = city_links.iter().map(|(_, city)| *city).collect();
         let places = places::load(db, &city_ids).await?;
         let theme_ids: Vec<i32> = theme_links.iter().map(|(_, theme)| *theme).collect();
-        let vocabulary = service::concepts::matcher(db).await?;
         let themes: HashMap<i32, service::themes::Theme> = service::themes::by_ids(db, &theme_ids)
             .await?
             .into_iter()
             .map(|theme| (theme.row.id, theme))
             .collect();
 
+        let mut translations = by_record(translations, |row| row.practice_id);
+        let city_links = by_record(city_links, |(practice, _)| *practice);
+        let theme_links = by_record(theme_links, |(practice, _)| *practice);
+        let sdg_links = by_record(sdg_links, |(practice, _)| *practice);
         let mut tagger = vocabulary.tagger();
         Ok(practices
             .into_iter()
@@ -110,20 +121,17 @@ async fn documents(
                 });
                 doc.suggest.push(row.title.clone());
                 doc.languages.push(row.original_language.clone());
-                for translation in translations.iter().filter(|t| t.practice_id == row.id) {
-                    doc.texts.push(LocalizedText {
-                        language: translation.language.clone(),
-                        title: translation.title.clone(),
-                        summary: translation.summary.clone(),
-                        body: translation.body.clone(),
-                    });
+                for translation in translations.remove(&row.id).unwrap_or_default() {
                     doc.suggest.push(translation.title.clone());
                     doc.languages.push(translation.language.clone());
+                    doc.texts.push(LocalizedText {
+                        language: translation.language,
+                        title: translation.title,
+                        summary: translation.summary,
+                        body: translation.body,
+                    });
                 }
-                for (_, city_id) in city_links
-                    .iter()
-                    .filter(|(practice, _)| *practice == row.id)
-                {
+                for (_, city_id) in links_of(&city_links, row.id) {
                     let Some(place) = places.get(city_id) else {
                         continue;
                     };
@@ -134,10 +142,7 @@ async fn documents(
                     doc.networks.extend(place.networks.iter().cloned());
                     doc.locations.extend(place.point());
                 }
-                for (_, theme_id) in theme_links
-                    .iter()
-                    .filter(|(practice, _)| *practice == row.id)
-                {
+                for (_, theme_id) in links_of(&theme_links, row.id) {
                     let Some(theme) = themes.get(theme_id) else {
                         continue;
                     };
@@ -157,9 +162,7 @@ async fn documents(
                             .map(|benefit| Tag::in_language("en", benefit)),
                     );
                 }
-                doc.sdgs = sdg_links
-                    .iter()
-                    .filter(|(practice, _)| *practice == row.id)
+                doc.sdgs = links_of(&sdg_links, row.id)
                     .filter_map(|(_, sdg)| u8::try_from(*sdg).ok())
                     .collect();
                 doc.score = row.score;

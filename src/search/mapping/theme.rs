@@ -5,6 +5,7 @@ use sea_orm::{DatabaseConnection, EntityTrait, QuerySelect};
 
 use super::DocumentMapping;
 use crate::entity::theme;
+use crate::search::concepts::ConceptMatcher;
 use crate::search::document::{RecordKind, SearchDocument};
 use crate::service;
 
@@ -20,6 +21,7 @@ impl DocumentMapping for ThemeMapping {
         &self,
         db: &DatabaseConnection,
         ids: &[i32],
+        _vocabulary: &ConceptMatcher,
     ) -> Result<Vec<SearchDocument>, sea_orm::DbErr> {
         Ok(service::themes::by_ids(db, ids)
             .await?

@@ -9,6 +9,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySe
 use super::DocumentMapping;
 use crate::domain::Viewer;
 use crate::entity::thread;
+use crate::search::concepts::ConceptMatcher;
 use crate::search::document::{LocalizedText, RecordKind, SearchDocument};
 use crate::service::community::reads;
 
@@ -24,6 +25,7 @@ impl DocumentMapping for ThreadMapping {
         &self,
         db: &DatabaseConnection,
         ids: &[i32],
+        _vocabulary: &ConceptMatcher,
     ) -> Result<Vec<SearchDocument>, sea_orm::DbErr> {
         // What an anonymous visitor sees: approved threads only.
         let threads = reads::threads_by_ids(db, &Viewer::anonymous(), ids).await?;
