@@ -10,12 +10,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::future::Future;
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use futures_util::{Stream, StreamExt};
 use indicatif::ProgressBar;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect, Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
 };
 
 use crate::domain::{EvaluationLabel, RecordKind, mean_score, practice_score};
@@ -39,6 +41,16 @@ pub struct SyntheticReport {
     pub evaluations: usize,
     pub cities: usize,
     pub funding: usize,
+}
+
+impl SyntheticReport {
+    fn add(&mut self, other: SyntheticReport) {
+        self.practices += other.practices;
+        self.translations += other.translations;
+        self.evaluations += other.evaluations;
+        self.cities += other.cities;
+        self.funding += other.funding;
+    }
 }
 
 impl fmt::Display for SyntheticReport {
@@ -164,7 +176,7 @@ async fn append_changes(
 
 /// Ids of the rows of `entity` whose `column` (a unique key) is one of `keys`.
 async fn ids_by_slug(
-    txn: &DatabaseTransaction,
+    txn: &impl ConnectionTrait,
     slugs: &[String],
     entity: RecordKind,
 ) -> Result<HashMap<String, i32>, sea_orm::DbErr> {
@@ -209,6 +221,76 @@ async fn ids_by_slug(
 }
 
 const FUNDING_SOURCE: &str = "synthetic";
+
+/// What every batch of the corpus draws from.
+struct Corpus<'a> {
+    seed: u64,
+    prefix: &'a str,
+    words: &'a Words,
+    city_ids: &'a [i32],
+    themes: &'a [i32],
+    countries: &'a [region::Model],
+}
+
+/// Records `start..end` of one kind; `may_exist` when an earlier run may have stored some.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Batch {
+    start: usize,
+    end: usize,
+    may_exist: bool,
+}
+
+impl Batch {
+    /// The keys (by `key_of` index) of this batch's records an earlier run stored, with their
+    /// ids; nothing is asked when none can be stored.
+    async fn stored(
+        self,
+        db: &DatabaseConnection,
+        kind: RecordKind,
+        key_of: impl Fn(usize) -> String,
+    ) -> Result<HashMap<String, i32>, sea_orm::DbErr> {
+        if !self.may_exist {
+            return Ok(HashMap::new());
+        }
+        let keys: Vec<String> = (self.start..self.end).map(key_of).collect();
+        ids_by_slug(db, &keys, kind).await
+    }
+}
+
+/// Batches written at once. Each is its own transaction and takes the `change_log` tail lock
+/// only when it appends its rows, just before its commit: while one batch is written the next
+/// is generated and sent (on PostgreSQL to a second backend, so both cores work; on SQLite its
+/// `BEGIN IMMEDIATE` waits for the first's commit).
+const WRITERS: usize = 2;
+
+/// The batches of `BATCH` records from where an earlier run stopped to `count`. Batches commit
+/// out of order, so a run that stopped with `existing` records stored may have left up to
+/// `WRITERS - 1` batches missing below records it stored, and it stored none from
+/// `WRITERS` batches above `existing` on: the batches in between may hold stored records.
+fn batches(existing: usize, count: usize) -> impl Iterator<Item = Batch> {
+    let from = (existing / BATCH).saturating_sub(WRITERS) * BATCH;
+    let maybe_stored = existing + WRITERS * BATCH;
+    (from..count).step_by(BATCH).map(move |start| Batch {
+        start,
+        end: (start + BATCH).min(count),
+        may_exist: existing > 0 && start < maybe_stored,
+    })
+}
+
+/// `write` for each of [`batches`], [`WRITERS`] at a time, as they finish.
+fn in_batches<'a, F, W>(
+    existing: usize,
+    count: usize,
+    write: F,
+) -> impl Stream<Item = anyhow::Result<SyntheticReport>> + 'a
+where
+    F: FnMut(Batch) -> W + 'a,
+    W: Future<Output = anyhow::Result<SyntheticReport>> + 'a,
+{
+    futures_util::stream::iter(batches(existing, count))
+        .map(write)
+        .buffer_unordered(WRITERS)
+}
 
 /// Writes `count` synthetic practices (and their cities and funding) for `seed`, after the
 /// built-in seed data, which gives themes and regions.
@@ -301,196 +383,27 @@ pub async fn generate(
     };
     anyhow::ensure!(city_ids.len() == city_count, "synthetic cities missing");
 
+    let corpus = Corpus {
+        seed,
+        prefix: &prefix,
+        words: &words,
+        city_ids: &city_ids,
+        themes: &themes,
+        countries: &countries,
+    };
     let existing = practice::Entity::find()
         .filter(practice::Column::Slug.starts_with(&prefix))
         .count(db)
         .await? as usize;
     progress.set_length(count as u64);
     progress.set_position(existing.min(count) as u64);
-    let epoch = NaiveDate::from_ymd_opt(2015, 1, 1).expect("date");
-    for start in (existing..count).step_by(BATCH) {
-        let end = (start + BATCH).min(count);
-        let txn = crate::service::change_log::begin_serialised(db).await?;
-        let now = Utc::now().fixed_offset();
-        let mut practices = Vec::with_capacity(end - start);
-        let mut slugs = Vec::with_capacity(end - start);
-        // Everything but the practice row waits for its id.
-        let mut children = Vec::with_capacity(end - start);
-        for i in start..end {
-            let mut rng = Rng::for_record(seed, 2, i);
-            let language = *rng.pick(&LANGUAGES);
-            let slug = format!("{prefix}practice-{i}");
-            let evaluations: Vec<[i16; 7]> = (0..rng.below(4))
-                .map(|_| std::array::from_fn(|_| 1 + rng.below(5) as i16))
-                .collect();
-            let means: Vec<f64> = evaluations
-                .iter()
-                .map(|scores| mean_score(*scores))
-                .collect();
-            let score = practice_score(&means);
-            let started = epoch + Duration::days(rng.below(3000) as i64);
-            let published = Utc
-                .timestamp_opt(1_500_000_000 + (i as i64 % 250_000_000), 0)
-                .single()
-                .unwrap_or_else(Utc::now)
-                .fixed_offset();
-            let (title_words, summary_words, body_words) =
-                (6 + rng.below(5), 30 + rng.below(20), 150 + rng.below(250));
-            practices.push(practice::ActiveModel {
-                slug: Set(slug.clone()),
-                title: Set(words.text(&mut rng, language, title_words)),
-                summary: Set(words.text(&mut rng, language, summary_words)),
-                body: Set(words.text(&mut rng, language, body_words)),
-                original_language: Set(language.to_owned()),
-                status: Set("published".to_owned()),
-                governance_level: Set(Some("municipal".to_owned())),
-                start_date: Set(Some(started)),
-                end_date: Set(None),
-                cost_amount: Set(Some(10_000.0 * (1 + rng.below(1000)) as f64)),
-                cost_currency: Set(Some("EUR".to_owned())),
-                impact_tco2e: Set(Some((1 + rng.below(50_000)) as f64)),
-                impact_baseline: Set(None),
-                impact_method: Set(None),
-                co_benefits: Set(serde_json::json!(["air quality"])),
-                replicability_notes: Set(None),
-                replicated_from_id: Set(None),
-                contacts: Set(serde_json::json!([])),
-                links: Set(serde_json::json!([])),
-                score: Set(score),
-                evaluation_label: Set(
-                    score.map(|value| EvaluationLabel::from_score(value).as_str().to_owned())
-                ),
-                evaluation_count: Set(evaluations.len() as i32),
-                published_at: Set(Some(published)),
-                deleted_at: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-                owner_id: Set(None),
-                version: Set(1),
-                review_reason: Set(None),
-                ..Default::default()
-            });
-            let mut others: Vec<&str> = LANGUAGES
-                .iter()
-                .copied()
-                .filter(|other| *other != language)
-                .collect();
-            let mut translations = Vec::new();
-            for _ in 0..1 + rng.below(3) {
-                let other = others.remove(rng.below(others.len()));
-                translations.push((
-                    other,
-                    words.text(&mut rng, other, 8),
-                    words.text(&mut rng, other, 35),
-                    words.text(&mut rng, other, 120),
-                ));
-            }
-            let mut cities = vec![*rng.pick(&city_ids)];
-            if rng.below(4) == 0 {
-                cities.push(*rng.pick(&city_ids));
-            }
-            cities.sort_unstable();
-            cities.dedup();
-            let mut practice_themes = vec![*rng.pick(&themes)];
-            if rng.below(2) == 0 {
-                practice_themes.push(*rng.pick(&themes));
-            }
-            practice_themes.sort_unstable();
-            practice_themes.dedup();
-            let sdgs = [11i16, [7, 9, 12, 13, 15][rng.below(5)]];
-            slugs.push(slug);
-            children.push((
-                translations,
-                cities,
-                practice_themes,
-                sdgs,
-                evaluations,
-                started,
-            ));
-        }
-        insert_all(&txn, practices, 32).await?;
-        let ids = ids_by_slug(&txn, &slugs, RecordKind::Practice).await?;
-        let mut translation_rows = Vec::new();
-        let mut city_rows = Vec::new();
-        let mut theme_rows = Vec::new();
-        let mut sdg_rows = Vec::new();
-        let mut evaluation_rows = Vec::new();
-        let mut practice_ids = Vec::with_capacity(slugs.len());
-        for (slug, (translations, cities, practice_themes, sdgs, evaluations, started)) in
-            slugs.iter().zip(children)
-        {
-            let id = *ids
-                .get(slug)
-                .ok_or_else(|| anyhow::anyhow!("practice {slug} not stored"))?;
-            practice_ids.push(id);
-            for (language, title, summary, body) in translations {
-                translation_rows.push(practice_translation::ActiveModel {
-                    practice_id: Set(id),
-                    language: Set(language.to_owned()),
-                    title: Set(title),
-                    summary: Set(summary),
-                    body: Set(body),
-                    machine_translated: Set(true),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                });
-            }
-            city_rows.extend(
-                cities
-                    .into_iter()
-                    .map(|city_id| practice_city::ActiveModel {
-                        practice_id: Set(id),
-                        city_id: Set(city_id),
-                    }),
-            );
-            theme_rows.extend(practice_themes.into_iter().map(|theme_id| {
-                practice_theme::ActiveModel {
-                    practice_id: Set(id),
-                    theme_id: Set(theme_id),
-                }
-            }));
-            let mut sdgs = sdgs.to_vec();
-            sdgs.sort_unstable();
-            sdgs.dedup();
-            sdg_rows.extend(sdgs.into_iter().map(|sdg| practice_sdg::ActiveModel {
-                practice_id: Set(id),
-                sdg: Set(sdg),
-            }));
-            for (n, scores) in evaluations.into_iter().enumerate() {
-                let [a, b, c, d, e, f, g] = scores;
-                evaluation_rows.push(evaluation::ActiveModel {
-                    practice_id: Set(id),
-                    evaluator: Set(format!("Synthetic evaluator {}", n + 1)),
-                    relevance: Set(a),
-                    impact: Set(b),
-                    evidence_quality: Set(c),
-                    replicability: Set(d),
-                    cost_effectiveness: Set(e),
-                    co_benefits: Set(f),
-                    participation: Set(g),
-                    summary: Set("Synthetic evaluation.".to_owned()),
-                    evaluated_on: Set(started + Duration::days(365)),
-                    status: Set("published".to_owned()),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    evaluator_account_id: Set(None),
-                    ..Default::default()
-                });
-            }
-        }
-        report.translations += translation_rows.len();
-        report.evaluations += evaluation_rows.len();
-        insert_all(&txn, translation_rows, 8).await?;
-        insert_all(&txn, city_rows, 2).await?;
-        insert_all(&txn, theme_rows, 2).await?;
-        insert_all(&txn, sdg_rows, 2).await?;
-        insert_all(&txn, evaluation_rows, 16).await?;
-        append_changes(&txn, RecordKind::Practice, practice_ids).await?;
-        txn.commit().await?;
-        report.practices += end - start;
-        progress.inc((end - start) as u64);
+    let mut batches = in_batches(existing, count, |batch| practice_batch(db, &corpus, batch));
+    while let Some(written) = batches.next().await {
+        let written = written?;
+        progress.inc(written.practices as u64);
+        report.add(written);
     }
+    drop(batches);
 
     // Funding: one opportunity per ten practices.
     let funding_count = count / 10;
@@ -499,71 +412,341 @@ pub async fn generate(
         .filter(funding_opportunity::Column::ExternalId.starts_with(&prefix))
         .count(db)
         .await? as usize;
-    for start in (existing..funding_count).step_by(BATCH) {
-        let end = (start + BATCH).min(funding_count);
-        let txn = crate::service::change_log::begin_serialised(db).await?;
-        let now = Utc::now().fixed_offset();
-        let mut rows = Vec::with_capacity(end - start);
-        let mut keys = Vec::with_capacity(end - start);
-        let mut links: BTreeMap<String, (i32, i32)> = BTreeMap::new();
-        for i in start..end {
-            let mut rng = Rng::for_record(seed, 3, i);
-            let language = *rng.pick(&LANGUAGES);
-            let key = format!("{prefix}funding-{i}");
-            let country = rng.pick(&countries);
-            let amount = 10_000.0 * (1 + rng.below(500)) as f64;
-            rows.push(funding_opportunity::ActiveModel {
-                source: Set(FUNDING_SOURCE.to_owned()),
-                external_id: Set(key.clone()),
-                title: Set(words.text(&mut rng, language, 7)),
-                summary: Set(words.text(&mut rng, language, 40)),
-                provider_id: Set(None),
-                provider_level: Set(rng.pick(&LEVELS).to_string()),
-                provider_country: Set(None),
-                instrument: Set(rng.pick(&INSTRUMENTS).to_string()),
-                direction: Set("domestic".to_owned()),
-                amount_min: Set(Some(amount)),
-                amount_max: Set(Some(amount * 4.0)),
-                currency: Set(Some("EUR".to_owned())),
-                co_financing_rate: Set(None),
-                opens_at: Set(None),
-                rolling: Set(true),
-                url: Set(None),
+    let mut batches = in_batches(existing, funding_count, |batch| {
+        funding_batch(db, &corpus, batch)
+    });
+    while let Some(written) = batches.next().await {
+        report.add(written?);
+    }
+    drop(batches);
+    progress.finish_and_clear();
+    Ok(report)
+}
+
+/// Writes those of practices `start..end` an earlier run did not store (it is only asked when
+/// `may_exist`) with their translations, links and evaluations, in one transaction with their
+/// `change_log` rows.
+async fn practice_batch(
+    db: &DatabaseConnection,
+    corpus: &Corpus<'_>,
+    batch: Batch,
+) -> anyhow::Result<SyntheticReport> {
+    let mut report = SyntheticReport::default();
+    let Batch { start, end, .. } = batch;
+    let slug_of = |i: usize| format!("{}practice-{i}", corpus.prefix);
+    let stored = batch.stored(db, RecordKind::Practice, slug_of).await?;
+    let now = Utc::now().fixed_offset();
+    let epoch = NaiveDate::from_ymd_opt(2015, 1, 1).expect("date");
+    let mut practices = Vec::with_capacity(end - start);
+    let mut slugs = Vec::with_capacity(end - start);
+    // Everything but the practice row waits for its id.
+    let mut children = Vec::with_capacity(end - start);
+    for i in start..end {
+        let slug = slug_of(i);
+        if stored.contains_key(&slug) {
+            continue;
+        }
+        let mut rng = Rng::for_record(corpus.seed, 2, i);
+        let language = *rng.pick(&LANGUAGES);
+        let evaluations: Vec<[i16; 7]> = (0..rng.below(4))
+            .map(|_| std::array::from_fn(|_| 1 + rng.below(5) as i16))
+            .collect();
+        let means: Vec<f64> = evaluations
+            .iter()
+            .map(|scores| mean_score(*scores))
+            .collect();
+        let score = practice_score(&means);
+        let started = epoch + Duration::days(rng.below(3000) as i64);
+        let published = Utc
+            .timestamp_opt(1_500_000_000 + (i as i64 % 250_000_000), 0)
+            .single()
+            .unwrap_or_else(Utc::now)
+            .fixed_offset();
+        let (title_words, summary_words, body_words) =
+            (6 + rng.below(5), 30 + rng.below(20), 150 + rng.below(250));
+        practices.push(practice::ActiveModel {
+            slug: Set(slug.clone()),
+            title: Set(corpus.words.text(&mut rng, language, title_words)),
+            summary: Set(corpus.words.text(&mut rng, language, summary_words)),
+            body: Set(corpus.words.text(&mut rng, language, body_words)),
+            original_language: Set(language.to_owned()),
+            status: Set("published".to_owned()),
+            governance_level: Set(Some("municipal".to_owned())),
+            start_date: Set(Some(started)),
+            end_date: Set(None),
+            cost_amount: Set(Some(10_000.0 * (1 + rng.below(1000)) as f64)),
+            cost_currency: Set(Some("EUR".to_owned())),
+            impact_tco2e: Set(Some((1 + rng.below(50_000)) as f64)),
+            impact_baseline: Set(None),
+            impact_method: Set(None),
+            co_benefits: Set(serde_json::json!(["air quality"])),
+            replicability_notes: Set(None),
+            replicated_from_id: Set(None),
+            contacts: Set(serde_json::json!([])),
+            links: Set(serde_json::json!([])),
+            score: Set(score),
+            evaluation_label: Set(
+                score.map(|value| EvaluationLabel::from_score(value).as_str().to_owned())
+            ),
+            evaluation_count: Set(evaluations.len() as i32),
+            published_at: Set(Some(published)),
+            deleted_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            owner_id: Set(None),
+            version: Set(1),
+            review_reason: Set(None),
+            ..Default::default()
+        });
+        let mut others: Vec<&str> = LANGUAGES
+            .iter()
+            .copied()
+            .filter(|other| *other != language)
+            .collect();
+        let mut translations = Vec::new();
+        for _ in 0..1 + rng.below(3) {
+            let other = others.remove(rng.below(others.len()));
+            translations.push((
+                other,
+                corpus.words.text(&mut rng, other, 8),
+                corpus.words.text(&mut rng, other, 35),
+                corpus.words.text(&mut rng, other, 120),
+            ));
+        }
+        let mut cities = vec![*rng.pick(corpus.city_ids)];
+        if rng.below(4) == 0 {
+            cities.push(*rng.pick(corpus.city_ids));
+        }
+        cities.sort_unstable();
+        cities.dedup();
+        let mut practice_themes = vec![*rng.pick(corpus.themes)];
+        if rng.below(2) == 0 {
+            practice_themes.push(*rng.pick(corpus.themes));
+        }
+        practice_themes.sort_unstable();
+        practice_themes.dedup();
+        let sdgs = [11i16, [7, 9, 12, 13, 15][rng.below(5)]];
+        slugs.push(slug);
+        children.push((
+            translations,
+            cities,
+            practice_themes,
+            sdgs,
+            evaluations,
+            started,
+        ));
+    }
+    if slugs.is_empty() {
+        return Ok(report);
+    }
+    // Generated first, written after: the other writer's batch is in the database meanwhile.
+    let txn = crate::service::change_log::begin_write(db).await?;
+    insert_all(&txn, practices, 32).await?;
+    let ids = ids_by_slug(&txn, &slugs, RecordKind::Practice).await?;
+    let mut translation_rows = Vec::new();
+    let mut city_rows = Vec::new();
+    let mut theme_rows = Vec::new();
+    let mut sdg_rows = Vec::new();
+    let mut evaluation_rows = Vec::new();
+    let mut practice_ids = Vec::with_capacity(slugs.len());
+    for (slug, (translations, cities, practice_themes, sdgs, evaluations, started)) in
+        slugs.iter().zip(children)
+    {
+        let id = *ids
+            .get(slug)
+            .ok_or_else(|| anyhow::anyhow!("practice {slug} not stored"))?;
+        practice_ids.push(id);
+        for (language, title, summary, body) in translations {
+            translation_rows.push(practice_translation::ActiveModel {
+                practice_id: Set(id),
                 language: Set(language.to_owned()),
-                version: Set(1),
-                deleted_at: Set(None),
+                title: Set(title),
+                summary: Set(summary),
+                body: Set(body),
+                machine_translated: Set(true),
                 created_at: Set(now),
                 updated_at: Set(now),
                 ..Default::default()
             });
-            links.insert(key.clone(), (*rng.pick(&themes), country.id));
-            keys.push(key);
         }
-        insert_all(&txn, rows, 22).await?;
-        let ids = ids_by_slug(&txn, &keys, RecordKind::FundingOpportunity).await?;
-        let mut theme_rows = Vec::new();
-        let mut region_rows = Vec::new();
-        let mut funding_ids = Vec::new();
-        for (key, (theme_id, region_id)) in links {
-            let id = *ids
-                .get(&key)
-                .ok_or_else(|| anyhow::anyhow!("funding {key} not stored"))?;
-            funding_ids.push(id);
-            theme_rows.push(funding_theme::ActiveModel {
-                funding_id: Set(id),
+        city_rows.extend(
+            cities
+                .into_iter()
+                .map(|city_id| practice_city::ActiveModel {
+                    practice_id: Set(id),
+                    city_id: Set(city_id),
+                }),
+        );
+        theme_rows.extend(practice_themes.into_iter().map(|theme_id| {
+            practice_theme::ActiveModel {
+                practice_id: Set(id),
                 theme_id: Set(theme_id),
-            });
-            region_rows.push(funding_region::ActiveModel {
-                funding_id: Set(id),
-                region_id: Set(region_id),
+            }
+        }));
+        let mut sdgs = sdgs.to_vec();
+        sdgs.sort_unstable();
+        sdgs.dedup();
+        sdg_rows.extend(sdgs.into_iter().map(|sdg| practice_sdg::ActiveModel {
+            practice_id: Set(id),
+            sdg: Set(sdg),
+        }));
+        for (n, scores) in evaluations.into_iter().enumerate() {
+            let [a, b, c, d, e, f, g] = scores;
+            evaluation_rows.push(evaluation::ActiveModel {
+                practice_id: Set(id),
+                evaluator: Set(format!("Synthetic evaluator {}", n + 1)),
+                relevance: Set(a),
+                impact: Set(b),
+                evidence_quality: Set(c),
+                replicability: Set(d),
+                cost_effectiveness: Set(e),
+                co_benefits: Set(f),
+                participation: Set(g),
+                summary: Set("Synthetic evaluation.".to_owned()),
+                evaluated_on: Set(started + Duration::days(365)),
+                status: Set("published".to_owned()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                evaluator_account_id: Set(None),
+                ..Default::default()
             });
         }
-        insert_all(&txn, theme_rows, 2).await?;
-        insert_all(&txn, region_rows, 2).await?;
-        append_changes(&txn, RecordKind::FundingOpportunity, funding_ids).await?;
-        txn.commit().await?;
-        report.funding += end - start;
     }
-    progress.finish_and_clear();
+    report.translations += translation_rows.len();
+    report.evaluations += evaluation_rows.len();
+    insert_all(&txn, translation_rows, 8).await?;
+    insert_all(&txn, city_rows, 2).await?;
+    insert_all(&txn, theme_rows, 2).await?;
+    insert_all(&txn, sdg_rows, 2).await?;
+    insert_all(&txn, evaluation_rows, 16).await?;
+    report.practices += practice_ids.len();
+    append_changes(&txn, RecordKind::Practice, practice_ids).await?;
+    txn.commit().await?;
     Ok(report)
+}
+
+/// Writes those of funding opportunities `start..end` an earlier run did not store (asked only
+/// when `may_exist`) with their themes and regions, in one transaction with their
+/// `change_log` rows.
+async fn funding_batch(
+    db: &DatabaseConnection,
+    corpus: &Corpus<'_>,
+    batch: Batch,
+) -> anyhow::Result<SyntheticReport> {
+    let mut report = SyntheticReport::default();
+    let Batch { start, end, .. } = batch;
+    let key_of = |i: usize| format!("{}funding-{i}", corpus.prefix);
+    let stored = batch
+        .stored(db, RecordKind::FundingOpportunity, key_of)
+        .await?;
+    let now = Utc::now().fixed_offset();
+    let mut rows = Vec::with_capacity(end - start);
+    let mut keys = Vec::with_capacity(end - start);
+    let mut links: BTreeMap<String, (i32, i32)> = BTreeMap::new();
+    for i in start..end {
+        let key = key_of(i);
+        if stored.contains_key(&key) {
+            continue;
+        }
+        let mut rng = Rng::for_record(corpus.seed, 3, i);
+        let language = *rng.pick(&LANGUAGES);
+        let country = rng.pick(corpus.countries);
+        let amount = 10_000.0 * (1 + rng.below(500)) as f64;
+        rows.push(funding_opportunity::ActiveModel {
+            source: Set(FUNDING_SOURCE.to_owned()),
+            external_id: Set(key.clone()),
+            title: Set(corpus.words.text(&mut rng, language, 7)),
+            summary: Set(corpus.words.text(&mut rng, language, 40)),
+            provider_id: Set(None),
+            provider_level: Set(rng.pick(&LEVELS).to_string()),
+            provider_country: Set(None),
+            instrument: Set(rng.pick(&INSTRUMENTS).to_string()),
+            direction: Set("domestic".to_owned()),
+            amount_min: Set(Some(amount)),
+            amount_max: Set(Some(amount * 4.0)),
+            currency: Set(Some("EUR".to_owned())),
+            co_financing_rate: Set(None),
+            opens_at: Set(None),
+            rolling: Set(true),
+            url: Set(None),
+            language: Set(language.to_owned()),
+            version: Set(1),
+            deleted_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        });
+        links.insert(key.clone(), (*rng.pick(corpus.themes), country.id));
+        keys.push(key);
+    }
+    if rows.is_empty() {
+        return Ok(report);
+    }
+    let txn = crate::service::change_log::begin_write(db).await?;
+    insert_all(&txn, rows, 22).await?;
+    let ids = ids_by_slug(&txn, &keys, RecordKind::FundingOpportunity).await?;
+    let mut theme_rows = Vec::new();
+    let mut region_rows = Vec::new();
+    let mut funding_ids = Vec::new();
+    for (key, (theme_id, region_id)) in links {
+        let id = *ids
+            .get(&key)
+            .ok_or_else(|| anyhow::anyhow!("funding {key} not stored"))?;
+        funding_ids.push(id);
+        theme_rows.push(funding_theme::ActiveModel {
+            funding_id: Set(id),
+            theme_id: Set(theme_id),
+        });
+        region_rows.push(funding_region::ActiveModel {
+            funding_id: Set(id),
+            region_id: Set(region_id),
+        });
+    }
+    insert_all(&txn, theme_rows, 2).await?;
+    insert_all(&txn, region_rows, 2).await?;
+    report.funding += funding_ids.len();
+    append_changes(&txn, RecordKind::FundingOpportunity, funding_ids).await?;
+    txn.commit().await?;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(existing: usize, count: usize) -> Vec<(usize, usize, bool)> {
+        batches(existing, count)
+            .map(|batch| (batch.start, batch.end, batch.may_exist))
+            .collect()
+    }
+
+    #[test]
+    fn a_fresh_run_writes_every_batch_without_asking_what_is_stored() {
+        assert_eq!(
+            spans(0, 1200),
+            [(0, 500, false), (500, 1000, false), (1000, 1200, false)]
+        );
+        assert!(spans(0, 0).is_empty());
+    }
+
+    #[test]
+    fn a_resumed_run_asks_only_where_an_interrupted_run_may_have_left_gaps() {
+        // 2,500 stored: batches below 1,500 are complete; 1,500..3,500 may be partly stored
+        // (up to WRITERS - 1 batches missing below stored ones, none stored from 3,500 on).
+        assert_eq!(
+            spans(2500, 4200),
+            [
+                (1500, 2000, true),
+                (2000, 2500, true),
+                (2500, 3000, true),
+                (3000, 3500, true),
+                (3500, 4000, false),
+                (4000, 4200, false),
+            ]
+        );
+        // An earlier run of another size stopped inside a batch.
+        assert_eq!(spans(150, 700), [(0, 500, true), (500, 700, true)]);
+        // Everything stored: the batches are asked and write nothing.
+        assert_eq!(spans(200, 200), [(0, 200, true)]);
+    }
 }
