@@ -113,9 +113,12 @@ ratio() { echo "scale=2; $1 / $2" | bc; } # $1 rps ÷ $2 rps
 # "| what | system | p50 | p99 | req/s | ratio | notes |" from a load() line
 load_row() { # $1 what, $2 system, $3 load line, $4 kxc rps (for the ratio) or "", $5 notes
   local p50 p99 rps requests failures ratio=""
+  local notes=$5
   read -r p50 p99 rps requests failures <<<"$3"
   if [ -n "$4" ]; then ratio=$(ratio "$4" "$rps")x; fi
-  row "| $1 | $2 | $p50 | $p99 | $rps | $ratio | $requests requests, $failures failed$5; load $(cut -d' ' -f1 /proc/loadavg) |"
+  # A system that answered nothing has no throughput to compare with (wrk's rate counts failures).
+  if [ "$failures" -ge "$requests" ]; then p50= p99= rps=0 ratio="none answered" notes=; fi
+  row "| $1 | $2 | $p50 | $p99 | $rps | $ratio | $requests requests, $failures failed$notes; load $(cut -d' ' -f1 /proc/loadavg) |"
 }
 
 # ---------------------------------------------------------------- search
