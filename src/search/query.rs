@@ -686,16 +686,11 @@ fn region_filter(fields: &Fields, regions: &[String]) -> Box<dyn Query> {
 /// set first (a million bits per segment for "practices" at 1M).
 fn any_of<S: AsRef<str>>(fields: &Fields, keyword: Keyword, values: Vec<S>) -> Box<dyn Query> {
     let field = fields.keyword(keyword);
-    let mut terms: Vec<Term> = values
-        .iter()
-        .map(|value| Term::from_field_text(field, value.as_ref()))
-        .collect();
-    if terms.len() == 1
-        && let Some(term) = terms.pop()
-    {
-        return Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+    let term = |value: &S| Term::from_field_text(field, value.as_ref());
+    if let [value] = values.as_slice() {
+        return Box::new(TermQuery::new(term(value), IndexRecordOption::Basic));
     }
-    Box::new(TermSetQuery::new(terms))
+    Box::new(TermSetQuery::new(values.iter().map(term)))
 }
 
 #[cfg(test)]

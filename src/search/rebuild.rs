@@ -44,11 +44,11 @@ pub async fn rebuild(
         all_ids.push(mapping.all_ids(db).await?);
     }
     progress.set_length(all_ids.iter().map(Vec::len).sum::<usize>() as u64);
+    // One vocabulary for the whole build: building it analyses every concept label.
+    let vocabulary = std::sync::Arc::new(crate::service::concepts::matcher(db).await?);
     // Loading (SQL and mapping, on the runtime) runs a few chunks ahead of writing (encoding,
     // on a blocking thread, then tantivy's indexing thread), so every stage keeps a core busy
     // instead of each waiting for the one before it.
-    // One vocabulary for the whole build: building it analyses every concept label.
-    let vocabulary = std::sync::Arc::new(crate::service::concepts::matcher(db).await?);
     let (loaded_tx, mut loaded_rx) = tokio::sync::mpsc::channel(LOADS_AHEAD);
     let loader = tokio::spawn(load_all(
         db.clone(),

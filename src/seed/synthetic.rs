@@ -241,19 +241,22 @@ struct Batch {
 }
 
 impl Batch {
-    /// The keys (by `key_of` index) of this batch's records an earlier run stored, with their
-    /// ids; nothing is asked when none can be stored.
-    async fn stored(
+    /// The index and key (`key_of` index) of each of this batch's records no earlier run
+    /// stored; the database is asked only when some may be stored.
+    async fn missing(
         self,
         db: &DatabaseConnection,
         kind: RecordKind,
         key_of: impl Fn(usize) -> String,
-    ) -> Result<HashMap<String, i32>, sea_orm::DbErr> {
-        if !self.may_exist {
-            return Ok(HashMap::new());
+    ) -> Result<Vec<(usize, String)>, sea_orm::DbErr> {
+        let mut keys: Vec<(usize, String)> =
+            (self.start..self.end).map(|i| (i, key_of(i))).collect();
+        if self.may_exist {
+            let all: Vec<String> = keys.iter().map(|(_, key)| key.clone()).collect();
+            let stored = ids_by_slug(db, &all, kind).await?;
+            keys.retain(|(_, key)| !stored.contains_key(key));
         }
-        let keys: Vec<String> = (self.start..self.end).map(key_of).collect();
-        ids_by_slug(db, &keys, kind).await
+        Ok(keys)
     }
 }
 
@@ -432,20 +435,15 @@ async fn practice_batch(
     batch: Batch,
 ) -> anyhow::Result<SyntheticReport> {
     let mut report = SyntheticReport::default();
-    let Batch { start, end, .. } = batch;
     let slug_of = |i: usize| format!("{}practice-{i}", corpus.prefix);
-    let stored = batch.stored(db, RecordKind::Practice, slug_of).await?;
+    let missing = batch.missing(db, RecordKind::Practice, slug_of).await?;
     let now = Utc::now().fixed_offset();
     let epoch = NaiveDate::from_ymd_opt(2015, 1, 1).expect("date");
-    let mut practices = Vec::with_capacity(end - start);
-    let mut slugs = Vec::with_capacity(end - start);
+    let mut practices = Vec::with_capacity(missing.len());
+    let mut slugs = Vec::with_capacity(missing.len());
     // Everything but the practice row waits for its id.
-    let mut children = Vec::with_capacity(end - start);
-    for i in start..end {
-        let slug = slug_of(i);
-        if stored.contains_key(&slug) {
-            continue;
-        }
+    let mut children = Vec::with_capacity(missing.len());
+    for (i, slug) in missing {
         let mut rng = Rng::for_record(corpus.seed, 2, i);
         let language = *rng.pick(&LANGUAGES);
         let evaluations: Vec<[i16; 7]> = (0..rng.below(4))
@@ -634,20 +632,15 @@ async fn funding_batch(
     batch: Batch,
 ) -> anyhow::Result<SyntheticReport> {
     let mut report = SyntheticReport::default();
-    let Batch { start, end, .. } = batch;
     let key_of = |i: usize| format!("{}funding-{i}", corpus.prefix);
-    let stored = batch
-        .stored(db, RecordKind::FundingOpportunity, key_of)
+    let missing = batch
+        .missing(db, RecordKind::FundingOpportunity, key_of)
         .await?;
     let now = Utc::now().fixed_offset();
-    let mut rows = Vec::with_capacity(end - start);
-    let mut keys = Vec::with_capacity(end - start);
+    let mut rows = Vec::with_capacity(missing.len());
+    let mut keys = Vec::with_capacity(missing.len());
     let mut links: BTreeMap<String, (i32, i32)> = BTreeMap::new();
-    for i in start..end {
-        let key = key_of(i);
-        if stored.contains_key(&key) {
-            continue;
-        }
+    for (i, key) in missing {
         let mut rng = Rng::for_record(corpus.seed, 3, i);
         let language = *rng.pick(&LANGUAGES);
         let country = rng.pick(corpus.countries);

@@ -14,7 +14,8 @@ use crate::entity::{
     practice_translation, region,
 };
 
-fn group<K: std::hash::Hash + Eq, V>(
+/// `pairs` grouped by key, each group's values in their original order.
+pub(crate) fn group<K: std::hash::Hash + Eq, V>(
     pairs: impl IntoIterator<Item = (K, V)>,
 ) -> HashMap<K, Vec<V>> {
     let mut grouped: HashMap<K, Vec<V>> = HashMap::new();

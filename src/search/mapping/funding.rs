@@ -6,13 +6,14 @@ use async_trait::async_trait;
 use chrono::Utc;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
-use super::{DocumentMapping, by_record, links_of};
+use super::{DocumentMapping, links_of};
 use crate::entity::{
     funding_deadline, funding_opportunity, funding_region, funding_theme, organisation, region,
 };
 use crate::search::concepts::ConceptMatcher;
 use crate::search::document::{LocalizedText, OpenWindow, RecordKind, SearchDocument, Tag};
 use crate::service;
+use crate::service::batch::group;
 
 pub struct FundingMapping;
 
@@ -73,9 +74,9 @@ impl DocumentMapping for FundingMapping {
             .into_iter()
             .map(|theme| (theme.row.id, theme))
             .collect();
-        let theme_links = by_record(theme_links, |(funding, _)| *funding);
-        let region_links = by_record(region_links, |(funding, _)| *funding);
-        let deadlines = by_record(deadlines, |deadline| deadline.funding_id);
+        let theme_links = group(theme_links);
+        let region_links = group(region_links);
+        let deadlines = group(deadlines.into_iter().map(|row| (row.funding_id, row)));
         let mut tagger = vocabulary.tagger();
         Ok(rows
             .into_iter()
@@ -94,7 +95,7 @@ impl DocumentMapping for FundingMapping {
                 // "loan", "technical assistance": the instrument is a word people search for.
                 doc.tags
                     .push(Tag::in_language("en", row.instrument.replace('_', " ")));
-                for (_, theme_id) in links_of(&theme_links, row.id) {
+                for theme_id in links_of(&theme_links, row.id) {
                     if let Some(theme) = themes.get(theme_id) {
                         doc.themes.push(theme.row.path.clone());
                         doc.tags.extend(
@@ -106,7 +107,7 @@ impl DocumentMapping for FundingMapping {
                     }
                 }
                 doc.regions = links_of(&region_links, row.id)
-                    .filter_map(|(_, region)| region_paths.get(region).cloned())
+                    .filter_map(|region| region_paths.get(region).cloned())
                     .collect();
                 doc.eligible_regions = doc.regions.clone();
                 doc.countries.extend(row.provider_country.clone());

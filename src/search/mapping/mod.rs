@@ -52,17 +52,9 @@ pub trait DocumentMapping: Send + Sync {
     }
 }
 
-/// `rows` grouped by the record each belongs to (`key`), so a chunk's documents pick their
-/// translations and links in one lookup each instead of a scan of the chunk's rows.
-fn by_record<T>(rows: Vec<T>, key: impl Fn(&T) -> i32) -> HashMap<i32, Vec<T>> {
-    let mut groups: HashMap<i32, Vec<T>> = HashMap::new();
-    for row in rows {
-        groups.entry(key(&row)).or_default().push(row);
-    }
-    groups
-}
-
-/// The rows of record `id` in `groups` (from [`by_record`]), in their original order.
+/// The rows of record `id` in `groups` (from [`crate::service::batch::group`], so a chunk's
+/// documents pick their translations and links in one lookup each instead of a scan of the
+/// chunk's rows), in their original order.
 fn links_of<T>(groups: &HashMap<i32, Vec<T>>, id: i32) -> impl Iterator<Item = &T> {
     groups.get(&id).into_iter().flatten()
 }
@@ -91,8 +83,8 @@ mod tests {
     #[test]
     fn rows_are_grouped_by_their_record_in_their_original_order() {
         let links = vec![(7, "a"), (3, "b"), (7, "c"), (9, "d"), (7, "e")];
-        let groups = by_record(links, |(record, _)| *record);
-        let of = |id| -> Vec<&str> { links_of(&groups, id).map(|(_, value)| *value).collect() };
+        let groups = crate::service::batch::group(links);
+        let of = |id| -> Vec<&str> { links_of(&groups, id).copied().collect() };
         assert_eq!(of(7), ["a", "c", "e"]);
         assert_eq!(of(3), ["b"]);
         assert_eq!(of(9), ["d"]);

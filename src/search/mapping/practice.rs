@@ -7,12 +7,13 @@ use async_trait::async_trait;
 use chrono::Utc;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
-use super::{DocumentMapping, by_record, links_of, places};
+use super::{DocumentMapping, links_of, places};
 use crate::domain::Viewer;
 use crate::entity::{practice, practice_city, practice_sdg, practice_theme, practice_translation};
 use crate::search::concepts::ConceptMatcher;
 use crate::search::document::{LocalizedText, RecordKind, SearchDocument, Tag};
 use crate::service;
+use crate::service::batch::group;
 
 pub struct PracticeMapping;
 
@@ -104,10 +105,10 @@ async fn documents(
             .map(|theme| (theme.row.id, theme))
             .collect();
 
-        let mut translations = by_record(translations, |row| row.practice_id);
-        let city_links = by_record(city_links, |(practice, _)| *practice);
-        let theme_links = by_record(theme_links, |(practice, _)| *practice);
-        let sdg_links = by_record(sdg_links, |(practice, _)| *practice);
+        let mut translations = group(translations.into_iter().map(|row| (row.practice_id, row)));
+        let city_links = group(city_links);
+        let theme_links = group(theme_links);
+        let sdg_links = group(sdg_links);
         let mut tagger = vocabulary.tagger();
         Ok(practices
             .into_iter()
@@ -131,7 +132,7 @@ async fn documents(
                         body: translation.body,
                     });
                 }
-                for (_, city_id) in links_of(&city_links, row.id) {
+                for city_id in links_of(&city_links, row.id) {
                     let Some(place) = places.get(city_id) else {
                         continue;
                     };
@@ -142,7 +143,7 @@ async fn documents(
                     doc.networks.extend(place.networks.iter().cloned());
                     doc.locations.extend(place.point());
                 }
-                for (_, theme_id) in links_of(&theme_links, row.id) {
+                for theme_id in links_of(&theme_links, row.id) {
                     let Some(theme) = themes.get(theme_id) else {
                         continue;
                     };
@@ -163,7 +164,7 @@ async fn documents(
                     );
                 }
                 doc.sdgs = links_of(&sdg_links, row.id)
-                    .filter_map(|(_, sdg)| u8::try_from(*sdg).ok())
+                    .filter_map(|sdg| u8::try_from(*sdg).ok())
                     .collect();
                 doc.score = row.score;
                 doc.evaluation_label = row.evaluation_label.clone();
