@@ -15,6 +15,7 @@ use kxc::search::syntax::ParsedQuery;
 use kxc::search::{SearchIndex, TantivyIndex};
 use kxc::service::paging::PageRequest;
 use kxc::service::practice_query::{PracticeFilter, PracticeOrder};
+use kxc::service::reference::Reference;
 use sea_orm::DatabaseConnection;
 
 const SEARCH_QUERY: &str = "\"heat pumps\" district heating OR cooling -diesel";
@@ -25,6 +26,8 @@ const LIST_DOCUMENT: &str = "query List($t: String!, $r: String!) {
 
 struct Corpus {
     db: DatabaseConnection,
+    /// Themes and regions, as a server keeps them between requests.
+    reference: Reference,
     index: std::sync::Arc<TantivyIndex>,
     ids: Vec<i32>,
     /// The cursor after the first page.
@@ -50,11 +53,13 @@ fn corpus(runtime: &tokio::runtime::Runtime) -> Corpus {
         let index = kxc::search::open_or_build(&db, &settings.index_dir())
             .await
             .expect("index");
-        let first = page(&db, None).await;
+        let reference = Reference::load(&db).await.expect("reference data");
+        let first = page(&db, &reference, None).await;
         let ids = first.items.iter().map(|(_, row)| row.id).collect();
         let cursor = first.items.last().expect("a full page").0.encode();
         Corpus {
             db,
+            reference,
             index,
             ids,
             cursor,
@@ -65,11 +70,13 @@ fn corpus(runtime: &tokio::runtime::Runtime) -> Corpus {
 
 async fn page(
     db: &DatabaseConnection,
+    reference: &Reference,
     after: Option<&str>,
 ) -> kxc::service::paging::Page<kxc::entity::practice::Model> {
     let request = PageRequest::parse(Some(20), after, None, None).expect("page arguments");
     kxc::service::practices::page(
         db,
+        reference,
         &Viewer::anonymous(),
         &PracticeFilter::default(),
         PracticeOrder::default(),
@@ -138,7 +145,7 @@ fn database_and_index(c: &mut Criterion) {
     });
     group.bench_function("themes with labels", |b| {
         b.to_async(&runtime).iter(|| async {
-            kxc::service::batch::practice_themes(&corpus.db, &corpus.ids)
+            kxc::service::batch::practice_themes(&corpus.db, &corpus.reference, &corpus.ids)
                 .await
                 .expect("batch")
         })
@@ -147,11 +154,12 @@ fn database_and_index(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("keyset page of 20 practices");
     group.bench_function("first", |b| {
-        b.to_async(&runtime).iter(|| page(&corpus.db, None))
+        b.to_async(&runtime)
+            .iter(|| page(&corpus.db, &corpus.reference, None))
     });
     group.bench_function("after a cursor", |b| {
         b.to_async(&runtime)
-            .iter(|| page(&corpus.db, Some(&corpus.cursor)))
+            .iter(|| page(&corpus.db, &corpus.reference, Some(&corpus.cursor)))
     });
     group.finish();
 }

@@ -115,6 +115,7 @@ impl Application {
             auth_settings: std::sync::Arc::new(settings.auth.clone()),
             budgets,
             live: std::sync::Arc::new(http::LiveState::new(bus, settings.live.clone())),
+            reference: std::sync::Arc::default(),
         });
         let listener = TcpListener::bind(settings.bind)
             .await

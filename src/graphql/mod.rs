@@ -55,6 +55,14 @@ pub(crate) fn community<'a>(
     ctx.data_unchecked::<std::sync::Arc<crate::service::community::Community>>()
 }
 
+/// The request's reference data (themes with labels, regions) as of the `change_log` tail it
+/// reads; see `service::reference`.
+pub(crate) async fn reference(
+    ctx: &async_graphql::Context<'_>,
+) -> crate::error::AppResult<std::sync::Arc<crate::service::reference::Reference>> {
+    loaders(ctx).reference().await
+}
+
 /// The request's DataLoaders.
 pub(crate) fn loaders<'a>(ctx: &async_graphql::Context<'a>) -> &'a Loaders {
     ctx.data_unchecked::<Loaders>()

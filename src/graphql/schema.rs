@@ -21,6 +21,7 @@ use super::subscription::Subscription;
 use crate::config::Settings;
 use crate::domain::Viewer;
 use crate::search::SharedIndex;
+use crate::service::reference::{ReferenceCache, RequestReference};
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
@@ -125,6 +126,7 @@ pub fn sdl() -> String {
 pub async fn execute(
     schema: &AppSchema,
     db: &DatabaseConnection,
+    reference: &Arc<ReferenceCache>,
     viewer: Viewer,
     request: async_graphql::Request,
     languages: AcceptedLanguages,
@@ -132,8 +134,15 @@ pub async fn execute(
 ) -> async_graphql::Response {
     let counter = Arc::new(AtomicU64::new(0));
     let batches = loaders::BatchQueue::default();
+    let reference = RequestReference::new(reference.clone(), db.clone());
     let request = request
-        .data(Loaders::new(db, &viewer, batches.clone()))
+        .data(Loaders::new(
+            db,
+            &viewer,
+            reference.clone(),
+            batches.clone(),
+        ))
+        .data(reference)
         .data(viewer)
         .data(languages);
     let execution = loaders::FlushOnPending::new(schema.execute(request), batches, counter.clone());

@@ -162,6 +162,7 @@ async fn execute(
     let response = crate::graphql::execute(
         &state.schema,
         &state.db,
+        &state.reference,
         caller.viewer.clone(),
         request.data(report.clone()).data(caller.charge.clone()),
         languages,

@@ -45,6 +45,8 @@ pub struct AppState {
     pub auth_settings: Arc<AuthSettings>,
     pub budgets: Arc<Budgets>,
     pub live: Arc<LiveState>,
+    /// The process's theme and region snapshot (`service::reference`).
+    pub reference: Arc<crate::service::reference::ReferenceCache>,
 }
 
 /// What `/graphql/ws` needs besides the rest: the change bus feeding subscriptions, its

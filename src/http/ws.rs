@@ -210,6 +210,7 @@ async fn serve(
     let executor = LiveExecutor::new(
         state.schema.clone(),
         state.db.clone(),
+        state.reference.clone(),
         viewer,
         Some(charge),
         state.live.bus.clone(),

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::chunked::{self, PerKey};
-use super::themes::{self, Theme};
+use super::reference::Reference;
+use super::themes::Theme;
 use crate::domain::Viewer;
 use crate::entity::{
     city, commitment, evaluation, funding_applicant, funding_deadline, funding_region,
@@ -43,8 +44,10 @@ pub async fn practice_cities(
     .await
 }
 
+/// The themes of each practice, in tree order, labelled from `reference`: one statement.
 pub async fn practice_themes(
     db: &impl ConnectionTrait,
+    reference: &Reference,
     ids: &[i32],
 ) -> Result<HashMap<i32, Vec<Theme>>, sea_orm::DbErr> {
     chunked::load(db, ids, PerKey::IN_LIST, |ids| async move {
@@ -52,19 +55,10 @@ pub async fn practice_themes(
             .filter(practice_theme::Column::PracticeId.is_in(ids.iter().copied()))
             .all(db)
             .await?;
-        let mut theme_ids: Vec<i32> = links.iter().map(|link| link.theme_id).collect();
-        theme_ids.sort_unstable();
-        theme_ids.dedup();
-        let by_id: HashMap<i32, Theme> = themes::by_ids(db, &theme_ids)
-            .await?
-            .into_iter()
-            .map(|theme| (theme.row.id, theme))
-            .collect();
-        let mut grouped = group(
-            links
-                .into_iter()
-                .filter_map(|link| Some((link.practice_id, by_id.get(&link.theme_id)?.clone()))),
-        );
+        let mut grouped =
+            group(links.into_iter().filter_map(|link| {
+                Some((link.practice_id, reference.theme(link.theme_id)?.clone()))
+            }));
         for themes in grouped.values_mut() {
             themes.sort_by_key(|theme| theme.row.position);
         }

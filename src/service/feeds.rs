@@ -64,7 +64,16 @@ pub async fn practices(
         sort: PracticeSort::PublishedAt,
         descending: true,
     };
-    let page = super::practices::page(db, &Viewer::anonymous(), &filter, order, &request).await?;
+    let reference = super::reference::Reference::load(db).await?;
+    let page = super::practices::page(
+        db,
+        &reference,
+        &Viewer::anonymous(),
+        &filter,
+        order,
+        &request,
+    )
+    .await?;
     Ok(page
         .items
         .into_iter()

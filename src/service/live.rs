@@ -7,6 +7,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFi
 use super::ServiceError;
 use super::change_bus::Change;
 use super::practice_query::PracticeFilter;
+use super::reference::{Reference, RequestReference};
 use crate::domain::{RecordKind, Viewer};
 use crate::entity::{audit_event, post, practice, thread};
 
@@ -14,10 +15,11 @@ use crate::entity::{audit_event, post, practice, thread};
 /// `filter.themes[N]` / `filter.regions[N]`).
 pub async fn check_filter(
     db: &impl ConnectionTrait,
+    reference: &Reference,
     filter: &PracticeFilter,
 ) -> Result<(), ServiceError> {
     filter
-        .resolve(db)
+        .resolve(db, reference)
         .await?
         .map(|_| ())
         .map_err(invalid_under_filter)
@@ -36,6 +38,7 @@ fn invalid_under_filter(errors: Vec<super::records::FieldError>) -> ServiceError
 /// change's `seq`), the practice matches `filter` and `viewer` may see it now.
 pub async fn published_practice(
     db: &impl ConnectionTrait,
+    reference: &RequestReference,
     viewer: &Viewer,
     filter: &PracticeFilter,
     change: &Change,
@@ -51,7 +54,10 @@ pub async fn published_practice(
     if publishing == 0 {
         return Ok(None);
     }
-    let condition = filter.resolve(db).await?.map_err(invalid_under_filter)?;
+    let condition = filter
+        .resolve(db, &*reference.get().await?)
+        .await?
+        .map_err(invalid_under_filter)?;
     Ok(super::practices::visible(viewer)
         .filter(condition)
         .filter(practice::Column::Id.eq(change.entity_id))

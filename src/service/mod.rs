@@ -40,6 +40,7 @@ pub mod practice_query;
 pub mod practice_write;
 pub mod practices;
 pub mod records;
+pub mod reference;
 pub mod regions;
 pub mod search;
 pub mod search_labels;

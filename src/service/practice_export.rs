@@ -14,6 +14,7 @@ use sea_orm::{
 
 use super::ServiceError;
 use super::practice_query::PracticeFilter;
+use super::reference::Reference;
 use crate::domain::Viewer;
 use crate::entity::practice;
 
@@ -24,6 +25,8 @@ pub const BATCH: u64 = 200;
 pub struct PracticeSnapshot {
     /// Open until the last batch was read.
     txn: Option<DatabaseTransaction>,
+    /// Themes and regions as the snapshot sees them.
+    reference: Reference,
     query: Select<practice::Entity>,
     after_id: i32,
 }
@@ -36,9 +39,12 @@ impl PracticeSnapshot {
         filter: &PracticeFilter,
     ) -> Result<Self, ServiceError> {
         let txn = super::export::read_snapshot(db).await?;
-        let query = super::practices::filtered(&txn, &Viewer::anonymous(), filter).await?;
+        let reference = Reference::load(&txn).await?;
+        let query =
+            super::practices::filtered(&txn, &reference, &Viewer::anonymous(), filter).await?;
         Ok(Self {
             txn: Some(txn),
+            reference,
             query,
             after_id: 0,
         })
@@ -62,7 +68,7 @@ impl PracticeSnapshot {
         if let Some(last) = rows.last() {
             self.after_id = last.id;
         }
-        let exported = exported(txn, rows).await?;
+        let exported = exported(txn, &self.reference, rows).await?;
         if last_batch && let Some(txn) = self.txn.take() {
             // Nothing was written: committing the read-only transaction just ends it.
             txn.commit().await?;
@@ -121,6 +127,7 @@ fn first_link(links: &serde_json::Value) -> Option<String> {
 
 async fn exported(
     txn: &DatabaseTransaction,
+    reference: &Reference,
     rows: Vec<practice::Model>,
 ) -> Result<Vec<ExportedPractice>, sea_orm::DbErr> {
     if rows.is_empty() {
@@ -128,7 +135,7 @@ async fn exported(
     }
     let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
     let mut cities = super::batch::practice_cities(txn, &ids).await?;
-    let mut themes: HashMap<i32, Vec<String>> = super::batch::practice_themes(txn, &ids)
+    let mut themes: HashMap<i32, Vec<String>> = super::batch::practice_themes(txn, reference, &ids)
         .await?
         .into_iter()
         .map(|(id, themes)| (id, themes.into_iter().map(|theme| theme.row.path).collect()))

@@ -8,6 +8,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 
 use super::chunked::{self, PerKey};
 use super::records::FieldError;
+use super::reference::Reference;
 use crate::domain::{Currency, EvaluationLabel, Language, Sdg, Slug, ThemePath};
 use crate::entity::{
     city, membership, practice, practice_city, practice_sdg, practice_theme, practice_translation,
@@ -45,18 +46,20 @@ pub struct PracticeFilter {
 }
 
 impl PracticeFilter {
-    /// Checks references and builds the SQL condition. Errors carry paths relative to the filter
-    /// (`themes[1]`, `regions[0]`).
+    /// Checks references and builds the SQL condition; theme paths and region codes resolve
+    /// through `reference`, cities and networks through `db`. Errors carry paths relative to
+    /// the filter (`themes[1]`, `regions[0]`).
     pub async fn resolve(
         &self,
         db: &impl ConnectionTrait,
+        reference: &Reference,
     ) -> Result<Result<Condition, Vec<FieldError>>, sea_orm::DbErr> {
         let mut errors = Vec::new();
         let mut condition = Condition::all();
 
         if !self.themes.is_empty() {
             let paths: Vec<&str> = self.themes.iter().map(ThemePath::as_str).collect();
-            super::lookup::theme_ids(db, &paths, "themes", &mut errors).await?;
+            reference.theme_ids(&paths, "themes", &mut errors);
             let broad = paths.iter().all(|path| is_top_level_theme(path));
             condition = condition.add(practice_in(
                 practices_with_themes(&paths),
@@ -66,7 +69,7 @@ impl PracticeFilter {
         }
         if !self.regions.is_empty() {
             let codes: Vec<&str> = self.regions.iter().map(String::as_str).collect();
-            let paths = region_paths(db, &codes, "regions", &mut errors).await?;
+            let paths = reference.region_paths(&codes, "regions", &mut errors);
             let any = chunked::any_of(
                 paths
                     .iter()

@@ -14,6 +14,7 @@ use super::paging::{Cursor, Page, PageRequest, keyset_condition};
 use super::permissions;
 use super::practice_query::{PracticeFilter, PracticeOrder};
 use super::records::FieldError;
+use super::reference::Reference;
 use crate::domain::Viewer;
 use crate::entity::practice;
 
@@ -24,10 +25,11 @@ pub fn visible(viewer: &Viewer) -> Select<practice::Entity> {
 
 pub(crate) async fn filtered(
     db: &impl ConnectionTrait,
+    reference: &Reference,
     viewer: &Viewer,
     filter: &PracticeFilter,
 ) -> Result<Select<practice::Entity>, ServiceError> {
-    let condition = filter.resolve(db).await?.map_err(|errors| {
+    let condition = filter.resolve(db, reference).await?.map_err(|errors| {
         ServiceError::Invalid(
             errors
                 .into_iter()
@@ -40,21 +42,26 @@ pub(crate) async fn filtered(
 
 pub async fn count(
     db: &impl ConnectionTrait,
+    reference: &Reference,
     viewer: &Viewer,
     filter: &PracticeFilter,
 ) -> Result<u64, ServiceError> {
-    Ok(filtered(db, viewer, filter).await?.count(db).await?)
+    Ok(filtered(db, reference, viewer, filter)
+        .await?
+        .count(db)
+        .await?)
 }
 
 /// One page in `order`, by keyset on `(sort key, id)`.
 pub async fn page(
     db: &impl ConnectionTrait,
+    reference: &Reference,
     viewer: &Viewer,
     filter: &PracticeFilter,
     order: PracticeOrder,
     request: &PageRequest,
 ) -> Result<Page<practice::Model>, ServiceError> {
-    let mut query = filtered(db, viewer, filter).await?;
+    let mut query = filtered(db, reference, viewer, filter).await?;
     // Walking backwards reverses the display order; `Page::from_rows` flips the rows back.
     let ascending = order.descending != request.is_forward();
     if let Some(cursor) = request.cursor() {

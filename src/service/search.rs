@@ -10,13 +10,15 @@ use anyhow::Context;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::domain::Viewer;
-use crate::entity::{city, funding_opportunity, organisation, practice, region, theme};
+use crate::entity::{city, funding_opportunity, organisation, practice};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::search::deadline::{Deadline, SearchTimedOut};
 use crate::search::document::{DocKey, RecordKind};
 use crate::search::request::{Hit, SearchRequest};
 use crate::search::{SharedIndex, Suggestion};
 use crate::service;
+use crate::service::records::FieldError;
+use crate::service::reference::Reference;
 use crate::service::search_labels::{self, LabelledFacet};
 
 /// What bounds the work of searches: query size, how many run at once (searches are CPU
@@ -117,6 +119,7 @@ pub struct SearchPage {
 /// Runs `request`, whose region filter is given as region codes (`NO`, `150`, `NO-03`).
 pub async fn search(
     db: &DatabaseConnection,
+    reference: &Reference,
     index: &SharedIndex,
     gate: &SearchGate,
     viewer: &Viewer,
@@ -124,8 +127,8 @@ pub async fn search(
     region_codes: &[String],
 ) -> AppResult<SearchPage> {
     let started = tokio::time::Instant::now();
-    check_filter(db, &request).await?;
-    request.filter.regions = region_paths(db, region_codes).await?;
+    check_filter(db, reference, &request).await?;
+    request.filter.regions = region_paths(reference, region_codes)?;
     let label_language = request
         .language
         .map(|language| language.suffix().to_owned());
@@ -152,7 +155,7 @@ pub async fn search(
         .clone()
         .or(label_language)
         .unwrap_or_else(|| "en".into());
-    let facets = search_labels::label(db, results.facets, &labels_in).await?;
+    let facets = search_labels::label(db, reference, results.facets, &labels_in).await?;
     Ok(SearchPage {
         total: results.total,
         hits,
@@ -220,10 +223,16 @@ pub async fn suggest(
     .map_err(search_error)
 }
 
-async fn check_filter(db: &DatabaseConnection, request: &SearchRequest) -> AppResult<()> {
+async fn check_filter(
+    db: &DatabaseConnection,
+    reference: &Reference,
+    request: &SearchRequest,
+) -> AppResult<()> {
     let filter = &request.filter;
     let themes: Vec<&str> = filter.themes.iter().map(|path| path.as_str()).collect();
-    check_known::<theme::Entity>(db, theme::Column::Path, &themes, "themes", "theme").await?;
+    let mut errors = Vec::new();
+    reference.theme_ids(&themes, "themes", &mut errors);
+    first_error(errors)?;
     let cities: Vec<&str> = filter.cities.iter().map(|slug| slug.as_str()).collect();
     check_known::<city::Entity>(db, city::Column::Slug, &cities, "cities", "city").await?;
     let networks: Vec<&str> = filter.networks.iter().map(|slug| slug.as_str()).collect();
@@ -271,30 +280,27 @@ fn unknown(field: &str, index: usize, what: &str, key: &str) -> AppError {
     )
 }
 
-/// Region codes to the paths the index holds (`NO` to `001/150/154/NO`), in one query.
-async fn region_paths(db: &DatabaseConnection, codes: &[String]) -> AppResult<Vec<String>> {
-    if codes.is_empty() {
-        return Ok(Vec::new());
-    }
+/// Region codes to the paths the index holds (`NO` to `001/150/154/NO`).
+fn region_paths(reference: &Reference, codes: &[String]) -> AppResult<Vec<String>> {
     let trimmed: Vec<&str> = codes.iter().map(|code| code.trim()).collect();
-    let found: HashMap<String, String> = region::Entity::find()
-        .select_only()
-        .column(region::Column::Code)
-        .column(region::Column::Path)
-        .filter(region::Column::Code.is_in(trimmed.iter().copied()))
-        .into_tuple::<(String, String)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    trimmed
+    let mut errors = Vec::new();
+    let paths = reference.region_paths(&trimmed, "regions", &mut errors);
+    first_error(errors)?;
+    Ok(paths
         .iter()
-        .enumerate()
-        .map(|(index, code)| match found.get(*code) {
-            Some(path) => Ok(path.trim_end_matches('/').to_owned()),
-            None => Err(unknown("regions", index, "region", code)),
-        })
-        .collect()
+        .map(|path| path.trim_end_matches('/').to_owned())
+        .collect())
+}
+
+/// The first of `errors`, under `filter`, as the input error of the request.
+fn first_error(errors: Vec<FieldError>) -> AppResult<()> {
+    match errors.into_iter().next() {
+        Some(error) => {
+            let error = error.under("filter");
+            Err(AppError::bad_input(error.path, error.message))
+        }
+        None => Ok(()),
+    }
 }
 
 /// The records of `hits`, in hit order. A record that stopped being visible after the index

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
-use crate::entity::{city, region};
+use crate::entity::city;
 use crate::error::AppResult;
 use crate::search::request::{FacetCounts, FacetKind, FacetValue};
-use crate::service;
+use crate::service::reference::Reference;
 
 pub struct LabelledFacet {
     pub kind: FacetKind,
@@ -25,12 +25,13 @@ pub struct LabelledValue {
 
 pub async fn label(
     db: &DatabaseConnection,
+    reference: &Reference,
     facets: Vec<FacetCounts>,
     language: &str,
 ) -> AppResult<Vec<LabelledFacet>> {
     let mut labelled = Vec::with_capacity(facets.len());
     for facet in facets {
-        let labels = labels_for(db, &facet, language).await?;
+        let labels = labels_for(db, reference, &facet, language).await?;
         let values = facet
             .values
             .into_iter()
@@ -47,27 +48,25 @@ pub async fn label(
 /// Labels by the value the client sees (`value` of [`LabelledValue`]).
 async fn labels_for(
     db: &DatabaseConnection,
+    reference: &Reference,
     facet: &FacetCounts,
     language: &str,
 ) -> AppResult<HashMap<String, String>> {
     Ok(match facet.kind {
-        FacetKind::Theme => service::themes::all(db)
-            .await?
-            .into_iter()
+        FacetKind::Theme => reference
+            .themes()
+            .iter()
             .map(|theme| (theme.row.path.clone(), theme.label(language).to_owned()))
             .collect(),
         FacetKind::Region | FacetKind::Country => {
-            let mut codes = Vec::new();
+            let mut labels = HashMap::new();
             collect_values(&facet.values, &mut |value| {
-                codes.push(value.rsplit('/').next().unwrap_or(value).to_owned());
+                let code = value.rsplit('/').next().unwrap_or(value);
+                if let Some(region) = reference.region(code) {
+                    labels.insert(code.to_owned(), region.name.clone());
+                }
             });
-            region::Entity::find()
-                .filter(region::Column::Code.is_in(codes))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|row| (row.code, row.name))
-                .collect()
+            labels
         }
         FacetKind::City => {
             let slugs: Vec<String> = facet

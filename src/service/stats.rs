@@ -71,13 +71,14 @@ fn keys(values: &[BTreeSet<String>]) -> Vec<Vec<String>> {
 
 pub async fn stats(
     db: &impl ConnectionTrait,
+    reference: &super::reference::Reference,
     viewer: &Viewer,
     group_by: &[StatsDimension],
     practice_filter: &PracticeFilter,
     funding_filter: &FundingFilter,
 ) -> Result<Vec<Group>, ServiceError> {
     let mut groups: BTreeMap<Vec<String>, Group> = BTreeMap::new();
-    let practices = super::practices::filtered(db, viewer, practice_filter)
+    let practices = super::practices::filtered(db, reference, viewer, practice_filter)
         .await?
         .all(db)
         .await?;
@@ -88,7 +89,7 @@ pub async fn stats(
 
     // Practices.
     let ids: Vec<i32> = practices.iter().map(|row| row.id).collect();
-    let themes = super::batch::practice_themes(db, &ids).await?;
+    let themes = super::batch::practice_themes(db, reference, &ids).await?;
     let cities = super::batch::practice_cities(db, &ids).await?;
     let city_ids: Vec<i32> = cities
         .values()

@@ -20,12 +20,14 @@ use crate::error::ErrorCode;
 use crate::graphql::AppSchema;
 use crate::graphql::subscription::OpenedReceiver;
 use crate::service::change_bus::ChangeBus;
+use crate::service::reference::{ReferenceCache, RequestReference};
 
 /// The executor of one authenticated websocket connection.
 #[derive(Clone)]
 pub struct LiveExecutor {
     pub schema: AppSchema,
     pub db: DatabaseConnection,
+    pub reference: Arc<ReferenceCache>,
     pub viewer: Viewer,
     pub charge: Option<BudgetCharge>,
     pub bus: ChangeBus,
@@ -40,6 +42,7 @@ impl LiveExecutor {
     pub fn new(
         schema: AppSchema,
         db: DatabaseConnection,
+        reference: Arc<ReferenceCache>,
         viewer: Viewer,
         charge: Option<BudgetCharge>,
         bus: ChangeBus,
@@ -49,6 +52,7 @@ impl LiveExecutor {
         Self {
             schema,
             db,
+            reference,
             viewer,
             charge,
             bus,
@@ -59,8 +63,16 @@ impl LiveExecutor {
     }
 
     fn prepare(&self, request: Request, batches: &BatchQueue) -> Request {
+        // A subscription lives across many changes: each event reads the tail anew.
+        let reference = RequestReference::unpinned(self.reference.clone(), self.db.clone());
         let mut request = request
-            .data(Loaders::new(&self.db, &self.viewer, batches.clone()))
+            .data(Loaders::new(
+                &self.db,
+                &self.viewer,
+                reference.clone(),
+                batches.clone(),
+            ))
+            .data(reference)
             .data(self.viewer.clone())
             .data(self.languages.clone())
             .data(self.bus.clone())
@@ -86,6 +98,7 @@ impl Executor for LiveExecutor {
         crate::graphql::execute(
             &self.schema,
             &self.db,
+            &self.reference,
             self.viewer.clone(),
             request,
             self.languages.clone(),

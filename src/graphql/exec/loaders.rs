@@ -15,6 +15,7 @@ use crate::entity::{
 };
 use crate::error::AppError;
 use crate::service::batch::{self, FundingLinks};
+use crate::service::reference::RequestReference;
 use crate::service::themes::Theme;
 
 macro_rules! loader {
@@ -33,7 +34,6 @@ macro_rules! loader {
 }
 
 loader!(PracticeCities, Vec<city::Model>, batch::practice_cities);
-loader!(PracticeThemes, Vec<Theme>, batch::practice_themes);
 loader!(PracticeSdgs, Vec<i32>, batch::practice_sdgs);
 loader!(
     PracticeTranslations,
@@ -114,6 +114,19 @@ viewer_loader!(
     batch::practice_replications
 );
 loader!(RegionChildren, Vec<region::Model>, batch::region_children);
+
+/// Themes of practices, labelled from the request's reference snapshot.
+pub struct PracticeThemes(DatabaseConnection, RequestReference);
+
+impl Loader<i32> for PracticeThemes {
+    type Value = Vec<Theme>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        let reference = self.1.get().await?;
+        Ok(batch::practice_themes(&self.0, &reference, keys).await?)
+    }
+}
 
 pub struct Practices(DatabaseConnection, Viewer);
 
@@ -301,13 +314,18 @@ pub struct Loaders {
     pub city_partnerships: DataLoader<CityPartnerships>,
     pub event_themes: DataLoader<EventThemes>,
     pub campaigns: DataLoader<Campaigns>,
-    theme_tree: tokio::sync::OnceCell<std::sync::Arc<Vec<Theme>>>,
+    reference: RequestReference,
 }
 
 impl Loaders {
     /// Batches are queued on `queue` and started by [`FlushOnPending`] once the request has
     /// registered every key it can (no timing window, so batching does not depend on CPU speed).
-    pub fn new(db: &DatabaseConnection, viewer: &Viewer, queue: BatchQueue) -> Self {
+    pub fn new(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        reference: RequestReference,
+        queue: BatchQueue,
+    ) -> Self {
         macro_rules! make {
             ($loader:ident) => {{
                 let queue = queue.clone();
@@ -324,7 +342,14 @@ impl Loaders {
         }
         Self {
             practice_cities: make!(PracticeCities),
-            practice_themes: make!(PracticeThemes),
+            practice_themes: {
+                let queue = queue.clone();
+                DataLoader::new(
+                    PracticeThemes(db.clone(), reference.clone()),
+                    move |future| queue.push(future),
+                )
+                .delay(std::time::Duration::ZERO)
+            },
             practice_sdgs: make!(PracticeSdgs),
             practice_translations: make!(PracticeTranslations),
             practice_evaluations: make!(PracticeEvaluations),
@@ -350,24 +375,21 @@ impl Loaders {
             city_partnerships: make!(CityPartnerships),
             event_themes: make!(EventThemes),
             campaigns: make!(Campaigns),
-            theme_tree: tokio::sync::OnceCell::new(),
+            reference,
         }
     }
 
-    /// Every theme with labels, read once per request (the tree is small and every theme
-    /// field — parent, children, ancestors — is answered from it without further queries).
-    pub async fn all_themes(
+    /// The request's reference data: the theme tree with labels and the regions, as of the
+    /// `change_log` tail the request reads (`service::reference`).
+    pub async fn reference(
         &self,
-        db: &DatabaseConnection,
-    ) -> Result<std::sync::Arc<Vec<Theme>>, AppError> {
-        let themes = self
-            .theme_tree
-            .get_or_try_init(|| async {
-                crate::service::themes::all(db)
-                    .await
-                    .map(std::sync::Arc::new)
-            })
-            .await?;
-        Ok(themes.clone())
+    ) -> Result<std::sync::Arc<crate::service::reference::Reference>, AppError> {
+        Ok(self.reference.get().await?)
+    }
+
+    /// Every theme with labels (the tree is small and every theme field — parent, children,
+    /// ancestors — is answered from it without further queries).
+    pub async fn all_themes(&self) -> Result<std::sync::Arc<Vec<Theme>>, AppError> {
+        Ok(self.reference().await?.themes().clone())
     }
 }

@@ -167,10 +167,13 @@ async fn current_version(ctx: &ExtensionContext<'_>) -> Option<Version> {
     // the two reads makes the pair look older, never newer, than what is then computed.
     let checkpoint = index.checkpoint();
     let generation = index.generation_name();
-    let seq = crate::service::change_consumer::latest_seq(db)
-        .await
-        .map_err(|error| tracing::warn!(%error, "response cache: read the change-log tail"))
-        .ok()?;
+    // The request's tail, which its reference data is read at too (`service::reference`).
+    let seq = match ctx.data_opt::<crate::service::reference::RequestReference>() {
+        Some(reference) => reference.tail().await,
+        None => crate::service::change_consumer::latest_seq(db).await,
+    }
+    .map_err(|error| tracing::warn!(%error, "response cache: read the change-log tail"))
+    .ok()?;
     Some(Version {
         seq,
         checkpoint,

@@ -37,7 +37,7 @@ pub(crate) async fn load(ctx: &Context<'_>, id: &ID) -> AppResult<Option<Node>> 
             .await?
             .map(|row| Node::City(City(row))),
         RecordKind::Theme => {
-            let all = crate::graphql::loaders(ctx).all_themes(db).await?;
+            let all = crate::graphql::loaders(ctx).all_themes().await?;
             all.iter()
                 .find(|theme| theme.row.id == global.id)
                 .cloned()

@@ -77,6 +77,7 @@ impl SearchQuery {
         )?;
         let page = service::search::search(
             crate::graphql::db(ctx),
+            &*crate::graphql::reference(ctx).await?,
             search_index(ctx),
             gate,
             crate::graphql::viewer(ctx),

@@ -84,6 +84,7 @@ impl StatsQuery {
         let funding_filter = funding_filter.unwrap_or_default().parse()?;
         let groups = service::stats::stats(
             crate::graphql::db(ctx),
+            &*crate::graphql::reference(ctx).await?,
             crate::graphql::viewer(ctx),
             &group_by,
             &filter,

@@ -16,9 +16,7 @@ impl ThemeQuery {
         ctx: &Context<'_>,
         #[graphql(default = false, desc = "True for only the top-level themes.")] roots: bool,
     ) -> AppResult<Vec<Theme>> {
-        let all = crate::graphql::loaders(ctx)
-            .all_themes(crate::graphql::db(ctx))
-            .await?;
+        let all = crate::graphql::loaders(ctx).all_themes().await?;
         Ok(all
             .iter()
             .filter(|theme| !roots || theme.row.parent_id.is_none())
@@ -34,9 +32,7 @@ impl ThemeQuery {
         #[graphql(desc = "A theme path: slugs joined by `/`, such as `mobility/cycling`.")]
         path: String,
     ) -> AppResult<Option<Theme>> {
-        let all = crate::graphql::loaders(ctx)
-            .all_themes(crate::graphql::db(ctx))
-            .await?;
+        let all = crate::graphql::loaders(ctx).all_themes().await?;
         Ok(all
             .iter()
             .find(|theme| theme.row.path == path)

@@ -50,7 +50,8 @@ impl PracticeSubscription {
         let db: DatabaseConnection = crate::graphql::db(ctx).clone();
         let viewer = crate::graphql::viewer(ctx).clone();
         let receiver = super::changes(ctx)?;
-        service::live::check_filter(&db, &filter)
+        let reference = ctx.data::<service::reference::RequestReference>()?.clone();
+        service::live::check_filter(&db, &*reference.get().await?, &filter)
             .await
             .map_err(AppError::from)?;
         let mut wanted: Vec<String> = lang
@@ -60,13 +61,15 @@ impl PracticeSubscription {
         if let Some(accepted) = ctx.data_opt::<AcceptedLanguages>() {
             wanted.extend(accepted.0.iter().cloned());
         }
-        let state = (receiver, Arc::new((db, viewer, filter, wanted)));
+        let state = (receiver, Arc::new((db, reference, viewer, filter, wanted)));
         Ok(
             futures_util::stream::unfold(state, |(mut receiver, shared)| async move {
-                let (db, viewer, filter, wanted) = &*shared;
+                let (db, reference, viewer, filter, wanted) = &*shared;
                 loop {
                     let change = super::next_change(&mut receiver).await?;
-                    match service::live::published_practice(db, viewer, filter, &change).await {
+                    match service::live::published_practice(db, reference, viewer, filter, &change)
+                        .await
+                    {
                         Ok(None) => continue,
                         Ok(Some(row)) => {
                             let item = Ok(Practice {

@@ -107,9 +107,7 @@ impl Concept {
 
     /// The themes the concept belongs to.
     async fn themes(&self, ctx: &Context<'_>) -> AppResult<Vec<Theme>> {
-        let all = crate::graphql::loaders(ctx)
-            .all_themes(crate::graphql::db(ctx))
-            .await?;
+        let all = crate::graphql::loaders(ctx).all_themes().await?;
         Ok(all
             .iter()
             .filter(|theme| self.0.themes.contains(&theme.row.path))

@@ -181,7 +181,7 @@ impl Event {
             .load_one(self.0.id)
             .await?
             .unwrap_or_default();
-        let all = loaders.all_themes(crate::graphql::db(ctx)).await?;
+        let all = loaders.all_themes().await?;
         Ok(all
             .iter()
             .filter(|theme| ids.contains(&theme.row.id))

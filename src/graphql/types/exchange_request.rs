@@ -93,9 +93,7 @@ impl ExchangeRequest {
         let Some(id) = self.0.theme_id else {
             return Ok(None);
         };
-        let all = crate::graphql::loaders(ctx)
-            .all_themes(crate::graphql::db(ctx))
-            .await?;
+        let all = crate::graphql::loaders(ctx).all_themes().await?;
         Ok(all
             .iter()
             .find(|theme| theme.row.id == id)

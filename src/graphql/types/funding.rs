@@ -181,9 +181,7 @@ impl FundingOpportunity {
     /// Themes the opportunity funds.
     async fn themes(&self, ctx: &Context<'_>) -> AppResult<Vec<Theme>> {
         let ids = self.links(ctx).await?.theme_ids;
-        let all = crate::graphql::loaders(ctx)
-            .all_themes(crate::graphql::db(ctx))
-            .await?;
+        let all = crate::graphql::loaders(ctx).all_themes().await?;
         Ok(all
             .iter()
             .filter(|theme| ids.contains(&theme.row.id))

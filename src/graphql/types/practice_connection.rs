@@ -37,6 +37,7 @@ impl PracticeConnection {
         let order = PracticeOrder::parse(order_by);
         let page = service::practices::page(
             crate::graphql::db(ctx),
+            &*crate::graphql::reference(ctx).await?,
             crate::graphql::viewer(ctx),
             &filter,
             order,
@@ -69,6 +70,7 @@ impl PracticeConnection {
     async fn total_count(&self, ctx: &Context<'_>) -> AppResult<u64> {
         Ok(service::practices::count(
             crate::graphql::db(ctx),
+            &*crate::graphql::reference(ctx).await?,
             crate::graphql::viewer(ctx),
             &self.filter,
         )

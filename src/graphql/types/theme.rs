@@ -89,9 +89,7 @@ impl Theme {
         let Some(parent_id) = self.0.row.parent_id else {
             return Ok(None);
         };
-        let all = crate::graphql::loaders(ctx)
-            .all_themes(crate::graphql::db(ctx))
-            .await?;
+        let all = crate::graphql::loaders(ctx).all_themes().await?;
         Ok(all
             .iter()
             .find(|theme| theme.row.id == parent_id)
@@ -101,9 +99,7 @@ impl Theme {
 
     /// From the root down to the parent.
     async fn ancestors(&self, ctx: &Context<'_>) -> AppResult<Vec<Theme>> {
-        let all = crate::graphql::loaders(ctx)
-            .all_themes(crate::graphql::db(ctx))
-            .await?;
+        let all = crate::graphql::loaders(ctx).all_themes().await?;
         let path = &self.0.row.path;
         let mut ancestors: Vec<Theme> = all
             .iter()
@@ -117,9 +113,7 @@ impl Theme {
 
     /// The themes directly below this one; empty for a leaf theme.
     async fn children(&self, ctx: &Context<'_>) -> AppResult<Vec<Theme>> {
-        let all = crate::graphql::loaders(ctx)
-            .all_themes(crate::graphql::db(ctx))
-            .await?;
+        let all = crate::graphql::loaders(ctx).all_themes().await?;
         Ok(all
             .iter()
             .filter(|theme| theme.row.parent_id == Some(self.0.row.id))
