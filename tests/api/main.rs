@@ -35,6 +35,7 @@ mod practice_filters;
 mod practice_orders;
 mod practices;
 mod protection;
+mod reference;
 mod response_cache;
 mod roles;
 mod scalars;
