@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::spawn_apps;
 use kxc::domain::RecordKind;
-use kxc::entity::{region, theme, theme_label};
+use kxc::entity::{practice, region, theme, theme_label};
 use kxc::service::change_log::{self, Operation};
 
 const LIST: &str = "query($first: Int, $themes: [String!], $regions: [String!]) {
@@ -70,6 +70,42 @@ async fn a_filtered_page_with_theme_labels_reads_no_theme_or_region_rows_once_wa
             app.backend
         );
         assert!(counts[0] > counts[1], "[{}] {counts:?}", app.backend);
+
+        // A change to something else (a practice's change_log row, as any write appends)
+        // costs the next request one look at the rows since, not a reload.
+        let db = app.db().await;
+        let txn = db.begin().await.unwrap();
+        let practice = practice::Entity::find()
+            .one(&txn)
+            .await
+            .unwrap()
+            .expect("a seeded practice");
+        change_log::append(&txn, RecordKind::Practice, practice.id, Operation::Upsert)
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+        db.close().await.unwrap();
+        let mut after = Vec::new();
+        for first in [7, 8] {
+            let response = app
+                .graphql(
+                    LIST,
+                    json!({ "first": first, "themes": ["energy"], "regions": ["150"] }),
+                )
+                .await;
+            assert!(
+                response.get("errors").is_none(),
+                "[{}] {response}",
+                app.backend
+            );
+            after.push(statements(&response));
+        }
+        assert_eq!(
+            after,
+            [5, 4],
+            "[{}] statements after an unrelated write, then again",
+            app.backend
+        );
     }
 }
 
