@@ -161,7 +161,7 @@ pub async fn funding(
         Ok(filter) => filter,
         Err(response) => return *response,
     };
-    let rows = match feeds::funding(&state.db, &filter).await {
+    let rows = match feeds::funding(&state.db, &state.reference, &filter).await {
         Ok(rows) => rows,
         Err(error) => return refused(error),
     };
@@ -212,7 +212,7 @@ pub async fn practices(
         Ok(filter) => filter,
         Err(response) => return *response,
     };
-    let rows = match feeds::practices(&state.db, &filter).await {
+    let rows = match feeds::practices(&state.db, &state.reference, &filter).await {
         Ok(rows) => rows,
         Err(error) => return refused(error),
     };

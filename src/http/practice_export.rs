@@ -577,7 +577,7 @@ async fn export(
         },
         Err(refusal) => return refusal.response(),
     };
-    let snapshot = match PracticeSnapshot::begin(&state.db, &filter).await {
+    let snapshot = match PracticeSnapshot::begin(&state.db, &state.reference, &filter).await {
         Ok(snapshot) => snapshot,
         Err(error) => return refused_filter(error),
     };

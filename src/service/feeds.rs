@@ -10,6 +10,7 @@ use super::ServiceError;
 use super::funding::FundingFilter;
 use super::paging::PageRequest;
 use super::practice_query::{PracticeFilter, PracticeOrder, PracticeSort};
+use super::reference::ReferenceCache;
 use crate::domain::{ThemePath, Viewer};
 use crate::entity::{funding_opportunity, practice};
 
@@ -27,6 +28,7 @@ pub struct FeedFilter {
 /// Newest opened first: open today, by `opens_at` descending.
 pub async fn funding(
     db: &impl ConnectionTrait,
+    reference: &ReferenceCache,
     filter: &FeedFilter,
 ) -> Result<Vec<funding_opportunity::Model>, ServiceError> {
     let today = Utc::now().date_naive();
@@ -36,7 +38,7 @@ pub async fn funding(
         open_at: Some(today),
         ..FundingFilter::default()
     }
-    .condition(db)
+    .condition(db, &*reference.current(db).await?)
     .await?;
     Ok(super::funding::live()
         .filter(condition)
@@ -51,6 +53,7 @@ pub async fn funding(
 /// Newest published first.
 pub async fn practices(
     db: &impl ConnectionTrait,
+    reference: &ReferenceCache,
     filter: &FeedFilter,
 ) -> Result<Vec<practice::Model>, ServiceError> {
     let request = PageRequest::parse(Some(MAX_ENTRIES as i32), None, None, None)
@@ -64,7 +67,7 @@ pub async fn practices(
         sort: PracticeSort::PublishedAt,
         descending: true,
     };
-    let reference = super::reference::Reference::load(db).await?;
+    let reference = reference.current(db).await?;
     let page = super::practices::page(
         db,
         &reference,

@@ -9,8 +9,9 @@ use sea_orm::{
 
 use super::ServiceError;
 use super::paging::{Cursor, Page, PageRequest, keyset_condition};
-use super::practice_query::{Range, region_paths};
+use super::practice_query::Range;
 use super::records::{ApplicantKind, Direction, FieldError, Instrument, ProviderLevel};
+use super::reference::Reference;
 use crate::domain::{Currency, Slug, ThemePath};
 use crate::entity::{
     city, funding_applicant, funding_deadline, funding_opportunity, funding_region, funding_theme,
@@ -57,7 +58,13 @@ fn ids_in<E: EntityTrait>(
 }
 
 impl FundingFilter {
-    pub async fn condition(&self, db: &impl ConnectionTrait) -> Result<Condition, ServiceError> {
+    /// The SQL condition; theme paths and region codes resolve through `reference`, an
+    /// eligible city through `db`.
+    pub async fn condition(
+        &self,
+        db: &impl ConnectionTrait,
+        reference: &Reference,
+    ) -> Result<Condition, ServiceError> {
         let mut errors = Vec::new();
         let mut condition = Condition::all();
         if !self.instruments.is_empty() {
@@ -86,8 +93,11 @@ impl FundingFilter {
         let mut eligible_paths = Vec::new();
         if let Some(code) = &self.eligible_region {
             let before = errors.len();
-            eligible_paths
-                .extend(region_paths(db, &[code.as_str()], "eligibleRegion", &mut errors).await?);
+            eligible_paths.extend(reference.region_paths(
+                &[code.as_str()],
+                "eligibleRegion",
+                &mut errors,
+            ));
             super::lookup::as_single_field(&mut errors, before, "eligibleRegion");
         }
         if let Some(slug) = &self.eligible_city {
@@ -148,7 +158,7 @@ impl FundingFilter {
         }
         if !self.themes.is_empty() {
             let paths: Vec<&str> = self.themes.iter().map(ThemePath::as_str).collect();
-            super::lookup::theme_ids(db, &paths, "themes", &mut errors).await?;
+            reference.theme_ids(&paths, "themes", &mut errors);
             let any = super::chunked::any_of(
                 paths
                     .iter()
@@ -238,17 +248,25 @@ impl FundingFilter {
     }
 }
 
-pub async fn count(db: &impl ConnectionTrait, filter: &FundingFilter) -> Result<u64, ServiceError> {
-    Ok(live().filter(filter.condition(db).await?).count(db).await?)
+pub async fn count(
+    db: &impl ConnectionTrait,
+    reference: &Reference,
+    filter: &FundingFilter,
+) -> Result<u64, ServiceError> {
+    Ok(live()
+        .filter(filter.condition(db, reference).await?)
+        .count(db)
+        .await?)
 }
 
 /// Most recently updated first, by keyset on `(updated_at, id)`.
 pub async fn page(
     db: &impl ConnectionTrait,
+    reference: &Reference,
     filter: &FundingFilter,
     request: &PageRequest,
 ) -> Result<Page<funding_opportunity::Model>, ServiceError> {
-    let mut query = live().filter(filter.condition(db).await?);
+    let mut query = live().filter(filter.condition(db, reference).await?);
     let ascending = !request.is_forward();
     if let Some(cursor) = request.cursor() {
         let argument = if request.is_forward() {

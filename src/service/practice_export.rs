@@ -5,6 +5,7 @@
 //! the export is consistent however long it streams.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use sea_orm::{
@@ -14,7 +15,7 @@ use sea_orm::{
 
 use super::ServiceError;
 use super::practice_query::PracticeFilter;
-use super::reference::Reference;
+use super::reference::{Reference, ReferenceCache};
 use crate::domain::Viewer;
 use crate::entity::practice;
 
@@ -26,7 +27,7 @@ pub struct PracticeSnapshot {
     /// Open until the last batch was read.
     txn: Option<DatabaseTransaction>,
     /// Themes and regions as the snapshot sees them.
-    reference: Reference,
+    reference: Arc<Reference>,
     query: Select<practice::Entity>,
     after_id: i32,
 }
@@ -36,10 +37,11 @@ impl PracticeSnapshot {
     /// city or network is `ServiceError::Invalid` at `filter.<field>[i]`, as for the query.
     pub async fn begin(
         db: &DatabaseConnection,
+        cache: &ReferenceCache,
         filter: &PracticeFilter,
     ) -> Result<Self, ServiceError> {
         let txn = super::export::read_snapshot(db).await?;
-        let reference = Reference::load(&txn).await?;
+        let reference = cache.current(&txn).await?;
         let query =
             super::practices::filtered(&txn, &reference, &Viewer::anonymous(), filter).await?;
         Ok(Self {

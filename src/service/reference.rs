@@ -192,6 +192,16 @@ impl ReferenceCache {
         Ok(reference)
     }
 
+    /// The reference data as of the tail `db` sees now (one `MAX(seq)`, then as [`at`](Self::at)):
+    /// for readers outside a GraphQL operation (feeds, exports inside their read snapshot).
+    pub async fn current(
+        &self,
+        db: &impl ConnectionTrait,
+    ) -> Result<Arc<Reference>, sea_orm::DbErr> {
+        let tail = super::change_consumer::latest_seq(db).await?;
+        self.at(db, tail).await
+    }
+
     fn current_at(&self, tail: i64) -> Option<Arc<Reference>> {
         self.current
             .read()

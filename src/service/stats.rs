@@ -83,7 +83,7 @@ pub async fn stats(
         .all(db)
         .await?;
     let funding = super::funding::live()
-        .filter(funding_filter.condition(db).await?)
+        .filter(funding_filter.condition(db, reference).await?)
         .all(db)
         .await?;
 

@@ -33,7 +33,13 @@ impl FundingQuery {
     ) -> AppResult<FundingConnection> {
         let request = pagination::request(first, after, last, before)?;
         let filter = filter.unwrap_or_default().parse()?;
-        let page = service::funding::page(crate::graphql::db(ctx), &filter, &request).await?;
+        let page = service::funding::page(
+            crate::graphql::db(ctx),
+            &*crate::graphql::reference(ctx).await?,
+            &filter,
+            &request,
+        )
+        .await?;
         Ok(FundingConnection {
             page_info: PageInfo::of(&page),
             edges: page

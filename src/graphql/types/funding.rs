@@ -36,7 +36,12 @@ impl FundingConnection {
 
     /// How many opportunities match the filter, across all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> AppResult<u64> {
-        Ok(service::funding::count(crate::graphql::db(ctx), &self.filter).await?)
+        Ok(service::funding::count(
+            crate::graphql::db(ctx),
+            &*crate::graphql::reference(ctx).await?,
+            &self.filter,
+        )
+        .await?)
     }
 }
 
