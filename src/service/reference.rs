@@ -324,6 +324,72 @@ mod tests {
         )
     }
 
+    async fn migrated() -> (tempfile::TempDir, DatabaseConnection) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let settings = crate::config::Settings::with_data_dir(dir.path());
+        let db = crate::db::connect(&settings).await.expect("connect");
+        crate::db::migrate(&db).await.expect("migrate");
+        (dir, db)
+    }
+
+    async fn append(db: &DatabaseConnection, kind: RecordKind, id: i32) -> i64 {
+        use sea_orm::TransactionTrait;
+        let txn = db.begin().await.expect("begin");
+        let seq = super::super::change_log::append(
+            &txn,
+            kind,
+            id,
+            super::super::change_log::Operation::Upsert,
+        )
+        .await
+        .expect("append");
+        txn.commit().await.expect("commit");
+        seq
+    }
+
+    #[tokio::test]
+    async fn the_snapshot_is_read_again_only_after_a_theme_or_region_change_or_a_long_gap() {
+        use sea_orm::ActiveModelTrait;
+        let (_dir, db) = migrated().await;
+        let cache = ReferenceCache::default();
+        let empty = cache.at(&db, 0).await.unwrap();
+        assert!(empty.themes().is_empty());
+
+        let added = theme::ActiveModel {
+            path: sea_orm::Set("energy".into()),
+            slug: sea_orm::Set("energy".into()),
+            depth: sea_orm::Set(0),
+            position: sea_orm::Set(0),
+            ..Default::default()
+        }
+        .insert(&db)
+        .await
+        .unwrap();
+        let seq = append(&db, RecordKind::Theme, added.id).await;
+        let reloaded = cache.at(&db, seq).await.unwrap();
+        assert_eq!(
+            reloaded.theme(added.id).map(|t| t.row.path.as_str()),
+            Some("energy")
+        );
+
+        // Another kind of change: checked, kept.
+        let seq = append(&db, RecordKind::Practice, 1).await;
+        let kept = cache.at(&db, seq).await.unwrap();
+        assert!(Arc::ptr_eq(&kept, &reloaded));
+        // An older tail than the one checked: kept without a look.
+        assert!(Arc::ptr_eq(&cache.at(&db, 0).await.unwrap(), &reloaded));
+        // A region change: read again.
+        let seq = append(&db, RecordKind::Region, 1).await;
+        let after_region = cache.at(&db, seq).await.unwrap();
+        assert!(!Arc::ptr_eq(&after_region, &reloaded));
+        // A tail further ahead than SCAN_LIMIT is not searched: read again.
+        let far = cache.at(&db, seq + SCAN_LIMIT + 1).await.unwrap();
+        assert!(!Arc::ptr_eq(&far, &after_region));
+        // Exactly SCAN_LIMIT ahead, with nothing of themes or regions in between: searched, kept.
+        let near = cache.at(&db, seq + 2 * SCAN_LIMIT + 1).await.unwrap();
+        assert!(Arc::ptr_eq(&near, &far));
+    }
+
     #[test]
     fn known_keys_resolve_in_order_and_unknown_ones_are_errors_at_their_index() {
         let reference = reference();
