@@ -5,7 +5,7 @@
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde_json::{Value, json};
 
-use crate::helpers::spawn_apps;
+use crate::helpers::{TestApp, spawn_apps};
 use kxc::domain::RecordKind;
 use kxc::entity::{practice, region, theme, theme_label};
 use kxc::service::change_log::{self, Operation};
@@ -24,6 +24,22 @@ fn statements(response: &Value) -> u64 {
         .expect("sqlStatements reported")
 }
 
+/// The energy subtree in Europe, `first` practices; fails the test on an error.
+async fn energy_in_europe(app: &TestApp, first: i32) -> Value {
+    let response = app
+        .graphql(
+            LIST,
+            json!({ "first": first, "themes": ["energy"], "regions": ["150"] }),
+        )
+        .await;
+    assert!(
+        response.get("errors").is_none(),
+        "[{}] {response}",
+        app.backend
+    );
+    response
+}
+
 #[tokio::test]
 async fn a_filtered_page_with_theme_labels_reads_no_theme_or_region_rows_once_warm() {
     for app in spawn_apps().await {
@@ -31,17 +47,7 @@ async fn a_filtered_page_with_theme_labels_reads_no_theme_or_region_rows_once_wa
         let mut answers = Vec::new();
         let mut counts = Vec::new();
         for first in [5, 6] {
-            let response = app
-                .graphql(
-                    LIST,
-                    json!({ "first": first, "themes": ["energy"], "regions": ["150"] }),
-                )
-                .await;
-            assert!(
-                response.get("errors").is_none(),
-                "[{}] {response}",
-                app.backend
-            );
+            let response = energy_in_europe(&app, first).await;
             counts.push(statements(&response));
             answers.push(response["data"]["practices"]["edges"].clone());
         }
@@ -87,18 +93,7 @@ async fn a_filtered_page_with_theme_labels_reads_no_theme_or_region_rows_once_wa
         db.close().await.unwrap();
         let mut after = Vec::new();
         for first in [7, 8] {
-            let response = app
-                .graphql(
-                    LIST,
-                    json!({ "first": first, "themes": ["energy"], "regions": ["150"] }),
-                )
-                .await;
-            assert!(
-                response.get("errors").is_none(),
-                "[{}] {response}",
-                app.backend
-            );
-            after.push(statements(&response));
+            after.push(statements(&energy_in_europe(&app, first).await));
         }
         assert_eq!(
             after,
