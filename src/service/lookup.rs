@@ -34,19 +34,33 @@ macro_rules! id_lookup {
                 .iter()
                 .map(|(id, value)| (value.as_str(), *id))
                 .collect();
-            let mut ids = Vec::with_capacity(keys.len());
-            for (index, key) in keys.iter().enumerate() {
-                match by_key.get(key) {
-                    Some(id) => ids.push(*id),
-                    None => errors.push(FieldError::new(
-                        FieldPath::from(field).index(index),
-                        format!(concat!("unknown ", $what, " `{}`"), key),
-                    )),
-                }
-            }
-            Ok(ids)
+            Ok(resolve_keys(keys, field, $what, errors, |key| {
+                by_key.get(key).copied()
+            }))
         }
     };
+}
+
+/// `lookup(key)` for each of `keys` in order; a key it does not know becomes the error
+/// "unknown {what} `key`" at `field[index]`.
+pub(crate) fn resolve_keys<T>(
+    keys: &[&str],
+    field: &str,
+    what: &str,
+    errors: &mut Vec<FieldError>,
+    lookup: impl Fn(&str) -> Option<T>,
+) -> Vec<T> {
+    let mut found = Vec::with_capacity(keys.len());
+    for (index, key) in keys.iter().enumerate() {
+        match lookup(key) {
+            Some(value) => found.push(value),
+            None => errors.push(FieldError::new(
+                FieldPath::from(field).index(index),
+                format!("unknown {what} `{key}`"),
+            )),
+        }
+    }
+    found
 }
 
 id_lookup!(city_ids, city, city::Column::Slug, "city");

@@ -26,7 +26,8 @@ pub const BATCH: u64 = 200;
 pub struct PracticeSnapshot {
     /// Open until the last batch was read.
     txn: Option<DatabaseTransaction>,
-    /// Themes and regions as the snapshot sees them.
+    /// Themes and regions as of the snapshot's `change_log` tail (or newer, when the
+    /// process's cache already holds a later check).
     reference: Arc<Reference>,
     query: Select<practice::Entity>,
     after_id: i32,

@@ -295,17 +295,13 @@ pub async fn region_paths(
         .iter()
         .map(|(code, path)| (code.as_str(), path.as_str()))
         .collect();
-    let mut paths = Vec::new();
-    for (index, code) in codes.iter().enumerate() {
-        match by_code.get(code) {
-            Some(path) => paths.push((*path).to_owned()),
-            None => errors.push(FieldError::new(
-                crate::domain::FieldPath::from(field).index(index),
-                format!("unknown region `{code}`"),
-            )),
-        }
-    }
-    Ok(paths)
+    Ok(super::lookup::resolve_keys(
+        codes,
+        field,
+        "region",
+        errors,
+        |code| by_code.get(code).map(|path| (*path).to_owned()),
+    ))
 }
 
 /// What practices can be ordered by.

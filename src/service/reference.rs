@@ -18,9 +18,10 @@ use sea_orm::{
 };
 use tokio::sync::OnceCell;
 
+use super::lookup::resolve_keys;
 use super::records::FieldError;
 use super::themes::{self, Theme};
-use crate::domain::{FieldPath, RecordKind};
+use crate::domain::RecordKind;
 use crate::entity::{change_log, region};
 
 /// A region as filters and labels need it.
@@ -93,7 +94,7 @@ impl Reference {
     /// Ids for theme `paths` in order; an unknown path becomes an error at `field[index]`, as
     /// `lookup::theme_ids` reports it.
     pub fn theme_ids(&self, paths: &[&str], field: &str, errors: &mut Vec<FieldError>) -> Vec<i32> {
-        resolve(paths, field, "theme", errors, |path| {
+        resolve_keys(paths, field, "theme", errors, |path| {
             let position = self.theme_by_path.get(path)?;
             Some(self.themes[*position].row.id)
         })
@@ -111,32 +112,10 @@ impl Reference {
         field: &str,
         errors: &mut Vec<FieldError>,
     ) -> Vec<String> {
-        resolve(codes, field, "region", errors, |code| {
+        resolve_keys(codes, field, "region", errors, |code| {
             Some(self.regions.get(code)?.path.clone())
         })
     }
-}
-
-/// `lookup(key)` for each of `keys` in order; a key it does not know becomes the error
-/// "unknown {what} `key`" at `field[index]`.
-fn resolve<T>(
-    keys: &[&str],
-    field: &str,
-    what: &str,
-    errors: &mut Vec<FieldError>,
-    lookup: impl Fn(&str) -> Option<T>,
-) -> Vec<T> {
-    let mut found = Vec::with_capacity(keys.len());
-    for (index, key) in keys.iter().enumerate() {
-        match lookup(key) {
-            Some(value) => found.push(value),
-            None => errors.push(FieldError::new(
-                FieldPath::from(field).index(index),
-                format!("unknown {what} `{key}`"),
-            )),
-        }
-    }
-    found
 }
 
 /// A snapshot and the `change_log` seq up to which it is known to hold every theme and region.
@@ -168,16 +147,9 @@ impl ReferenceCache {
             return Ok(reference);
         }
         let _refresh = self.refresh.lock().await;
-        if let Some(reference) = self.current_at(tail) {
-            return Ok(reference);
-        }
-        let checked = self
-            .current
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_ref()
-            .map(|checked| (checked.reference.clone(), checked.through));
-        let reference = match checked {
+        let reference = match self.checked() {
+            // Another request checked it while this one waited.
+            Some((reference, through)) if through >= tail => return Ok(reference),
             Some((reference, through))
                 if tail - through <= SCAN_LIMIT && !changed(db, through, tail).await? =>
             {
@@ -203,12 +175,18 @@ impl ReferenceCache {
     }
 
     fn current_at(&self, tail: i64) -> Option<Arc<Reference>> {
+        self.checked()
+            .filter(|(_, through)| *through >= tail)
+            .map(|(reference, _)| reference)
+    }
+
+    /// The snapshot and the seq it was checked at, if one was read.
+    fn checked(&self) -> Option<(Arc<Reference>, i64)> {
         self.current
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .as_ref()
-            .filter(|checked| checked.through >= tail)
-            .map(|checked| checked.reference.clone())
+            .map(|checked| (checked.reference.clone(), checked.through))
     }
 }
 

@@ -339,17 +339,17 @@ impl Loaders {
                 })
                 .delay(std::time::Duration::ZERO)
             }};
+            ($loader:ident, reference) => {{
+                let queue = queue.clone();
+                DataLoader::new($loader(db.clone(), reference.clone()), move |future| {
+                    queue.push(future)
+                })
+                .delay(std::time::Duration::ZERO)
+            }};
         }
         Self {
             practice_cities: make!(PracticeCities),
-            practice_themes: {
-                let queue = queue.clone();
-                DataLoader::new(
-                    PracticeThemes(db.clone(), reference.clone()),
-                    move |future| queue.push(future),
-                )
-                .delay(std::time::Duration::ZERO)
-            },
+            practice_themes: make!(PracticeThemes, reference),
             practice_sdgs: make!(PracticeSdgs),
             practice_translations: make!(PracticeTranslations),
             practice_evaluations: make!(PracticeEvaluations),
