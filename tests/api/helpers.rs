@@ -131,15 +131,21 @@ impl TestApp {
             .expect("connect to the app's database")
     }
 
-    /// Like [`graphql`](Self::graphql) but fails the test on any GraphQL error; returns `data`.
-    pub async fn data(&self, query: &str, variables: Value) -> Value {
+    /// Like [`graphql`](Self::graphql) but fails the test on any GraphQL error; returns the
+    /// whole response (`data` and `extensions`).
+    pub async fn graphql_ok(&self, query: &str, variables: Value) -> Value {
         let response = self.graphql(query, variables).await;
         assert!(
             response.get("errors").is_none(),
             "[{}] unexpected errors: {response}",
             self.backend
         );
-        response["data"].clone()
+        response
+    }
+
+    /// Like [`graphql_ok`](Self::graphql_ok); returns `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        self.graphql_ok(query, variables).await["data"].clone()
     }
 
     /// Runs the `kxc` binary against this app's database, killed after [`KXC_COMMAND_LIMIT`].

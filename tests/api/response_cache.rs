@@ -51,25 +51,14 @@ async fn caught_up(app: &TestApp) {
     }
 }
 
-/// Runs `query` anonymously, failing on any error; returns the whole response.
-async fn anonymous(app: &TestApp, query: &str, variables: Value) -> Value {
-    let response = app.graphql(query, variables).await;
-    assert!(
-        response.get("errors").is_none(),
-        "[{}] unexpected errors: {response}",
-        app.backend
-    );
-    response
-}
-
 #[tokio::test]
 async fn a_repeated_anonymous_query_is_answered_from_the_cache_until_a_write_commits() {
     for app in cached_apps().await {
         caught_up(&app).await;
         let variables = json!({ "first": 100 });
-        let first = anonymous(&app, LIST, variables.clone()).await;
+        let first = app.graphql_ok(LIST, variables.clone()).await;
         assert!(statements(&first) > 1, "[{}] {first}", app.backend);
-        let again = anonymous(&app, LIST, variables.clone()).await;
+        let again = app.graphql_ok(LIST, variables.clone()).await;
         assert_eq!(again["data"], first["data"], "[{}]", app.backend);
         assert_eq!(
             statements(&again),
@@ -78,7 +67,7 @@ async fn a_repeated_anonymous_query_is_answered_from_the_cache_until_a_write_com
             app.backend
         );
         // Other variables are another entry.
-        let fewer = anonymous(&app, LIST, json!({ "first": 2 })).await;
+        let fewer = app.graphql_ok(LIST, json!({ "first": 2 })).await;
         assert!(statements(&fewer) > 1, "[{}]", app.backend);
         assert_eq!(
             fewer["data"]["practices"]["edges"]
@@ -90,7 +79,7 @@ async fn a_repeated_anonymous_query_is_answered_from_the_cache_until_a_write_com
 
         // A write by another process (`kxc import`) is seen by the very next request.
         app.import_practices(&[practice_record("cached-write", "Cached write")]);
-        let after = anonymous(&app, LIST, variables.clone()).await;
+        let after = app.graphql_ok(LIST, variables.clone()).await;
         assert!(statements(&after) > 1, "[{}] {after}", app.backend);
         let total = |response: &Value| response["data"]["practices"]["totalCount"].as_u64();
         assert_eq!(
@@ -112,8 +101,8 @@ async fn a_repeated_anonymous_query_is_answered_from_the_cache_until_a_write_com
         );
         // Once the index has caught up with the import too, the answer is kept again.
         caught_up(&app).await;
-        anonymous(&app, LIST, variables.clone()).await;
-        let again = anonymous(&app, LIST, variables).await;
+        app.graphql_ok(LIST, variables.clone()).await;
+        let again = app.graphql_ok(LIST, variables).await;
         assert_eq!(statements(&again), 1, "[{}]", app.backend);
         assert_eq!(again["data"], after["data"], "[{}]", app.backend);
     }
@@ -123,7 +112,7 @@ async fn a_repeated_anonymous_query_is_answered_from_the_cache_until_a_write_com
 async fn a_cached_search_follows_the_index_not_only_the_database() {
     for app in cached_apps().await {
         let variables = json!({ "q": "zanzibarish" });
-        let before = anonymous(&app, SEARCH, variables.clone()).await;
+        let before = app.graphql_ok(SEARCH, variables.clone()).await;
         assert_eq!(
             before["data"]["search"]["totalCount"], 0,
             "[{}]",
@@ -136,7 +125,7 @@ async fn a_cached_search_follows_the_index_not_only_the_database() {
         // answered in between must not outlive the index catching up.
         let started = Instant::now();
         loop {
-            let found = anonymous(&app, SEARCH, variables.clone()).await;
+            let found = app.graphql_ok(SEARCH, variables.clone()).await;
             if found["data"]["search"]["totalCount"] == 1 {
                 assert_eq!(
                     found["data"]["search"]["hits"][0]["node"]["slug"],
@@ -161,9 +150,9 @@ async fn signed_in_viewers_and_other_languages_get_their_own_answers() {
         let key = app.api_key("admin", None).await;
         caught_up(&app).await;
         let variables = json!({ "first": 5 });
-        anonymous(&app, LIST, variables.clone()).await;
+        app.graphql_ok(LIST, variables.clone()).await;
         assert_eq!(
-            statements(&anonymous(&app, LIST, variables.clone()).await),
+            statements(&app.graphql_ok(LIST, variables.clone()).await),
             1,
             "[{}]",
             app.backend
@@ -198,10 +187,10 @@ async fn signed_in_viewers_and_other_languages_get_their_own_answers() {
 async fn a_budget_of_zero_bytes_switches_the_cache_off() {
     for app in spawn_apps_with(|settings| settings.api.response_cache_bytes = 0).await {
         // The server's theme and region snapshot is read once, by the first request.
-        anonymous(&app, LIST, json!({ "first": 4 })).await;
+        app.graphql_ok(LIST, json!({ "first": 4 })).await;
         let variables = json!({ "first": 5 });
-        let first = anonymous(&app, LIST, variables.clone()).await;
-        let again = anonymous(&app, LIST, variables).await;
+        let first = app.graphql_ok(LIST, variables.clone()).await;
+        let again = app.graphql_ok(LIST, variables).await;
         assert_eq!(statements(&again), statements(&first), "[{}]", app.backend);
         assert!(statements(&again) > 1, "[{}]", app.backend);
     }
